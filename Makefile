@@ -1,0 +1,77 @@
+#################################################################################
+# GLOBALS                                                                       #
+#################################################################################
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installe
+# Année publiée : par défaut, le fichier de paramètres le plus récent de params/.
+ANNEE ?= $(shell ls params/*.yaml 2>/dev/null | sed 's|.*/||; s|\.yaml||' | sort | tail -n 1)
+
+export GX_ANALYTICS_ENABLED := False
+export PYTHONDONTWRITEBYTECODE := 1
+export MPLBACKEND := Agg
+
+.DEFAULT_GOAL := help
+.PHONY: help env reports demo donnees valider test lint doc clean
+
+#################################################################################
+# COMMANDES                                                                     #
+#################################################################################
+
+$(STAMP): pyproject.toml
+	@echo ">> Préparation de l'environnement Python ($(VENV))…"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet -e ".[dev]"
+	@$(PY) -m ipykernel install --sys-prefix --name qpv-analytics --display-name "Python (qpv-analytics)" >/dev/null
+	@touch $(STAMP)
+	@echo ">> Environnement prêt."
+
+## Prépare l'environnement (venv, installation, noyau Jupyter « qpv-analytics »)
+env: $(STAMP)
+
+## Publie les rapports de l'année (ANNEE=2025 par défaut : le plus récent de params/)
+reports: $(STAMP)
+	@$(PY) -m qpv_analytics publier --annee $(ANNEE)
+
+## Écrit les données de démonstration dans data/raw/ (si le dossier est vide)
+demo: $(STAMP)
+	@$(PY) -m qpv_analytics demo
+
+## Charge data/raw/ vers data/processed/ (Parquet typé)
+donnees: $(STAMP)
+	@$(PY) -m qpv_analytics charger
+
+## Contrôle la qualité des données de l'année (Great Expectations), sans publier
+valider: $(STAMP)
+	@$(PY) -m qpv_analytics valider --annee $(ANNEE)
+
+## Lance la suite de tests
+test: $(STAMP)
+	@$(PY) -m pytest
+
+## Vérifie le style du code (ruff)
+lint: $(STAMP)
+	@$(PY) -m ruff check src tests notebooks
+	@$(PY) -m ruff format --check src tests
+
+## Régénère la documentation du contrat de données (data/README.md) et les modèles de fichiers
+doc: $(STAMP)
+	@$(PY) -m qpv_analytics contrat
+
+## Supprime l'environnement et les fichiers produits (jamais data/raw/)
+clean:
+	rm -rf $(VENV) data/processed/*.parquet .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+#################################################################################
+# AIDE                                                                          #
+#################################################################################
+
+## Affiche cette aide
+help:
+	@echo "qpv_analytics — commandes disponibles :"
+	@echo
+	@awk '/^## /{desc=substr($$0,4); next} /^[a-zA-Z_-]+:/{if(desc){split($$1,t,":"); printf "  make %-10s %s\n", t[1], desc}; desc=""} !/^## /{if(!/^[a-zA-Z_-]+:/)desc=""}' $(MAKEFILE_LIST)

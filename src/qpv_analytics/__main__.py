@@ -1,0 +1,5 @@
+"""Entry point for ``python -m qpv_analytics``."""
+
+from qpv_analytics.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,42 @@
+"""Indicator library: the framework (``core``) and one module per roadmap axis."""
+
+from qpv_analytics.indicators import axe2
+from qpv_analytics.indicators.axe2 import gusp_indicators, tfpb_base, tfpb_by_axis, tfpb_indicators
+from qpv_analytics.indicators.core import (
+    LEVEL_COLUMNS,
+    LEVEL_LABELS,
+    REGISTRY,
+    RESULT_COLUMNS,
+    STATUS_LABELS,
+    Indicator,
+    aggregate,
+    attach_geography,
+    completeness,
+    finish,
+    indicators_for_axis,
+    label_codes,
+    register,
+    status,
+)
+
+__all__ = [
+    "LEVEL_COLUMNS",
+    "LEVEL_LABELS",
+    "REGISTRY",
+    "RESULT_COLUMNS",
+    "STATUS_LABELS",
+    "Indicator",
+    "aggregate",
+    "attach_geography",
+    "axe2",
+    "completeness",
+    "finish",
+    "gusp_indicators",
+    "indicators_for_axis",
+    "label_codes",
+    "register",
+    "status",
+    "tfpb_base",
+    "tfpb_by_axis",
+    "tfpb_indicators",
+]

@@ -1,0 +1,495 @@
+"""Read partners' CSV and Excel files into typed tables following the data contract."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from qpv_analytics.config import Paths, get_paths
+from qpv_analytics.contract import PARTNER_TABLES, TABLES, Column, Table
+from qpv_analytics.issues import DataError, Issue
+
+SOURCE_COLUMNS = ("_fichier", "_feuille", "_ligne")
+"""Columns added to every loaded row: original file, sheet and line number (never published)."""
+
+SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
+_TRUE = {"oui", "o", "vrai", "true", "1", "x", "yes", "y"}
+_FALSE = {"non", "n", "faux", "false", "0", "no"}
+_SPACES = re.compile(r"[\s\u00a0\u202f]+")
+_TOTAL = re.compile(r"^\s*(sous[- ]?)?total\b", re.IGNORECASE)
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+@dataclass
+class LoadResult:
+    """A loaded table, the files it came from and the problems met."""
+
+    table: str
+    data: pd.DataFrame
+    files: list[Path] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+
+def normalise_label(text: str) -> str:
+    """Return a header or name folded to ``snake_case`` ASCII (accents, case, spaces removed)."""
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    text = re.sub(r"[^0-9a-zA-Z]+", "_", text.strip().lower())
+    return text.strip("_")
+
+
+def table_files(table: Table, raw_dir: Path) -> list[Path]:
+    """Files of one table in ``raw_dir``: ``<table>.csv|xlsx`` or any file in ``<table>/``."""
+    files = [
+        raw_dir / f"{table.name}{s}" for s in SUFFIXES if (raw_dir / f"{table.name}{s}").exists()
+    ]
+    folder = raw_dir / table.name
+    if folder.is_dir():
+        files += sorted(
+            p
+            for p in folder.iterdir()
+            if p.suffix.lower() in SUFFIXES and not p.name.startswith((".", "~$"))
+        )
+    return files
+
+
+def _decode(path: Path, raw: bytes, table: str) -> tuple[str, list[Issue]]:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8"), []
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError:
+        pass
+    text = raw.decode("cp1252", errors="strict") if _is_cp1252(raw) else None
+    if text is None:
+        raise DataError(
+            f"Le fichier « {path.name} » (table « {table} ») n'est lisible ni en UTF-8 ni en "
+            "Windows-1252. À faire : réenregistrez-le depuis Excel en « CSV UTF-8 "
+            "(délimité par des points-virgules) »."
+        )
+    return text, [
+        Issue(
+            "avertissement",
+            table,
+            "fichier encodé en Windows-1252 (cp1252), lu comme tel.",
+            "rien d'obligatoire ; de préférence, envoyer le fichier en « CSV UTF-8 ».",
+            fichier=path.name,
+        )
+    ]
+
+
+def _is_cp1252(raw: bytes) -> bool:
+    try:
+        raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _sniff_separator(text: str) -> str:
+    head = "\n".join(text.splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(head, delimiters=";,\t|").delimiter
+    except csv.Error:
+        return ";"
+
+
+def _read_csv(
+    path: Path, table: Table
+) -> tuple[list[tuple[str | None, pd.DataFrame, int]], list[Issue]]:
+    text, issues = _decode(path, path.read_bytes(), table.name)
+    sep = _sniff_separator(text)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=False
+        )
+    except (pd.errors.ParserError, csv.Error) as exc:
+        raise DataError(
+            f"Le fichier « {path.name} » (table « {table.name} ») ne peut pas être découpé en "
+            f"colonnes avec le séparateur « {sep} » : {exc}. À faire : vérifiez que chaque ligne "
+            "a le même nombre de colonnes, séparées par « ; »."
+        ) from None
+    return [(None, frame, 2)], issues
+
+
+def _read_excel(
+    path: Path, table: Table
+) -> tuple[list[tuple[str | None, pd.DataFrame, int]], list[Issue]]:
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
+    except Exception as exc:  # openpyxl raises many types for damaged workbooks
+        raise DataError(
+            f"Le classeur « {path.name} » (table « {table.name} ») ne s'ouvre pas ({exc}). "
+            "À faire : ouvrez-le dans Excel, enregistrez-le à nouveau au format .xlsx."
+        ) from None
+    wanted = {normalise_label(n): n for n in sheets}
+    if table.name in wanted:
+        names = [wanted[table.name]]
+    else:
+        names = [n for n, f in sheets.items() if not f.dropna(how="all").empty]
+    if len(names) != 1:
+        listed = ", ".join(f"« {n} »" for n in sheets) or "aucune"
+        raise DataError(
+            f"Le classeur « {path.name} » a plusieurs feuilles remplies ({listed}) et aucune ne "
+            f"s'appelle « {table.name} ». À faire : nommez « {table.name} » la feuille à lire."
+        )
+    return [(names[0], sheets[names[0]], 2)], []
+
+
+def _check_header(
+    frame: pd.DataFrame, table: Table, fichier: str, feuille: str | None
+) -> tuple[pd.DataFrame, list[Issue]]:
+    issues: list[Issue] = []
+    unnamed = [c for c in frame.columns if str(c).startswith("Unnamed") or not str(c).strip()]
+    if unnamed and len(unnamed) >= len(frame.columns) / 2:
+        raise DataError(
+            f"Le fichier « {fichier} »"
+            + (f" (feuille « {feuille} »)" if feuille else "")
+            + " n'a pas ses noms de colonnes sur la première ligne (cellules fusionnées ou "
+            "titre au-dessus du tableau ?). À faire : laissez une seule ligne d'en-tête, "
+            f"en première ligne, avec les colonnes : {', '.join(table.column_names)}."
+        )
+    renamed = {c: normalise_label(c) for c in frame.columns}
+    frame = frame.rename(columns=renamed)
+    frame = frame.loc[:, [c for c in frame.columns if c]]
+    known = set(table.column_names)
+    extra = [c for c in frame.columns if c not in known and not c.startswith("unnamed")]
+    if extra:
+        issues.append(
+            Issue(
+                "avertissement",
+                table.name,
+                "colonnes inconnues du contrat, ignorées.",
+                "rien, ou renommez-les si ce sont des colonnes du contrat mal nommées.",
+                fichier=fichier,
+                feuille=feuille,
+                valeurs=extra,
+                attendu=", ".join(table.column_names),
+            )
+        )
+    missing = [c.name for c in table.columns if c.name not in frame.columns]
+    required_missing = [n for n in missing if table.column(n).required]
+    if required_missing:
+        raise DataError(
+            f"Le fichier « {fichier} »"
+            + (f" (feuille « {feuille} »)" if feuille else "")
+            + f" de la table « {table.name} » n'a pas les colonnes obligatoires : "
+            + ", ".join(required_missing)
+            + ". À faire : ajoutez-les (voir data/README.md, qui décrit chaque colonne).",
+            [
+                Issue(
+                    "bloquant",
+                    table.name,
+                    "colonnes obligatoires absentes.",
+                    "ajoutez ces colonnes (voir data/README.md).",
+                    fichier=fichier,
+                    feuille=feuille,
+                    valeurs=required_missing,
+                )
+            ],
+        )
+    for name in missing:
+        frame[name] = ""
+    return frame[[*table.column_names]], issues
+
+
+def _parse_number(series: pd.Series) -> pd.Series:
+    text = series.str.replace(_SPACES, "", regex=True).str.replace("€", "", regex=False)
+    text = text.str.replace("%", "", regex=False)
+    # "1.234,5" (thousands dot + decimal comma) and "1234,5" -> "1234.5"
+    both = text.str.contains(",", regex=False) & text.str.contains(".", regex=False)
+    text = text.where(~both, text.str.replace(".", "", regex=False))
+    return text.str.replace(",", ".", regex=False)
+
+
+def _convert(
+    frame: pd.DataFrame,
+    col: Column,
+    table: Table,
+    fichier: str,
+    feuille: str | None,
+    issues: list[Issue],
+) -> pd.Series:
+    raw = frame[col.name].astype("string").str.strip()
+    raw = raw.mask(raw == "", pd.NA)
+    present = raw.notna()
+    lines = frame["_ligne"]
+
+    def bad(mask: pd.Series, message: str, attendu: str, action: str) -> None:
+        if mask.any():
+            issues.append(
+                Issue(
+                    "bloquant",
+                    table.name,
+                    message,
+                    action,
+                    fichier=fichier,
+                    feuille=feuille,
+                    colonne=col.name,
+                    lignes=lines[mask].tolist(),
+                    valeurs=raw[mask].astype(str).tolist(),
+                    attendu=attendu,
+                )
+            )
+
+    if col.kind in ("entier", "decimal"):
+        text = _parse_number(raw.fillna(""))
+        ok = text.str.match(_NUMBER) | ~present
+        bad(
+            ~ok,
+            "valeurs non numériques.",
+            KIND_ATTENDU[col.kind],
+            "corrigez ces cellules (un nombre, sans texte ; une cellule vide si la donnée manque).",
+        )
+        values = pd.to_numeric(text.where(ok & present), errors="coerce")
+        if col.kind == "entier":
+            frac = values.notna() & (values % 1 != 0)
+            bad(
+                frac,
+                "nombres décimaux dans une colonne de nombres entiers.",
+                "un nombre entier",
+                "corrigez ces cellules.",
+            )
+            values = values.where(~frac)
+            return values.round().astype("Int64")
+        return values.astype("Float64")
+    if col.kind == "date":
+        parsed = pd.to_datetime(raw, format="%d/%m/%Y", errors="coerce")
+        iso = pd.to_datetime(raw.where(parsed.isna()), format="%Y-%m-%d", errors="coerce")
+        parsed = parsed.fillna(iso)
+        bad(
+            present & parsed.isna(),
+            "dates illisibles.",
+            "une date jj/mm/aaaa",
+            "écrivez ces dates au format jj/mm/aaaa.",
+        )
+        return parsed.astype("datetime64[ns]")
+    if col.kind == "booleen":
+        low = raw.str.lower()
+        ok = low.isin(_TRUE | _FALSE) | ~present
+        bad(~ok, "valeurs oui/non illisibles.", "oui ou non", "écrivez « oui » ou « non ».")
+        return low.map(lambda v: True if v in _TRUE else (False if v in _FALSE else pd.NA)).astype(
+            "boolean"
+        )
+    text = raw.str.replace(_SPACES, " ", regex=True)
+    if col.kind == "code":
+        text = text.str.replace(r"\.0$", "", regex=True)
+        if col.width:
+            short = text.str.fullmatch(r"\d+") & (text.str.len() < col.width)
+            if short.any():
+                issues.append(
+                    Issue(
+                        "avertissement",
+                        table.name,
+                        f"codes numériques raccourcis (zéros en tête perdus, souvent par Excel) : "
+                        f"complétés à {col.width} caractères.",
+                        "rien d'obligatoire ; au format texte dans Excel, les zéros restent.",
+                        fichier=fichier,
+                        feuille=feuille,
+                        colonne=col.name,
+                        lignes=lines[short.fillna(False)].tolist(),
+                        valeurs=text[short.fillna(False)].astype(str).tolist(),
+                    )
+                )
+                text = text.where(~short.fillna(False), text.str.zfill(col.width))
+        if col.name in ("code_qpv",):
+            text = text.str.upper()
+    return text.astype("string")
+
+
+KIND_ATTENDU = {"entier": "un nombre entier", "decimal": "un nombre (virgule décimale acceptée)"}
+
+
+def _drop_noise(
+    frame: pd.DataFrame, table: Table, fichier: str, feuille: str | None, issues: list[Issue]
+) -> pd.DataFrame:
+    values = frame[table.column_names]
+    empty = values.apply(lambda s: s.astype(str).str.strip() == "").all(axis=1)
+    frame = frame[~empty]
+    first_cells = (
+        frame[table.column_names]
+        .astype(str)
+        .apply(lambda r: next((v for v in r if v.strip()), ""), axis=1)
+    )
+    total = first_cells.str.match(_TOTAL) if len(frame) else pd.Series([], dtype=bool)
+    if total.any():
+        issues.append(
+            Issue(
+                "avertissement",
+                table.name,
+                "ligne(s) de total retirée(s) (le total est recalculé).",
+                "rien ; à l'avenir, envoyez le tableau sans ligne de total.",
+                fichier=fichier,
+                feuille=feuille,
+                lignes=frame.loc[total, "_ligne"].tolist(),
+            )
+        )
+        frame = frame[~total]
+    dup = frame.duplicated(subset=table.column_names, keep="first")
+    if dup.any():
+        issues.append(
+            Issue(
+                "avertissement",
+                table.name,
+                "lignes en double (identiques à une ligne précédente), gardées une seule fois.",
+                "rien ; vérifiez que ce n'est pas une ligne mal recopiée.",
+                fichier=fichier,
+                feuille=feuille,
+                lignes=frame.loc[dup, "_ligne"].tolist(),
+            )
+        )
+        frame = frame[~dup]
+    return frame
+
+
+def read_partner_file(path: Path, table: Table) -> tuple[pd.DataFrame, list[Issue]]:
+    """Read one partner file into a typed DataFrame with source columns.
+
+    Args:
+        path: CSV (``;`` or ``,``, UTF-8 with or without BOM, or cp1252) or Excel workbook.
+        table: contract table the file belongs to.
+
+    Returns:
+        The typed rows (contract columns plus ``_fichier``, ``_feuille``, ``_ligne``) and the
+        problems found. Blocking problems are returned as issues, not raised, so that every
+        problem of every file can be reported at once.
+
+    Raises:
+        DataError: when the file cannot be read at all (encoding, layout, missing columns).
+    """
+    reader = _read_excel if path.suffix.lower() in (".xlsx", ".xlsm") else _read_csv
+    parts, issues = reader(path, table)
+    out = []
+    for feuille, frame, first_line in parts:
+        frame, header_issues = _check_header(frame, table, path.name, feuille)
+        issues += header_issues
+        frame = frame.assign(
+            _fichier=path.name, _feuille=feuille, _ligne=range(first_line, first_line + len(frame))
+        )
+        frame = _drop_noise(frame, table, path.name, feuille, issues)
+        typed = pd.DataFrame(
+            {c.name: _convert(frame, c, table, path.name, feuille, issues) for c in table.columns},
+            index=frame.index,
+        )
+        for c in SOURCE_COLUMNS:
+            typed[c] = frame[c]
+        out.append(typed)
+    data = pd.concat(out, ignore_index=True) if out else empty_table(table)
+    data["_feuille"] = data["_feuille"].astype("string")
+    data["_fichier"] = data["_fichier"].astype("string")
+    data["_ligne"] = data["_ligne"].astype("Int64")
+    return data, issues
+
+
+def empty_table(table: Table) -> pd.DataFrame:
+    """Return an empty DataFrame with the contract columns, dtypes and source columns."""
+    frame = pd.DataFrame({c.name: pd.Series(dtype=c.dtype) for c in table.columns})
+    frame["_fichier"] = pd.Series(dtype="string")
+    frame["_feuille"] = pd.Series(dtype="string")
+    frame["_ligne"] = pd.Series(dtype="Int64")
+    return frame
+
+
+def landlord_aliases(bailleurs: pd.DataFrame) -> dict[str, str]:
+    """Map every folded spelling of a landlord (name and variants) to its reference name."""
+    aliases: dict[str, str] = {}
+    for _, row in bailleurs.iterrows():
+        name = str(row["bailleur"])
+        variants = [name]
+        if pd.notna(row.get("variantes_nom")):
+            variants += [v for v in str(row["variantes_nom"]).split("|") if v.strip()]
+        for v in variants:
+            aliases[normalise_label(v)] = name
+    return aliases
+
+
+def harmonise_landlords(
+    frame: pd.DataFrame, table: Table, aliases: dict[str, str], issues: list[Issue]
+) -> pd.DataFrame:
+    """Replace free-text landlord spellings by their reference name (reported as a warning)."""
+    if "bailleur" not in frame.columns or not aliases or table.name == "bailleurs":
+        return frame
+    folded = frame["bailleur"].map(
+        lambda v: aliases.get(normalise_label(v)) if pd.notna(v) else None
+    )
+    changed = folded.notna() & (folded != frame["bailleur"])
+    if changed.any():
+        issues.append(
+            Issue(
+                "avertissement",
+                table.name,
+                "noms de bailleur écrits autrement que dans le registre, harmonisés.",
+                "rien ; la correspondance est dans data/raw/bailleurs (colonne variantes_nom).",
+                colonne="bailleur",
+                fichier=", ".join(sorted(set(frame.loc[changed, "_fichier"]))),
+                lignes=frame.loc[changed, "_ligne"].tolist(),
+                valeurs=sorted(set(frame.loc[changed, "bailleur"].astype(str))),
+            )
+        )
+        frame = frame.assign(bailleur=frame["bailleur"].where(~changed, folded).astype("string"))
+    return frame
+
+
+def load_table(
+    name: str, paths: Paths | None = None, aliases: dict[str, str] | None = None
+) -> LoadResult:
+    """Load every raw file of one table (no file: an empty table, which is not an error)."""
+    paths = paths or get_paths()
+    table = TABLES[name]
+    files = table_files(table, paths.raw)
+    frames, issues = [], []
+    for path in files:
+        try:
+            frame, found = read_partner_file(path, table)
+        except DataError as exc:
+            issues += exc.issues or [
+                Issue("bloquant", table.name, str(exc), "voir le message.", fichier=path.name)
+            ]
+            continue
+        frames.append(frame)
+        issues += found
+    data = pd.concat(frames, ignore_index=True) if frames else empty_table(table)
+    data = harmonise_landlords(data, table, aliases or {}, issues)
+    return LoadResult(name, data, files, issues)
+
+
+def load_raw(paths: Paths | None = None) -> dict[str, LoadResult]:
+    """Load every partner table from ``data/raw/`` (landlord registry first, for name variants)."""
+    paths = paths or get_paths()
+    results = {"bailleurs": load_table("bailleurs", paths)}
+    aliases = landlord_aliases(results["bailleurs"].data)
+    for name in PARTNER_TABLES:
+        if name != "bailleurs":
+            results[name] = load_table(name, paths, aliases)
+    return results
+
+
+def write_processed(results: dict[str, LoadResult], paths: Paths | None = None) -> list[Path]:
+    """Write each loaded table to ``data/processed/<table>.parquet`` (raw files are untouched)."""
+    paths = paths or get_paths()
+    paths.processed.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, result in results.items():
+        target = paths.processed / f"{name}.parquet"
+        tmp = target.with_suffix(".parquet.tmp")
+        result.data.to_parquet(tmp, index=False)
+        tmp.replace(target)
+        written.append(target)
+    return written
+
+
+def read_processed(name: str, paths: Paths | None = None) -> pd.DataFrame:
+    """Read one processed table (an empty typed table if the partners sent none)."""
+    paths = paths or get_paths()
+    target = paths.processed / f"{name}.parquet"
+    if not target.exists():
+        raise DataError(
+            f"La table « {name} » n'a pas encore été chargée ({target.name} absent de "
+            "data/processed/). À faire : lancez « make donnees » (ou « make reports »)."
+        )
+    return pd.read_parquet(target)

@@ -1,0 +1,314 @@
+"""Building blocks of report notebooks: data access, page layout, tables and exports."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from qpv_analytics import formatting, reference
+from qpv_analytics.config import DEMO_MARKER, Paths, get_paths
+from qpv_analytics.contract import AXES
+from qpv_analytics.indicators import LEVEL_LABELS, REGISTRY, STATUS_LABELS, Indicator
+from qpv_analytics.loaders import SOURCE_COLUMNS, read_processed
+from qpv_analytics.params import RunParams, load_params
+
+BUILD_ENV = "QPV_BUILD_DIR"
+"""Environment variable set by the publication runner: where a notebook writes its exports."""
+QUALITY_FILE = "qualite_{annee}.json"
+"""Summary of the quality gate, written in ``data/processed/`` and read by the reports."""
+
+STYLE = """
+<style>
+.qpv-page{font-family:"Marianne","Segoe UI",Arial,sans-serif;color:#1e1e1e;line-height:1.45}
+.qpv-demo{background:#fff3cd;border:2px solid #b8860b;padding:.6em 1em;margin:.4em 0 1em;
+ font-weight:bold}
+.qpv-warn{background:#fdecea;border-left:5px solid #c00000;padding:.4em .8em;margin:.5em 0}
+.qpv-cards{display:flex;flex-wrap:wrap;gap:.8em;margin:.6em 0 1.2em}
+.qpv-card{border:1px solid #1f4e79;border-radius:6px;padding:.6em .9em;min-width:11em;
+ max-width:16em;background:#f5f8fc}
+.qpv-card .v{font-size:1.5em;font-weight:bold;color:#1f4e79}
+.qpv-card .l{font-size:.85em}
+table.qpv-table{border-collapse:collapse;margin:.5em 0 1em;font-size:.9em}
+table.qpv-table th{background:#1f4e79;color:#fff;padding:.3em .6em;text-align:left}
+table.qpv-table td{border-bottom:1px solid #ccc;padding:.25em .6em}
+table.qpv-table td.n{text-align:right;white-space:nowrap}
+table.qpv-table caption{caption-side:top;text-align:left;font-weight:bold;padding:.3em 0}
+.st-atteint{color:#1b5e20;font-weight:bold}.st-partiel{color:#8a5a00;font-weight:bold}
+.st-non_atteint{color:#b00020;font-weight:bold}
+.qpv-meta{color:#555;font-size:.85em}
+figure.qpv-figure{margin:.8em 0}figure.qpv-figure figcaption{font-size:.85em;color:#555}
+</style>
+"""
+
+
+def _display_html(markup: str) -> None:
+    from IPython.display import HTML, display
+
+    display(HTML(markup))
+
+
+@dataclass
+class Report:
+    """Everything a report notebook needs for one publication year."""
+
+    params: RunParams
+    paths: Paths
+    qpv: pd.DataFrame
+    demo: bool
+    quality: dict = field(default_factory=dict)
+
+    @property
+    def annee(self) -> int:
+        """Publication year."""
+        return self.params.annee
+
+    @property
+    def departements(self) -> list[str]:
+        """Departments of the region, from the QPV reference."""
+        return sorted(self.qpv["code_departement"].dropna().unique())
+
+    def table(self, name: str, all_years: bool = False) -> pd.DataFrame:
+        """Return a processed table restricted to the trend window (source columns removed)."""
+        frame = read_processed(name, self.paths)
+        frame = frame.drop(columns=[c for c in SOURCE_COLUMNS if c in frame.columns])
+        if "annee" in frame.columns and not all_years:
+            frame = frame[frame["annee"].isin(self.params.years)]
+        return frame.reset_index(drop=True)
+
+    def names(self) -> dict[str, dict[str, str]]:
+        """Names of territories by level (for labelling indicator tables)."""
+        qpv = reference.qpv_list(self.qpv)
+        dep = self.qpv.drop_duplicates("code_departement")
+        return {
+            "qpv": dict(zip(qpv["code_qpv"], qpv["nom_qpv"], strict=True)),
+            "epci": dict(zip(qpv["siren_epci"], qpv["nom_epci"], strict=True)),
+            "departement": {c: DEPARTEMENTS.get(c, c) for c in dep["code_departement"]},
+            "region": {
+                "region": reference.regions(self.paths).get(
+                    reference.region_code(self.params.region, self.paths), self.params.region
+                )
+            },
+        }
+
+    def output_dir(self) -> Path:
+        """Folder receiving this run's exports: the build folder, or a draft folder by hand."""
+        build = os.environ.get(BUILD_ENV)
+        if build:
+            return Path(build)
+        return self.paths.reports / "brouillon" / str(self.annee)
+
+    def export_indicators(self, result: pd.DataFrame, name: str) -> Path:
+        """Write the tidy indicator table as CSV (UTF-8 BOM, ``;``, decimal comma) and Parquet."""
+        folder = self.output_dir() / "indicateurs"
+        folder.mkdir(parents=True, exist_ok=True)
+        result = result.sort_values(["indicateur", "niveau", "code", "annee"], ignore_index=True)
+        result.to_csv(
+            folder / f"{name}.csv", sep=";", decimal=",", index=False, encoding="utf-8-sig"
+        )
+        result.to_parquet(folder / f"{name}.parquet", index=False)
+        return folder / f"{name}.csv"
+
+    def warnings_for(self, tables: list[str]) -> list[str]:
+        """Quality-gate warnings concerning the given tables (French messages)."""
+        return [
+            w["texte"] for w in self.quality.get("avertissements", []) if w.get("table") in tables
+        ]
+
+
+DEPARTEMENTS = {
+    "02": "Aisne",
+    "59": "Nord",
+    "60": "Oise",
+    "62": "Pas-de-Calais",
+    "80": "Somme",
+}
+"""Names of departments met in the reference (others fall back to their code)."""
+
+
+def open_report(
+    annee: int, axis: int | None = None, title: str | None = None, paths: Paths | None = None
+) -> Report:
+    """Load the parameters and reference data, and display the page header.
+
+    Args:
+        annee: publication year (the notebook's parameter).
+        axis: roadmap axis of the report, or ``None`` for cross-axis reports.
+        title: report title (defaults to the axis name).
+        paths: project paths (default: current project).
+    """
+    paths = paths or get_paths()
+    params = load_params(annee, paths)
+    qpv = reference.qpv_reference(params.region, paths)
+    demo = (paths.raw / DEMO_MARKER).exists()
+    quality_path = paths.processed / QUALITY_FILE.format(annee=annee)
+    quality = json.loads(quality_path.read_text(encoding="utf-8")) if quality_path.exists() else {}
+    rep = Report(params, paths, qpv, demo, quality)
+    heading = title or (f"Axe {axis} — {AXES[axis]}" if axis else params.titre)
+    parts = [STYLE, '<div class="qpv-page">']
+    if demo:
+        parts.append(
+            '<div class="qpv-demo">Données de démonstration : les chiffres de ce rapport sont '
+            "inventés (bailleurs fictifs, montants simulés) pour montrer l'outil. Seuls le "
+            "référentiel des QPV, les contrats de ville et les fichiers publics cités sont "
+            "réels.</div>"
+        )
+    parts.append(f"<h1>{html.escape(heading)}</h1>")
+    parts.append(
+        f'<p class="qpv-meta">{html.escape(params.titre)} — publication {annee} — '
+        f"période observée {params.years[0]}–{params.years[-1]}</p></div>"
+    )
+    _display_html("".join(parts))
+    return rep
+
+
+def heading(text: str, level: int = 2) -> None:
+    """Display a section heading."""
+    _display_html(f"<h{level}>{html.escape(text)}</h{level}>")
+
+
+def paragraph(text: str) -> None:
+    """Display a paragraph of generated text (the caller builds it from computed figures)."""
+    _display_html(f'<p class="qpv-page">{html.escape(text)}</p>')
+
+
+def notice(text: str) -> None:
+    """Display a highlighted warning (missing data, quality warnings)."""
+    _display_html(f'<div class="qpv-warn">{html.escape(text)}</div>')
+
+
+def key_figures(cards: list[tuple[str, str]]) -> None:
+    """Display key-figure cards: a list of (formatted value, French label)."""
+    inner = "".join(
+        f'<div class="qpv-card"><div class="v">{html.escape(v)}</div>'
+        f'<div class="l">{html.escape(label)}</div></div>'
+        for v, label in cards
+    )
+    _display_html(f'<div class="qpv-cards">{inner}</div>')
+
+
+def table_html(
+    frame: pd.DataFrame,
+    caption: str | None = None,
+    numeric: list[str] | None = None,
+    status_col: str | None = None,
+) -> str:
+    """Render an already formatted table (strings) as accessible HTML."""
+    numeric = numeric or []
+    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in frame.columns)
+    rows = []
+    for _, row in frame.iterrows():
+        cells = []
+        for col in frame.columns:
+            value = "" if pd.isna(row[col]) else str(row[col])
+            cls = ' class="n"' if col in numeric else ""
+            if col == status_col:
+                key = next((k for k, v in STATUS_LABELS.items() if v == value), "")
+                cls = f' class="st-{key}"'
+            cells.append(f"<td{cls}>{html.escape(value)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return (
+        f'<table class="qpv-table">{cap}<thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def show_table(
+    frame: pd.DataFrame,
+    caption: str | None = None,
+    numeric: list[str] | None = None,
+    status_col: str | None = None,
+) -> None:
+    """Display a formatted table."""
+    _display_html(table_html(frame, caption, numeric, status_col))
+
+
+def show_figure(fig, alt: str, caption: str | None = None) -> None:
+    """Display a matplotlib figure as an embedded image with alt text."""
+    from qpv_analytics.charts import figure_html
+
+    _display_html(figure_html(fig, alt, caption))
+
+
+def value_of(
+    result: pd.DataFrame, code: str, annee: int, level: str = "region", territory: str = "region"
+) -> float | None:
+    """Return one indicator value (``None`` when absent or blank)."""
+    row = result[
+        (result["indicateur"] == code)
+        & (result["niveau"] == level)
+        & (result["code"] == territory)
+        & (result["annee"] == annee)
+    ]
+    if row.empty or pd.isna(row["valeur"].iloc[0]):
+        return None
+    return float(row["valeur"].iloc[0])
+
+
+def scorecard(result: pd.DataFrame, annee: int, params: RunParams) -> pd.DataFrame:
+    """Regional value of each indicator of the table against its target, formatted in French."""
+    rows = []
+    for code in dict.fromkeys(result["indicateur"]):
+        ind: Indicator = REGISTRY[code]
+        cur = value_of(result, code, annee)
+        prev = value_of(result, code, annee - 1)
+        target = ind.target_value(params)
+        sub = result[
+            (result["indicateur"] == code)
+            & (result["niveau"] == "region")
+            & (result["annee"] == annee)
+        ]
+        st = sub["statut"].iloc[0] if not sub.empty else "sans_donnee"
+        rows.append(
+            {
+                "Indicateur": ind.label,
+                f"{annee}": formatting.with_unit(cur, ind.unit),
+                f"{annee - 1}": formatting.with_unit(prev, ind.unit),
+                "Cible": formatting.with_unit(target, ind.unit) if target is not None else "–",
+                "Statut": STATUS_LABELS[st],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def level_table(result: pd.DataFrame, code: str, level: str, annee: int) -> pd.DataFrame:
+    """Values of one indicator for every territory or partner of a level, formatted."""
+    ind = REGISTRY[code]
+    sub = result[
+        (result["indicateur"] == code) & (result["niveau"] == level) & (result["annee"] == annee)
+    ].sort_values("valeur", ascending=False)
+    return pd.DataFrame(
+        {
+            LEVEL_LABELS[level]: sub["nom"].fillna(sub["code"]).to_numpy(),
+            ind.label: [formatting.with_unit(v, ind.unit) for v in sub["valeur"]],
+            "Statut": [STATUS_LABELS[s] for s in sub["statut"]],
+        }
+    )
+
+
+def method_table(codes: list[str], params: RunParams) -> pd.DataFrame:
+    """Definitions of the indicators of a report (label, definition, formula, unit, target)."""
+    rows = []
+    for code in codes:
+        ind = REGISTRY[code]
+        target = ind.target_value(params)
+        rows.append(
+            {
+                "Indicateur": ind.label,
+                "Définition": ind.definition,
+                "Formule": ind.formula,
+                "Unité": ind.unit,
+                "Cible": (
+                    f"{formatting.with_unit(target, ind.unit)} ({ind.target_source})"
+                    if target is not None
+                    else "–"
+                ),
+                "Sources": ", ".join(ind.sources),
+            }
+        )
+    return pd.DataFrame(rows)
