@@ -37,8 +37,9 @@ class LoadResult:
 
 
 def normalise_label(text: str) -> str:
-    """Return a header or name folded to ``snake_case`` ASCII (accents, case, spaces removed)."""
-    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    """Fold a header or name to ``snake_case`` ASCII (``Montant (€)`` → ``montant_eur``)."""
+    text = str(text).replace("€", " eur ").replace("%", " pct ")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     text = re.sub(r"[^0-9a-zA-Z]+", "_", text.strip().lower())
     return text.strip("_")
 

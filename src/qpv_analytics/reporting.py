@@ -312,3 +312,59 @@ def method_table(codes: list[str], params: RunParams) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def partnership_section(rep: Report, axis: int) -> pd.DataFrame:
+    """Display the network activity of one axis (events by type, participations) and return it."""
+    heading("Activité partenariale de l'axe")
+    events = rep.table("evenements")
+    ev = events[events["axe"] == axis]
+    if ev.empty:
+        notice(
+            "Aucun événement de réseau, de formation ou de co-formation n'a été déclaré "
+            "pour cet axe."
+        )
+        return ev
+    participants = [c for c in ev.columns if c.startswith("participants_")]
+    year = ev[ev["annee"] == rep.annee]
+    paragraph(
+        f"En {rep.annee}, {len(year)} événements (réseaux, co-formations, formations, visites…) "
+        f"ont réuni {formatting.number(year[participants].sum().sum())} participations sur cet axe."
+    )
+    by_type = ev.groupby(["annee", "type_evenement"]).size().unstack(fill_value=0)
+    tab = by_type.reset_index().astype(str)
+    tab.columns = ["Année"] + [c.replace("_", " ") for c in by_type.columns]
+    show_table(
+        tab, caption="Événements de l'axe par type et par année", numeric=list(tab.columns[1:])
+    )
+    if not year.empty:
+        part = year[participants].sum()
+        tab = pd.DataFrame(
+            {
+                "Type d'organisation": [c.removeprefix("participants_") for c in participants],
+                "Participations": [formatting.number(v) for v in part],
+            }
+        )
+        show_table(
+            tab,
+            caption=f"Participations par type d'organisation, {rep.annee}",
+            numeric=["Participations"],
+        )
+    return ev
+
+
+def practices_section(rep: Report, axis: int, limit: int = 5) -> None:
+    """Display the most recent good practices of one axis from the catalogue."""
+    heading("Bonnes pratiques")
+    practices = rep.table("bonnes_pratiques", all_years=True)
+    practices = practices[(practices["axe"] == axis) & (practices["annee"] <= rep.annee)]
+    practices = practices.sort_values("annee", ascending=False)
+    if practices.empty:
+        notice("Aucune bonne pratique n'a encore été recensée pour cet axe.")
+        return
+    for _, p in practices.head(limit).iterrows():
+        heading(f"{p['titre']} ({p['territoire']}, {p['annee']})", level=3)
+        paragraph(f"Porteurs : {p['porteurs']}. {p['resume']}")
+        paragraph(f"Facteurs clés de succès : {p['facteurs_cles_succes']}")
+        if isinstance(p["ecueils"], str) and p["ecueils"]:
+            paragraph(f"Écueils : {p['ecueils']}")

@@ -1,0 +1,96 @@
+"""Documentation and empty templates generated from the data contract, for data producers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qpv_analytics.config import Paths, get_paths
+from qpv_analytics.contract import AXES, KIND_LABELS, TABLES, Column, Table
+
+HEADER = """# Données : contrat d'échange avec les partenaires
+
+*Page générée depuis `src/qpv_analytics/contract.py` par `make doc` : ne pas la modifier à la main.*
+
+Chaque partenaire envoie chaque année un fichier par table, en CSV (séparateur `;`, virgule
+décimale, UTF-8 ou Windows-1252) ou en classeur Excel `.xlsx` (une feuille nommée comme la
+table). Les fichiers se déposent dans `data/raw/<table>/` (ou `data/raw/<table>.csv`) et ne
+sont **jamais modifiés** par l'outil. Des modèles vides se trouvent dans `data/modeles/`.
+
+Règles communes :
+- les codes gardent leurs zéros en tête (`02`, `059…`) : mettez la colonne au format texte
+  dans Excel (l'outil complète les codes raccourcis et le signale) ;
+- une cellule vide signifie « donnée absente ou secrète », jamais zéro ;
+- pas de ligne de total, pas de cellules fusionnées, une seule ligne d'en-tête ;
+- dates au format `jj/mm/aaaa`, booléens `oui` / `non`.
+
+Tables personnelles (ménages relogés, bénéficiaires des clauses) : les identifiants sont
+pseudonymes ; seules des données agrégées et protégées par le secret statistique sont
+publiées (voir `docs/confidentialite.md`).
+"""
+
+
+def _constraint(col: Column) -> str:
+    parts = []
+    if col.allowed:
+        parts.append("valeurs : " + ", ".join(f"`{v}`" for v in col.allowed))
+    if col.min is not None or col.max is not None:
+        lo = "" if col.min is None else f"≥ {col.min:g}"
+        hi = "" if col.max is None else f"≤ {col.max:g}"
+        parts.append(" et ".join(p for p in (lo, hi) if p))
+    if col.width:
+        parts.append(f"{col.width} caractères")
+    if col.references:
+        parts.append(f"doit exister dans le référentiel « {col.references} »")
+    if col.identifier:
+        parts.append("identifiant pseudonyme, jamais publié")
+    return " ; ".join(parts)
+
+
+def table_markdown(table: Table) -> str:
+    """Return the Markdown documentation of one table."""
+    axis = f" — axe {table.axis} ({AXES[table.axis]})" if table.axis else ""
+    lines = [
+        f"## `{table.name}` — {table.title}{axis}",
+        "",
+        table.description,
+        "",
+        f"- Grain : une ligne par {table.grain}.",
+        f"- Clé (unique) : {', '.join(f'`{k}`' for k in table.key)}.",
+    ]
+    if table.reference:
+        lines.append("- Table de référence construite par l'outil depuis des fichiers publics.")
+    if table.personal:
+        lines.append("- **Données personnelles** : seules des données agrégées sont publiées.")
+    for rule in table.rules:
+        lines.append(f"- Contrôle : `{rule.left}` ≤ `{rule.right}` (sinon : {rule.message}).")
+    lines += ["", "| colonne | type | unité | obligatoire | description | contraintes |",
+              "|---|---|---|---|---|---|"]
+    for col in table.columns:
+        lines.append(
+            f"| `{col.name}` | {KIND_LABELS[col.kind]} | {col.unit or ''} | "
+            f"{'oui' if col.required else 'non'} | {col.description} | {_constraint(col)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def contract_markdown() -> str:
+    """Return the full Markdown documentation of the contract."""
+    return HEADER + "\n" + "\n".join(table_markdown(t) for t in TABLES.values())
+
+
+def write_docs(paths: Paths | None = None) -> list[Path]:
+    """Write ``data/README.md`` and one empty CSV template per partner table."""
+    paths = paths or get_paths()
+    written = []
+    readme = paths.root / "data" / "README.md"
+    readme.write_text(contract_markdown(), encoding="utf-8")
+    written.append(readme)
+    folder = paths.root / "data" / "modeles"
+    folder.mkdir(parents=True, exist_ok=True)
+    for table in TABLES.values():
+        if table.reference:
+            continue
+        path = folder / f"{table.name}.csv"
+        path.write_text(";".join(table.column_names) + "\n", encoding="utf-8-sig")
+        written.append(path)
+    return written

@@ -1,0 +1,348 @@
+"""Yearly publication: load, validate, execute notebooks, export HTML, swap in atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from qpv_analytics import __version__, loaders, reference
+from qpv_analytics.config import DEMO_MARKER, KERNEL_NAME, TEMPLATES_DIR, Paths, get_paths
+from qpv_analytics.contract import PARTNER_TABLES, TABLES
+from qpv_analytics.issues import DataError
+from qpv_analytics.params import RunParams, load_params
+from qpv_analytics.reporting import BUILD_ENV, QUALITY_FILE
+
+Echo = Callable[[str], None]
+NOTEBOOK_PARAMETERS = {"annee"}
+"""The only parameter the runner injects; every report notebook must declare it."""
+
+REPORT_TITLES = {
+    "axe1_renouvellement_urbain": "Axe 1 — Renouvellement urbain",
+    "axe2_gusp_tfpb": "Axe 2 — GUSP et abattement TFPB",
+    "axe3_discriminations": "Axe 3 — Prévention des discriminations",
+    "axe4_laicite": "Axe 4 — Laïcité et radicalisation",
+    "axe5_emploi_insertion": "Axe 5 — Accès à l'emploi et clauses d'insertion",
+    "axe6_numerique": "Axe 6 — Numérique et innovation",
+}
+"""Titles shown on the index page (a notebook not listed shows its file name)."""
+
+
+@dataclass
+class RunRecord:
+    """What a publication run did, for the index page and the manifest."""
+
+    params: RunParams
+    started: datetime
+    reports: list[dict] = field(default_factory=list)
+    inputs: list[dict] = field(default_factory=list)
+    quality: dict = field(default_factory=dict)
+    demo: bool = False
+
+
+def discover_reports(params: RunParams, paths: Paths) -> list[Path]:
+    """Return the report notebooks to run, validating their ``parameters`` cell.
+
+    Raises:
+        DataError: a requested report does not exist, or a notebook has no ``parameters``
+            cell declaring ``annee`` (Papermill would only warn).
+    """
+    import papermill as pm
+
+    available = {p.stem: p for p in sorted(paths.notebooks.glob("*.ipynb"))}
+    names = list(params.rapports) if params.rapports else list(available)
+    unknown = [n for n in names if n not in available]
+    if unknown:
+        raise DataError(
+            f"Rapport(s) inconnu(s) dans params/{params.annee}.yaml (clé « rapports ») : "
+            f"{', '.join(unknown)}. Rapports disponibles : {', '.join(available)}."
+        )
+    chosen = [available[n] for n in names]
+    for nb in chosen:
+        declared = set(pm.inspect_notebook(str(nb)))
+        missing = NOTEBOOK_PARAMETERS - declared
+        if missing:
+            raise DataError(
+                f"Le notebook {nb.name} n'a pas de cellule « parameters » déclarant "
+                f"{', '.join(sorted(missing))}. À faire : ajoutez l'étiquette « parameters » à la "
+                "première cellule de code et déclarez-y « annee = … »."
+            )
+    return chosen
+
+
+def check_years(params: RunParams, results: dict[str, loaders.LoadResult]) -> None:
+    """Refuse a publication year for which no partner table has any row.
+
+    A project with no partner data at all (a region with only reference and context files)
+    is accepted: its reports say that no data was received.
+    """
+    years: set[int] = set()
+    for result in results.values():
+        if "annee" in result.data.columns:
+            years |= {int(y) for y in result.data["annee"].dropna().unique()}
+    if years and params.annee not in years:
+        listed = ", ".join(str(y) for y in sorted(years))
+        raise DataError(
+            f"Aucune donnée des partenaires pour {params.annee} dans data/raw/ (années présentes : "
+            f"{listed}). À faire : déposez les fichiers {params.annee} ou publiez une autre année "
+            "(make reports ANNEE=…)."
+        )
+
+
+def sha256(path: Path) -> str:
+    """Return the SHA-256 of a file."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def input_inventory(paths: Paths) -> list[dict]:
+    """List every input file (raw and reference) with its size and SHA-256."""
+    files = []
+    for kind, folder in (("raw", paths.raw), ("reference", paths.reference)):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            files.append({
+                "type": kind,
+                "fichier": path.relative_to(paths.root).as_posix(),
+                "octets": path.stat().st_size,
+                "sha256": sha256(path),
+            })
+    return files
+
+
+def execute_report(notebook: Path, params: RunParams, build: Path, audit: Path) -> Path:
+    """Execute one notebook with Papermill (project kernel) and export it to HTML without code.
+
+    Returns:
+        The path of the HTML file in ``build``.
+    """
+    import papermill as pm
+
+    executed = audit / notebook.name
+    previous = os.environ.get(BUILD_ENV)
+    os.environ[BUILD_ENV] = str(build)
+    try:
+        pm.execute_notebook(
+            str(notebook), str(executed), parameters={"annee": params.annee},
+            kernel_name=KERNEL_NAME, cwd=str(notebook.parent), progress_bar=False,
+            start_timeout=180, log_output=False,
+        )
+    finally:
+        if previous is None:
+            os.environ.pop(BUILD_ENV, None)
+        else:
+            os.environ[BUILD_ENV] = previous
+    html_path = build / f"{notebook.stem}.html"
+    html_path.write_text(export_html(executed, REPORT_TITLES.get(notebook.stem, notebook.stem)),
+                         encoding="utf-8")
+    return html_path
+
+
+def export_html(executed: Path, title: str) -> str:
+    """Export an executed notebook to self-contained HTML with no code, prompts or stderr."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(executed, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [
+                o for o in cell.outputs
+                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            ]
+    nb.metadata = {"title": title, "language_info": {"name": "python"}}
+    exporter = HTMLExporter(template_name="lab")
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return body.replace('<html lang="en">', '<html lang="fr">').replace("<html>", '<html lang="fr">')
+
+
+def render_index(record: RunRecord, build: Path) -> None:
+    """Write ``index.html`` and ``manifest.json`` of the publication."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape())
+    template = env.get_template("index.html.j2")
+    region = reference.regions(get_paths()).get(
+        reference.region_code(record.params.region), record.params.region
+    )
+    received = {}
+    for item in record.inputs:
+        if item["type"] != "raw":
+            continue
+        parts = Path(item["fichier"]).parts
+        table = parts[2] if len(parts) > 3 else Path(parts[-1]).stem
+        received.setdefault(table, []).append(item)
+    inputs = [
+        {"table": name, "titre": TABLES[name].title, "fichiers": len(received.get(name, []))}
+        for name in PARTNER_TABLES
+    ]
+    (build / "index.html").write_text(
+        template.render(record=record, params=record.params, region=region, version=__version__,
+                        date=record.started.strftime("%d/%m/%Y à %H:%M"), inputs=inputs),
+        encoding="utf-8",
+    )
+    manifest = {
+        "annee": record.params.annee,
+        "date": record.started.isoformat(timespec="seconds"),
+        "version_qpv_analytics": __version__,
+        "parametres": record.params.model_dump(mode="json"),
+        "donnees_de_demonstration": record.demo,
+        "validation": record.quality,
+        "rapports": record.reports,
+        "entrees": record.inputs,
+    }
+    (build / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+
+
+def swap_in(build: Path, target: Path) -> None:
+    """Replace ``target`` by ``build`` with renames only, so a failure leaves one of them whole."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    old = target.with_name(f".{target.name}.ancien")
+    if old.exists():
+        shutil.rmtree(old)
+    if target.exists():
+        target.rename(old)
+    build.rename(target)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def prepare_data(params: RunParams, paths: Paths, echo: Echo) -> dict[str, loaders.LoadResult]:
+    """Generate demo data when ``data/raw`` is empty, then load every table to Parquet."""
+    from qpv_analytics import demo
+
+    if demo.ensure_demo(paths):
+        echo("   data/raw/ était vide : données de démonstration écrites (inventées, signalées "
+             "comme telles dans chaque rapport).")
+    results = loaders.load_raw(paths)
+    loaders.write_processed(results, paths)
+    rows = sum(len(r.data) for r in results.values())
+    files = sum(len(r.files) for r in results.values())
+    echo(f"   {files} fichiers lus, {rows} lignes chargées dans data/processed/.")
+    return results
+
+
+def publish(annee: int, paths: Paths | None = None, echo: Echo = print) -> int:
+    """Run the whole yearly publication; return the process exit code.
+
+    Steps: parameters (validated before any kernel starts), data preparation, quality gate
+    (Great Expectations), notebooks (Papermill) and HTML exports (nbconvert) in a build folder,
+    confidentiality scan, index and manifest, then an atomic switch of ``reports/<annee>/``.
+    A refused or failed run leaves the previous publication untouched; only the quality pages
+    of a refused run are written, in their own folder ``reports/qualite/<annee>/``.
+    """
+    from qpv_analytics import scanner, validation
+
+    paths = paths or get_paths()
+    started = datetime.now()
+    echo(f"== Publication {annee} ==")
+    echo("1/5 Paramètres")
+    params = load_params(annee, paths)
+    notebooks = discover_reports(params, paths)
+    qpv = reference.qpv_reference(params.region, paths)
+    echo(f"   région {params.region}, {qpv['code_qpv'].nunique()} QPV, "
+         f"{len(notebooks)} rapport(s), période {params.years[0]}–{params.years[-1]}.")
+    echo("2/5 Données")
+    results = prepare_data(params, paths, echo)
+    check_years(params, results)
+    echo("3/5 Contrôle qualité (Great Expectations)")
+    paths.reports.mkdir(parents=True, exist_ok=True)
+    build = Path(tempfile.mkdtemp(prefix=f".construction-{annee}-", dir=paths.reports))
+    audit_build = build.with_name(build.name + "-audit")
+    audit_build.mkdir()
+    try:
+        quality = validation.run_quality_gate(results, qpv, params, build / "qualite")
+        (paths.processed / QUALITY_FILE.format(annee=annee)).write_text(
+            json.dumps(quality.summary_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+        echo(quality.summary_text())
+        if quality.blocking:
+            target = paths.reports / "qualite" / str(annee)
+            if target.exists():
+                shutil.rmtree(target)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(build / "qualite"), str(target))
+            echo(f"Publication {annee} refusée : aucun rapport n'a été produit ; la publication "
+                 f"précédente est intacte. Détail : {target.relative_to(paths.root)}/index.html")
+            return 1
+        record = RunRecord(params, started, quality=quality.summary_dict(),
+                           demo=(paths.raw / DEMO_MARKER).exists())
+        echo(f"4/5 Rapports ({len(notebooks)} notebooks exécutés par Papermill, noyau {KERNEL_NAME})")
+        for nb in notebooks:
+            html_path = execute_report(nb, params, build, audit_build)
+            record.reports.append({"rapport": nb.stem,
+                                   "titre": REPORT_TITLES.get(nb.stem, nb.stem),
+                                   "html": html_path.name})
+            echo(f"   {html_path.name}")
+        echo("5/5 Contrôle de confidentialité et index")
+        identifiers = personal_identifiers(results)
+        findings = scanner.scan_publication(build, identifiers,
+                                            params.confidentialite.seuil_effectif)
+        if findings:
+            echo(scanner.format_findings(findings))
+            echo(f"Publication {annee} refusée ; la publication précédente est intacte.")
+            return 1
+        record.inputs = input_inventory(paths)
+        render_index(record, build)
+        (audit_build / "LISEZMOI.txt").write_text(
+            "Notebooks exécutés conservés pour l'audit (paramètres, durées, sorties).\n"
+            "Ils contiennent du code et des chemins locaux : NE PAS DIFFUSER.\n"
+            "Seul le dossier reports/<année>/ est destiné aux partenaires.\n",
+            encoding="utf-8",
+        )
+        swap_in(build, paths.report_year(annee))
+        swap_in(audit_build, paths.audit_year(annee))
+    finally:
+        for leftover in (build, audit_build):
+            if leftover.exists():
+                shutil.rmtree(leftover, ignore_errors=True)
+    echo(f"Publication {annee} terminée : {paths.report_year(annee).relative_to(paths.root)}"
+         "/index.html")
+    return 0
+
+
+def personal_identifiers(results: dict[str, loaders.LoadResult]) -> set[str]:
+    """Collect every pseudonymous identifier of the personal tables (for the scanner)."""
+    ids: set[str] = set()
+    for name, result in results.items():
+        for col in TABLES[name].identifiers:
+            ids |= {str(v) for v in result.data[col].dropna().unique()}
+    return ids
+
+
+def fail(message: str, echo: Echo = print) -> int:
+    """Print a French data-problem message (no traceback) and return exit code 1."""
+    echo(message)
+    sys.stdout.flush()
+    return 1
+
+
+def validate_only(annee: int, paths: Paths | None = None, echo: Echo = print) -> int:
+    """Load and check the data of a year, write ``reports/qualite/<annee>/``, publish nothing."""
+    from qpv_analytics import validation
+
+    paths = paths or get_paths()
+    params = load_params(annee, paths)
+    qpv = reference.qpv_reference(params.region, paths)
+    results = prepare_data(params, paths, echo)
+    check_years(params, results)
+    target = paths.reports / "qualite" / str(annee)
+    if target.exists():
+        shutil.rmtree(target)
+    quality = validation.run_quality_gate(results, qpv, params, target)
+    echo(quality.summary_text())
+    return 1 if quality.blocking else 0

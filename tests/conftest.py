@@ -1,0 +1,36 @@
+"""Shared fixtures: a throw-away project root so tests never touch the real data or reports."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qpv_analytics.config import Paths
+
+REPO = Path(__file__).resolve().parents[1]
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def make_project(root: Path, with_notebooks: bool = True) -> Paths:
+    """Lay out a minimal project (params, reference data, notebooks) under ``root``."""
+    (root / "data" / "raw").mkdir(parents=True)
+    (root / "data" / "processed").mkdir(parents=True)
+    shutil.copytree(REPO / "data" / "reference", root / "data" / "reference")
+    shutil.copytree(REPO / "params", root / "params")
+    if with_notebooks:
+        shutil.copytree(REPO / "notebooks", root / "notebooks",
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    return Paths(root)
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
+    """A temporary project root, selected through ``QPV_ROOT``."""
+    paths = make_project(tmp_path / "projet")
+    monkeypatch.setenv("QPV_ROOT", str(paths.root))
+    return paths
