@@ -35,9 +35,14 @@ COMMUNE_COLUMNS: tuple[str, ...] = (
     "code_departement",
     "code_region",
     "siren_epci",
+    "siren_epci_tous",
     "nom_epci",
 )
-"""Columns of :attr:`ContextImport.communes` (QPV × commune), all nullable strings."""
+"""Columns of :attr:`ContextImport.communes` (QPV × commune), all nullable strings.
+
+``siren_epci`` is the first EPCI listed for the row, ``siren_epci_tous`` all of them (``"; "``),
+``nom_epci`` the name of the first one.
+"""
 
 QPV_CODE_PATTERN = re.compile(r"^(QP(?:\d{3}|02[AB])\d{3}|QN(?:\d{3}|02[AB])\d{2}[A-Z0-9])$")
 """2015 codes (``QP059001``) and 2024 codes (``QN05920M``), Corsica (``QN02A01M``) included."""
@@ -96,9 +101,10 @@ class ContextSource:
         commune_name_column: column of commune names.
         department_column: column of department codes, cross-checked with the QPV code.
         region_column: column of INSEE region codes, used by the region filter.
-        epci_column: column of EPCI SIREN codes.
+        epci_column: column of EPCI SIREN codes (several joined by ``epci_separator``).
         epci_name_column: column of EPCI names.
         commune_separator: separator of several communes written in one cell (``","``).
+        epci_separator: separator of several EPCI written in one cell (``";"``).
         scale: contract column → factor applied to the source value (``100`` for a share in
             ``[0, 1]`` read into a ``_pct`` column).
         vintage: millésime of the indicators, or ``None`` when it must be given at import.
@@ -121,6 +127,7 @@ class ContextSource:
     epci_column: str | None = None
     epci_name_column: str | None = None
     commune_separator: str | None = None
+    epci_separator: str | None = None
     scale: Mapping[str, float] = field(default_factory=dict)
     vintage: int | None = None
     geographie: str | None = None
@@ -185,6 +192,9 @@ TIERS_2024 = ContextSource(
         "nombre_menages": "nombre_menages",
         "nombre_logements_sociaux": "nombre_logements_sociaux",
         "taux_logements_sociaux": "taux_logements_sociaux_pct",
+        "indiceJeunesse": "indice_jeunesse",
+        "allocataires_CAF": "allocataires_caf",
+        "personnes_couvertes_CAF": "personnes_couvertes_caf",
     },
     code_column="codeQPV",
     name_column="lib_qp",
@@ -194,6 +204,7 @@ TIERS_2024 = ContextSource(
     region_column="insee_reg",
     epci_column="siren_epci",
     epci_name_column="lib_epci",
+    epci_separator=";",
     vintage=2024,
     geographie="2024",
     provenance=(
@@ -802,6 +813,7 @@ def import_context(
             f"({_lines_text(duplicate_lines)})"
         )
 
+    epci_names = _epci_names(records, src, optional["epci"], optional["epci_name"])
     records = _region_filter(records, src, optional["region"], region, deps_filter, path)
 
     if optional["departement"] is not None:
@@ -826,7 +838,7 @@ def import_context(
 
     data, secret_cells, value_anomalies = _indicators(records, src, mapped, int(year))
     anomalies.extend(value_anomalies)
-    communes = _communes(records, src, optional, region)
+    communes = _communes(records, src, optional, region, epci_names)
     missing = [c for c in src.columns.values() if c not in mapped]
     notes = list(src.notes)
     if missing:
@@ -959,8 +971,36 @@ def _typed(frame: pd.DataFrame, table: contract.Table) -> pd.DataFrame:
     return out
 
 
+def _epci_names(
+    records: list[dict], src: ContextSource, col: str | None, name_col: str | None
+) -> dict[str, str]:
+    """SIREN → EPCI name, learnt from the rows of the whole file that list a single EPCI."""
+    names: dict[str, str] = {}
+    if col is None or name_col is None:
+        return names
+    for r in records:
+        sirens = _split(r["cells"][col], src.epci_separator)
+        name = r["cells"][name_col].strip()
+        if len(sirens) == 1 and name:
+            names.setdefault(_normalize_siren(sirens[0]) or "", name)
+    return names
+
+
+def _split(text: str, separator: str | None) -> list[str]:
+    text = text.strip()
+    if not text:
+        return []
+    if separator:
+        return [p.strip() for p in text.split(separator) if p.strip()]
+    return [text]
+
+
 def _communes(
-    records: list[dict], src: ContextSource, optional: dict[str, str | None], region: str | None
+    records: list[dict],
+    src: ContextSource,
+    optional: dict[str, str | None],
+    region: str | None,
+    epci_names: dict[str, str],
 ) -> pd.DataFrame:
     """Build the QPV × commune table from the rows kept."""
 
@@ -968,23 +1008,26 @@ def _communes(
         col = optional[key]
         return r["cells"][col].strip() if col is not None else ""
 
-    def split(text: str) -> list[str]:
-        if not text:
-            return []
-        if src.commune_separator:
-            return [p.strip() for p in text.split(src.commune_separator) if p.strip()]
-        return [text]
-
     out = []
     for r in records:
-        codes = [_normalize_commune(c) for c in split(cell(r, "commune_code"))]
-        names = split(cell(r, "commune_name"))
+        raw_codes = _split(cell(r, "commune_code"), src.commune_separator)
+        codes = [_normalize_commune(c) for c in raw_codes]
+        names = _split(cell(r, "commune_name"), src.commune_separator)
         if codes and len(names) != len(codes):
             names = [cell(r, "commune_name") or None] * len(codes)
         pairs = list(zip(codes, names, strict=True)) if codes else [(None, n) for n in names]
         pairs = pairs or [(None, None)]
         reg = normalize_region(cell(r, "region")) if optional["region"] else None
         reg = reg or region or _region_of(r["departement"])
+        sirens = [
+            s for s in (_normalize_siren(x) for x in _split(cell(r, "epci"), src.epci_separator))
+            if s
+        ]
+        epci_name = cell(r, "epci_name") or None
+        if len(sirens) > 1:
+            parts = _split(epci_name or "", src.epci_separator)
+            by_position = parts[0] if len(parts) == len(sirens) else epci_name
+            epci_name = epci_names.get(sirens[0], by_position)
         for code_commune, nom_commune in pairs:
             out.append({
                 "code_qpv": r["code"],
@@ -993,8 +1036,9 @@ def _communes(
                 "nom_commune": nom_commune or None,
                 "code_departement": r["departement"],
                 "code_region": reg,
-                "siren_epci": _normalize_siren(cell(r, "epci")),
-                "nom_epci": cell(r, "epci_name") or None,
+                "siren_epci": sirens[0] if sirens else None,
+                "siren_epci_tous": "; ".join(sirens) or None,
+                "nom_epci": epci_name,
             })
     frame = pd.DataFrame(out, columns=list(COMMUNE_COLUMNS)).astype("string")
     frame = frame.drop_duplicates(subset=["code_qpv", "code_commune", "nom_commune"])
@@ -1005,7 +1049,7 @@ def reference_from_context(imp: ContextImport, geographie: str) -> pd.DataFrame:
     """Build a QPV reference (contract table ``qpv``) from a context file's own columns.
 
     Useful when no official QPV list covers the geography of the context file (2015 codes).
-    ``siren_epci`` is the first EPCI of the QPV in file order, ``siren_epci_tous`` all of them;
+    ``siren_epci`` is the first EPCI listed for the QPV, ``siren_epci_tous`` all of them;
     EPCI columns are ``<NA>`` when the file has none, and ``code_commune`` when it only has
     commune names.
 
@@ -1039,20 +1083,19 @@ def reference_from_context(imp: ContextImport, geographie: str) -> pd.DataFrame:
             "Que faire : QP… = géographie 2015, QN… = géographie 2024 ; passez la bonne valeur."
         )
     frame = communes.copy()
-    firsts: dict[str, tuple[object, object]] = {}
-    alls: dict[str, str | None] = {}
+    per_qpv: dict[str, tuple[object, object, str | None]] = {}
     for code, group in frame.groupby("code_qpv", sort=False):
-        sirens = [s for s in group["siren_epci"] if not pd.isna(s)]
-        first = group[group["siren_epci"].notna()].head(1)
-        firsts[code] = (
-            (first["siren_epci"].iloc[0], first["nom_epci"].iloc[0]) if len(first)
-            else (None, group["nom_epci"].dropna().iloc[0] if group["nom_epci"].notna().any()
-                  else None)
+        listed = group[group["siren_epci"].notna()]
+        sirens = [s for cell in listed["siren_epci_tous"].dropna() for s in cell.split("; ")]
+        names = group["nom_epci"].dropna()
+        per_qpv[code] = (
+            listed["siren_epci"].iloc[0] if len(listed) else None,
+            listed["nom_epci"].iloc[0] if len(listed) else (names.iloc[0] if len(names) else None),
+            "; ".join(dict.fromkeys(sirens)) or None,
         )
-        alls[code] = "; ".join(dict.fromkeys(sirens)) or None
-    frame["siren_epci"] = [firsts[c][0] for c in frame["code_qpv"]]
-    frame["nom_epci"] = [firsts[c][1] for c in frame["code_qpv"]]
-    frame["siren_epci_tous"] = [alls[c] for c in frame["code_qpv"]]
+    frame["siren_epci"] = [per_qpv[c][0] for c in frame["code_qpv"]]
+    frame["nom_epci"] = [per_qpv[c][1] for c in frame["code_qpv"]]
+    frame["siren_epci_tous"] = [per_qpv[c][2] for c in frame["code_qpv"]]
     frame["geographie"] = geographie
     frame = frame.reindex(columns=table.column_names)
     return _typed(frame, table).reset_index(drop=True)

@@ -60,7 +60,7 @@ SITUATIONS_6_MOIS = (
     "inconnue",
 )
 DEPARTEMENT_PATTERN = r"^(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-8]|98[0-9])$"
-QPV_PATTERN = r"^(QP\d{3}\d{3}|QN\d{3}\d{2}[A-Z0-9]|QN\d{5}[A-Z0-9])$"
+QPV_PATTERN = r"^(QP(\d{3}|02[AB])\d{3}|QN(\d{3}|02[AB])\d{2}[A-Z0-9])$"
 
 
 @dataclass(frozen=True)
@@ -246,7 +246,14 @@ TABLES: dict[str, Table] = {
                     "Revenu disponible médian par unité de consommation.",
                     required=False,
                 ),
-                _count("nombre_menages", "Nombre de ménages.", unit="ménages", required=False),
+                Column(
+                    "nombre_menages",
+                    "decimal",
+                    "Nombre de ménages (estimation).",
+                    unit="ménages",
+                    min=0,
+                    required=False,
+                ),
                 _count(
                     "nombre_logements_sociaux",
                     "Logements sociaux.",
@@ -254,6 +261,31 @@ TABLES: dict[str, Table] = {
                     required=False,
                 ),
                 _pct("taux_logements_sociaux_pct", "Part des logements sociaux.", required=False),
+                _pct("taux_bas_revenus_pct", "Taux de bas revenus.", required=False),
+                _pct(
+                    "part_emploi_precaire_pct",
+                    "Part des emplois précaires parmi les personnes en emploi.",
+                    required=False,
+                ),
+                _count(
+                    "allocataires_caf",
+                    "Foyers allocataires d'au moins une prestation CAF.",
+                    unit="foyers",
+                    required=False,
+                ),
+                _count(
+                    "personnes_couvertes_caf",
+                    "Personnes couvertes par au moins une prestation CAF.",
+                    unit="personnes",
+                    required=False,
+                ),
+                Column(
+                    "indice_jeunesse",
+                    "decimal",
+                    "Indice de jeunesse (moins de 20 ans / 60 ans et plus).",
+                    min=0,
+                    required=False,
+                ),
             ),
         ),
         Table(
@@ -286,8 +318,7 @@ TABLES: dict[str, Table] = {
             title="Activité partenariale (réseaux, co-formations, formations)",
             grain="événement",
             description=(
-                "Réunions de réseau, co-formations, formations, webinaires, visites, "
-                "publications."
+                "Réunions de réseau, co-formations, formations, webinaires, visites, publications."
             ),
             key=("id_evenement",),
             producer="organisateur",

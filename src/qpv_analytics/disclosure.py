@@ -1,0 +1,670 @@
+"""Statistical disclosure control: small counts of people and rates on small bases are masked."""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Hashable
+
+import numpy as np
+import pandas as pd
+
+from qpv_analytics import formatting
+from qpv_analytics.formatting import SECRET
+
+SEUIL_EFFECTIF = 5
+"""Counts of people from 1 to 4 are masked.
+
+Zero stays shown: a zero count describes nobody, so it cannot identify anyone, and masking
+zeros would hide most of the sparse tables of the reports. Zeros are never used as
+secondary cells either (masking a zero protects nothing a reader cannot guess).
+"""
+
+SEUIL_BASE_TAUX = 20
+"""A rate (or any value computed over people) whose base has fewer than 20 people is masked."""
+
+PRIMAIRE = "primaire"
+SECONDAIRE = "secondaire"
+
+PEOPLE_TABLE_CLASS = "qpv-effectifs"
+"""CSS class of HTML tables of counts of people; the publication scanner checks these tables."""
+
+_SHOWN, _PRIMARY, _SECONDARY = 0, 1, 2
+_PATTERN_LABELS = {_SHOWN: "", _PRIMARY: PRIMAIRE, _SECONDARY: SECONDAIRE}
+_SHARE_UNITS = {"%", "part", "taux", "ratio", "proportion", "pourcentage"}
+_NOTE_SECRET = (
+    "s : secret statistique (effectif de moins de {seuil} personnes, ou valeur masquée pour "
+    "qu'il ne puisse pas être recalculé à partir des totaux)."
+)
+
+Cell = tuple[int, int]
+Line = tuple[list[Cell], Cell]
+
+
+# ----------------------------------------------------------------------------------------------
+# Tables of counts: primary and secondary suppression
+# ----------------------------------------------------------------------------------------------
+
+
+def _check_threshold(threshold: int) -> None:
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, np.integer)) or threshold < 1:
+        raise ValueError(f"Seuil de secret invalide : {threshold!r} (entier ≥ 1 attendu).")
+
+
+def _parse_cell(value: object, where: str) -> tuple[float, bool]:
+    """Return ``(value, already_masked)`` of one input cell; missing cells are ``nan``."""
+    if isinstance(value, str):
+        if value.strip() == SECRET:
+            return math.nan, True
+        raise ValueError(
+            f"Tableau d'effectifs : valeur non numérique « {value} » {where}. "
+            f"Seuls des nombres, des cellules vides ou « {SECRET} » sont admis."
+        )
+    if value is None or value is pd.NA or value is pd.NaT:
+        return math.nan, False
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise ValueError(
+            f"Tableau d'effectifs : valeur non numérique « {value} » {where}."
+        )
+    number = float(value)
+    if math.isnan(number):
+        return math.nan, False
+    if math.isinf(number) or number < 0:
+        raise ValueError(
+            f"Tableau d'effectifs : effectif impossible ({value}) {where} : un effectif de "
+            "personnes est un nombre positif ou nul."
+        )
+    return number, False
+
+
+def _line_sum(values: np.ndarray, masked: np.ndarray) -> float:
+    """Total of a line of cells, unknown (``nan``) when a cell was already masked or all missing."""
+    if masked.any() or np.isnan(values).all():
+        return math.nan
+    return float(np.nansum(values))
+
+
+class _Grid:
+    """A table of counts with its margins: real ones, or virtual ones computed from the cells.
+
+    Row ``n_rows`` and column ``n_cols`` hold the totals. Virtual totals are never shown but
+    are protected as if they were, so that a table is masked the same way whether or not its
+    totals are printed with it (they are often printed elsewhere in a report).
+    """
+
+    def __init__(
+        self,
+        table: pd.DataFrame,
+        threshold: int,
+        total_row: Hashable | None,
+        total_col: Hashable | None,
+    ) -> None:
+        _check_threshold(threshold)
+        if table.index.has_duplicates or table.columns.has_duplicates:
+            raise ValueError("Tableau d'effectifs : libellés de lignes ou de colonnes en double.")
+        total_r = self._position(table.index, total_row, "ligne")
+        total_c = self._position(table.columns, total_col, "colonne")
+        inner_r = [i for i in range(table.shape[0]) if i != total_r]
+        inner_c = [j for j in range(table.shape[1]) if j != total_c]
+        self.n_rows, self.n_cols = len(inner_r), len(inner_c)
+        self.row_positions = inner_r + ([total_r] if total_r is not None else [])
+        self.col_positions = inner_c + ([total_c] if total_c is not None else [])
+
+        shape = (self.n_rows + 1, self.n_cols + 1)
+        self.values = np.full(shape, np.nan)
+        premasked = np.zeros(shape, dtype=bool)
+        raw = table.to_numpy(dtype=object)
+        for gr, pr in enumerate(self.row_positions):
+            for gc, pc in enumerate(self.col_positions):
+                where = f"(ligne « {table.index[pr]} », colonne « {table.columns[pc]} »)"
+                self.values[gr, gc], premasked[gr, gc] = _parse_cell(raw[pr, pc], where)
+
+        rows, cols = self.n_rows, self.n_cols
+        if total_c is None:
+            for r in range(rows + (1 if total_r is not None else 0)):
+                self.values[r, cols] = _line_sum(self.values[r, :cols], premasked[r, :cols])
+        if total_r is None:
+            for c in range(cols + 1):
+                self.values[rows, c] = _line_sum(self.values[:rows, c], premasked[:rows, c])
+
+        small = np.nan_to_num(self.values, nan=0.0)
+        self.status = np.where(premasked | ((small > 0) & (small < threshold)), _PRIMARY, _SHOWN)
+        self.lines: list[Line] = [
+            ([(r, c) for c in range(cols)], (r, cols)) for r in range(rows + 1)
+        ] + [([(r, c) for r in range(rows)], (rows, c)) for c in range(cols + 1)]
+
+    @staticmethod
+    def _position(labels: pd.Index, label: Hashable | None, kind: str) -> int | None:
+        if label is None:
+            return None
+        if label not in labels:
+            known = ", ".join(f"« {x} »" for x in labels)
+            raise ValueError(f"Tableau d'effectifs : {kind} de total « {label} » introuvable "
+                             f"(libellés : {known}).")
+        return int(labels.get_loc(label))
+
+    def masked(self, cell: Cell) -> bool:
+        return bool(self.status[cell] != _SHOWN)
+
+    def _eligible(self, cell: Cell) -> bool:
+        value = self.values[cell]
+        return not self.masked(cell) and not math.isnan(value) and value > 0
+
+    def _is_margin(self, cell: Cell) -> bool:
+        return cell[0] == self.n_rows or cell[1] == self.n_cols
+
+    def _masked_in(self, line: Line) -> int:
+        cells, total = line
+        return sum(self.masked(cell) for cell in [*cells, total])
+
+    def _crossing(self, cell: Cell, line_index: int) -> Line:
+        """The other line through ``cell``: its column for a row line, its row otherwise."""
+        if line_index <= self.n_rows:
+            return self.lines[self.n_rows + 1 + cell[1]]
+        return self.lines[cell[0]]
+
+    def _smallest(self, cells: list[Cell], line_index: int) -> Cell | None:
+        """Cell to mask in a line: one that also protects its crossing line, then the smallest."""
+        eligible = [cell for cell in cells if self._eligible(cell)]
+        if not eligible:
+            return None
+        return min(
+            eligible,
+            key=lambda cell: (
+                self._masked_in(self._crossing(cell, line_index)) != 1,
+                self.values[cell],
+                cell,
+            ),
+        )
+
+    def suppress(self) -> None:
+        """Add secondary cells until no masked cell can be recomputed from the totals."""
+        while True:
+            self._secondary_by_lines()
+            if not self._break_exposures():
+                return
+
+    def _secondary_by_lines(self) -> None:
+        """Rows then columns, until stable: a line with one masked cell gets a second one."""
+        changed = True
+        while changed:
+            changed = False
+            for index, line in enumerate(self.lines):
+                if self._masked_in(line) != 1:
+                    continue
+                cells, total = line
+                pick = self._smallest(cells, index) or self._smallest([total], index)
+                if pick is not None:
+                    self.status[pick] = _SECONDARY
+                    changed = True
+
+    def exposed(self) -> list[Cell]:
+        """Masked cells whose value follows exactly from the shown cells and the totals."""
+        unknowns = [
+            (r, c)
+            for r in range(self.n_rows + 1)
+            for c in range(self.n_cols + 1)
+            if self.masked((r, c))
+        ]
+        if not unknowns:
+            return []
+        column = {cell: k for k, cell in enumerate(unknowns)}
+        system = np.zeros((len(self.lines), len(unknowns)))
+        for i, (cells, total) in enumerate(self.lines):
+            for cell in cells:
+                if cell in column:
+                    system[i, column[cell]] = 1.0
+            if total in column:
+                system[i, column[total]] = -1.0
+        # A cell is determined when every solution of the homogeneous system leaves it at zero.
+        _, singular, vh = np.linalg.svd(system)
+        rank = int((singular > 1e-9).sum())
+        kernel = vh[rank:].T
+        if kernel.shape[1] == 0:
+            return list(unknowns)
+        norms = np.linalg.norm(kernel, axis=1)
+        return [cell for cell, norm in zip(unknowns, norms, strict=True) if norm < 1e-9]
+
+    def _break_exposures(self) -> bool:
+        """Mask one more cell so that an exposed cell is no longer determined; False if none."""
+        candidates = sorted(
+            (
+                (r, c)
+                for r in range(self.n_rows + 1)
+                for c in range(self.n_cols + 1)
+                if self._eligible((r, c))
+            ),
+            key=lambda cell: (self._is_margin(cell), self.values[cell], cell),
+        )
+        for cell in self.exposed():
+            for candidate in candidates:
+                self.status[candidate] = _SECONDARY
+                if cell not in self.exposed():
+                    return True
+                self.status[candidate] = _SHOWN
+        return False
+
+    def real_cells(self):
+        """Yield ``(grid cell, table position)`` of the cells present in the input table."""
+        for gr, pr in enumerate(self.row_positions):
+            for gc, pc in enumerate(self.col_positions):
+                yield (gr, gc), (pr, pc)
+
+
+def _as_frame(table: pd.DataFrame | pd.Series) -> pd.DataFrame:
+    if isinstance(table, pd.Series):
+        return table.to_frame(name=table.name if table.name is not None else "effectif")
+    return table
+
+
+def _solve(
+    table: pd.DataFrame | pd.Series,
+    threshold: int,
+    total_row: Hashable | None,
+    total_col: Hashable | None,
+) -> _Grid:
+    grid = _Grid(_as_frame(table), threshold, total_row, total_col)
+    grid.suppress()
+    return grid
+
+
+def mask_counts(
+    table: pd.DataFrame,
+    threshold: int = SEUIL_EFFECTIF,
+    total_row: Hashable | None = None,
+    total_col: Hashable | None = None,
+) -> pd.DataFrame:
+    """Mask a 2-D table of counts of people (primary and secondary suppression).
+
+    Primary suppression masks every cell, total included, with ``0 < value < threshold``.
+    Secondary suppression then works on each row and each column of the table with its
+    margins: the rows from top to bottom, then the columns from left to right, again until
+    stable, a line (its cells and its total) with exactly one masked cell gets a second
+    masked cell, its total only if no other cell is available. The cell chosen is a non-zero
+    shown cell whose crossing line (its column, for a row) also has exactly one masked cell,
+    so that one mask protects two lines, and otherwise the smallest non-zero shown cell
+    (ties: the first in reading order). A final check solves the additivity equations of the
+    table and masks further cells (smallest first, totals last) while a masked cell can still
+    be recomputed exactly (e.g. a cell linking two otherwise separate groups of masked cells).
+
+    Totals stay exact and shown unless they are themselves below the threshold (or, rarely,
+    needed as secondary cells). When the totals are not part of ``table``, they are assumed
+    to be published elsewhere and are protected as if they were in the table: the inner
+    cells are masked the same way with or without their margins.
+
+    Zeros are shown and never used as secondary cells; missing cells (``NaN``) are kept as
+    they are. A cell already equal to ``"s"`` counts as masked, so masking twice is safe
+    (without margins in ``table`` it may mask a few more cells: give raw counts).
+
+    Args:
+        table: counts of people, categories in the index and in the columns, optionally with
+            a row and/or a column of totals.
+        threshold: smallest count that may be shown (``SEUIL_EFFECTIF`` by default).
+        total_row: index label of the row of totals, if any.
+        total_col: column label of the column of totals, if any.
+
+    Returns:
+        A copy of ``table`` with object dtype: numbers stay numbers, masked cells are ``"s"``.
+
+    Raises:
+        ValueError: a non-numeric or negative cell, an unknown total label, or duplicate labels.
+    """
+    grid = _solve(table, threshold, total_row, total_col)
+    out = table.astype(object)
+    for cell, (pr, pc) in grid.real_cells():
+        if grid.masked(cell):
+            out.iat[pr, pc] = SECRET
+    return out
+
+
+def suppression_pattern(
+    table: pd.DataFrame | pd.Series,
+    threshold: int = SEUIL_EFFECTIF,
+    total_row: Hashable | None = None,
+    total_col: Hashable | None = None,
+) -> pd.DataFrame | pd.Series:
+    """Explain the masking of :func:`mask_counts` (or :func:`mask_count_series`), cell by cell.
+
+    Args:
+        table: the table of counts given to :func:`mask_counts`, or a Series given to
+            :func:`mask_count_series` (then ``total_row`` is the label of its total).
+        threshold: smallest count that may be shown.
+        total_row: index label of the row of totals (of the Series' total), if any.
+        total_col: column label of the column of totals, if any (tables only).
+
+    Returns:
+        Same shape as ``table``: ``""`` for a shown cell, ``"primaire"`` for a cell masked
+        because it is small, ``"secondaire"`` for a cell masked to protect another one.
+    """
+    grid = _solve(table, threshold, total_row, total_col)
+    frame = _as_frame(table)
+    labels = np.full(frame.shape, "", dtype=object)
+    for cell, position in grid.real_cells():
+        labels[position] = _PATTERN_LABELS[int(grid.status[cell])]
+    out = pd.DataFrame(labels, index=frame.index, columns=frame.columns)
+    if isinstance(table, pd.Series):
+        return out.iloc[:, 0].rename(table.name)
+    return out
+
+
+def recomputable_cells(
+    table: pd.DataFrame | pd.Series,
+    threshold: int = SEUIL_EFFECTIF,
+    total_row: Hashable | None = None,
+    total_col: Hashable | None = None,
+) -> list[tuple[Hashable, Hashable]]:
+    """List the masked cells that could still be recomputed exactly after masking.
+
+    The list is empty except for degenerate tables where only zero cells could protect a
+    small count (e.g. a single non-zero cell in a line whose total is published elsewhere);
+    such tables should be aggregated further before publication.
+
+    Args:
+        table: the table of counts (or Series) before masking.
+        threshold: smallest count that may be shown.
+        total_row: index label of the row of totals (of the Series' total), if any.
+        total_col: column label of the column of totals, if any.
+
+    Returns:
+        ``(row label, column label)`` of each exposed cell present in ``table``.
+    """
+    grid = _solve(table, threshold, total_row, total_col)
+    frame = _as_frame(table)
+    positions = dict(grid.real_cells())
+    return [
+        (frame.index[positions[cell][0]], frame.columns[positions[cell][1]])
+        for cell in grid.exposed()
+        if cell in positions
+    ]
+
+
+def mask_count_series(
+    series: pd.Series,
+    threshold: int = SEUIL_EFFECTIF,
+    total: Hashable | None = None,
+) -> pd.Series:
+    """Mask a 1-D list of counts of people, with its total if any.
+
+    Same rules as :func:`mask_counts`: counts with ``0 < value < threshold`` are masked; if
+    exactly one value (total included) is masked, the smallest other non-zero count is masked
+    too, since the total (shown, or published elsewhere) would reveal it by subtraction.
+
+    Args:
+        series: counts of people by category.
+        threshold: smallest count that may be shown.
+        total: index label of the total, if the Series holds one.
+
+    Returns:
+        A copy of ``series`` with object dtype, masked values replaced by ``"s"``.
+    """
+    frame = mask_counts(_as_frame(series), threshold, total_row=total)
+    return frame.iloc[:, 0].rename(series.name)
+
+
+# ----------------------------------------------------------------------------------------------
+# Rates
+# ----------------------------------------------------------------------------------------------
+
+
+def _rate_inputs(numerator, denominator) -> tuple[np.ndarray, np.ndarray, pd.Index | None]:
+    if isinstance(numerator, pd.Series) or isinstance(denominator, pd.Series):
+        frame = pd.DataFrame({"n": numerator, "d": denominator})
+        num = pd.to_numeric(frame["n"]).to_numpy(dtype="float64", na_value=np.nan)
+        den = pd.to_numeric(frame["d"]).to_numpy(dtype="float64", na_value=np.nan)
+        return num, den, frame.index
+    num = np.array([np.nan if pd.isna(numerator) else float(numerator)])
+    den = np.array([np.nan if pd.isna(denominator) else float(denominator)])
+    return num, den, None
+
+
+def _rate_secret(
+    num: np.ndarray, den: np.ndarray, threshold_base: int, threshold_count: int, complement: bool
+) -> np.ndarray:
+    defined = ~np.isnan(num) & ~np.isnan(den) & (den > 0)
+    with np.errstate(invalid="ignore"):
+        secret = den < threshold_base
+        secret |= (num > 0) & (num < threshold_count)
+        if complement:
+            rest = den - num
+            secret |= (rest > 0) & (rest < threshold_count)
+    return defined & secret
+
+
+def rate_secret(
+    numerator,
+    denominator,
+    threshold_base: int = SEUIL_BASE_TAUX,
+    threshold_count: int = SEUIL_EFFECTIF,
+    *,
+    complement: bool = True,
+):
+    """Tell which rates :func:`mask_rate` masks (``False`` where the rate is merely undefined).
+
+    Args:
+        numerator: count(s) of people in the group (Series or scalar).
+        denominator: count(s) of people in the base (Series or scalar).
+        threshold_base: smallest base for which a rate is shown.
+        threshold_count: smallest count of people that may be revealed by the rate.
+        complement: also mask when ``denominator - numerator`` is a small count.
+
+    Returns:
+        A boolean Series (if an input is a Series) or a bool.
+    """
+    num, den, index = _rate_inputs(numerator, denominator)
+    secret = _rate_secret(num, den, threshold_base, threshold_count, complement)
+    if index is None:
+        return bool(secret[0])
+    return pd.Series(secret, index=index, dtype=bool)
+
+
+def mask_rate(
+    numerator,
+    denominator,
+    threshold_base: int = SEUIL_BASE_TAUX,
+    threshold_count: int = SEUIL_EFFECTIF,
+    *,
+    complement: bool = True,
+):
+    """Compute ``numerator / denominator`` for counts of people, masking the disclosive rates.
+
+    A rate is masked when its base is below ``threshold_base`` (20 people by default), or
+    when it would reveal a small group of people given its base: ``0 < numerator <
+    threshold_count``, or (with ``complement``) ``0 < denominator - numerator <
+    threshold_count`` (19 out of 25 reveals the 6 others; 23 out of 25 reveals 2 people).
+    Rates of 0 and 100 % are shown. Use :func:`rate_secret` to tell a masked rate (to display
+    as ``"s"``) from an undefined one (missing input, zero base).
+
+    Args:
+        numerator: count(s) of people in the group (Series or scalar).
+        denominator: count(s) of people in the base (Series or scalar).
+        threshold_base: smallest base for which a rate is shown.
+        threshold_count: smallest count of people that may be revealed by the rate.
+        complement: also mask when ``denominator - numerator`` is a small count.
+
+    Returns:
+        The ratio (between 0 and 1, not in %): a float Series with ``NaN`` where masked or
+        undefined, or for scalars a float, ``None`` when masked or undefined.
+    """
+    num, den, index = _rate_inputs(numerator, denominator)
+    secret = _rate_secret(num, den, threshold_base, threshold_count, complement)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(secret | (den == 0), np.nan, num / den)
+    if index is None:
+        return None if np.isnan(rate[0]) else float(rate[0])
+    return pd.Series(rate, index=index, dtype="float64")
+
+
+# ----------------------------------------------------------------------------------------------
+# Tidy indicator tables
+# ----------------------------------------------------------------------------------------------
+
+
+def _is_share(unit: object) -> bool:
+    if not isinstance(unit, str):
+        return False
+    unit = unit.strip().lower()
+    return "%" in unit or unit in _SHARE_UNITS
+
+
+def protect_indicator_frame(
+    df: pd.DataFrame,
+    threshold_count: int = SEUIL_EFFECTIF,
+    threshold_base: int = SEUIL_BASE_TAUX,
+) -> pd.DataFrame:
+    """Mask the person-based rows of a tidy indicator table before it is shown or exported.
+
+    Only rows with ``personnes`` true (a missing flag counts as true) are touched. Such a
+    row is secret when:
+
+    - it has a denominator (a rate, a share or a mean over people): the base is below
+      ``threshold_base``; for shares (unit ``%``, ``part``, ``taux``, ``ratio``…) also when
+      the numerator or the rest of the base is a count from 1 to ``threshold_count - 1``
+      (see :func:`mask_rate`); when the numerator is missing it cannot be checked and the
+      row is secret;
+    - it has no denominator: its count (``numerateur``, else ``valeur``) is between 1 and
+      ``threshold_count - 1``; a share (unit ``%``…) without a base cannot be checked and is
+      secret.
+
+    A secret row gets ``"s"`` in ``valeur``, ``numerateur`` and ``denominateur`` (showing the
+    base alone would let a reader rebuild the rate from another table). Counts by category
+    that add up to a total shown elsewhere need :func:`mask_counts` (secondary suppression),
+    not this row-by-row function.
+
+    Args:
+        df: tidy indicator table with ``valeur`` and ``personnes`` (bool), and optionally
+            ``numerateur``, ``denominateur`` and ``unite``.
+        threshold_count: smallest count of people that may be shown.
+        threshold_base: smallest base for which a rate is shown.
+
+    Returns:
+        A copy of ``df`` with masked cells set to ``"s"`` (those columns become object dtype)
+        and a boolean column ``secret``.
+
+    Raises:
+        ValueError: ``valeur`` or ``personnes`` is missing.
+    """
+    missing = [c for c in ("valeur", "personnes") if c not in df.columns]
+    if missing:
+        raise ValueError(
+            "Table d'indicateurs : colonne(s) absente(s) : " + ", ".join(missing) + ". À faire : "
+            "ajoutez « personnes » (vrai pour les indicateurs qui comptent des personnes, "
+            "cf. Indicator.people) avant de protéger la table."
+        )
+
+    def numbers(column: str) -> np.ndarray:
+        if column not in df.columns:
+            return np.full(len(df), np.nan)
+        return pd.to_numeric(df[column], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+
+    value, num, den = numbers("valeur"), numbers("numerateur"), numbers("denominateur")
+    units = df["unite"] if "unite" in df.columns else pd.Series(None, index=df.index)
+    share = np.array([_is_share(u) for u in units], dtype=bool)
+    people = df["personnes"].astype("boolean").fillna(True).to_numpy(dtype=bool)
+
+    has_den = ~np.isnan(den)
+    base_secret = has_den & (den > 0) & (den < threshold_base)
+    share_secret = _rate_secret(num, den, threshold_base, threshold_count, complement=True)
+    with_den = base_secret | (share & share_secret) | (has_den & np.isnan(num))
+    count = np.where(np.isnan(num), value, num)
+    without_den = ((count > 0) & (count < threshold_count)) | share
+    secret = people & np.where(has_den, with_den, without_den)
+
+    out = df.copy()
+    for column in ("valeur", "numerateur", "denominateur"):
+        if column in out.columns:
+            out[column] = out[column].astype(object).where(~secret, SECRET)
+    out["secret"] = secret
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# HTML rendering
+# ----------------------------------------------------------------------------------------------
+
+
+def _cell_text(value: object, decimals: int, counts: bool) -> str:
+    """French text of one cell (masked cells stay ``"s"``, missing ones are a dash)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bool, np.bool_)):
+        return "oui" if value else "non"
+    if value is None or value is pd.NA or value is pd.NaT:
+        return formatting.number(None)
+    if isinstance(value, (int, np.integer)):
+        return formatting.number(value, 0)
+    if isinstance(value, (float, np.floating)):
+        if math.isnan(value):
+            return formatting.number(None)
+        return formatting.number(value, 0 if counts and float(value).is_integer() else decimals)
+    return str(value)
+
+
+def to_html_table(
+    df: pd.DataFrame,
+    caption: str,
+    people_counts: bool,
+    *,
+    threshold: int = SEUIL_EFFECTIF,
+    total_row: Hashable | None = None,
+    total_col: Hashable | None = None,
+    decimals: int = 1,
+) -> str:
+    """Render a table as an HTML ``<table>`` with French number formatting.
+
+    With ``people_counts=True`` the table always goes through :func:`mask_counts` (there is
+    no way around it) and the ``<table>`` gets the CSS class ``qpv-effectifs``, which the
+    publication scanner checks; a note explains ``s`` when a cell is masked.
+
+    Args:
+        df: the table (index = row labels, shown as row headers).
+        caption: French title of the table.
+        people_counts: the cells are counts of people.
+        threshold: smallest count shown (never below ``SEUIL_EFFECTIF``).
+        total_row: index label of the row of totals, if any (for the masking).
+        total_col: column label of the column of totals, if any (for the masking).
+        decimals: decimals of non-integer numbers.
+
+    Returns:
+        The HTML of the table.
+
+    Raises:
+        ValueError: ``threshold`` below ``SEUIL_EFFECTIF`` for counts of people.
+    """
+    classes = "qpv-tableau"
+    shown = df
+    if people_counts:
+        if threshold < SEUIL_EFFECTIF:
+            raise ValueError(
+                f"Seuil de secret {threshold} refusé : les effectifs de personnes publiés "
+                f"doivent être masqués en dessous d'au moins {SEUIL_EFFECTIF}."
+            )
+        shown = mask_counts(df, threshold, total_row=total_row, total_col=total_col)
+        classes += f" {PEOPLE_TABLE_CLASS}"
+
+    esc = html.escape
+    parts = [f'<table class="{classes}">', f"<caption>{esc(caption)}</caption>", "<thead><tr>"]
+    parts.append(f'<th scope="col">{esc(str(df.index.name or ""))}</th>')
+    parts += [f'<th scope="col">{esc(str(col))}</th>' for col in shown.columns]
+    parts.append("</tr></thead>")
+    parts.append("<tbody>")
+    any_secret = False
+    for label, row in zip(shown.index, shown.itertuples(index=False), strict=True):
+        is_total = total_row is not None and label == total_row
+        parts.append('<tr class="qpv-total">' if is_total else "<tr>")
+        parts.append(f'<th scope="row">{esc(str(label))}</th>')
+        for value in row:
+            if isinstance(value, str) and value == SECRET:
+                any_secret = True
+                parts.append(f'<td class="qpv-secret" title="secret statistique">{SECRET}</td>')
+            else:
+                parts.append(f"<td>{esc(_cell_text(value, decimals, people_counts))}</td>")
+        parts.append("</tr>")
+    parts.append("</tbody>")
+    if any_secret:
+        note = _NOTE_SECRET.format(seuil=threshold)
+        parts.append(
+            f'<tfoot><tr><td class="qpv-note" colspan="{shown.shape[1] + 1}">{esc(note)}</td>'
+            "</tr></tfoot>"
+        )
+    parts.append("</table>")
+    return "\n".join(parts)

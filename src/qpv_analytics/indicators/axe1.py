@@ -1,0 +1,336 @@
+"""Axis 1 indicators: urban renewal (NPNRU) operations and rehousing of households."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from qpv_analytics.contract import NATURES_RU
+from qpv_analytics.indicators.activite import declare_partner_levels
+from qpv_analytics.indicators.core import REGISTRY, Indicator, aggregate, attach_geography, register
+from qpv_analytics.params import RunParams
+
+declare_partner_levels()
+
+NATURE_LABELS = {
+    "demolition": "Démolition",
+    "reconstitution": "Reconstitution de l'offre",
+    "rehabilitation": "Réhabilitation",
+    "residentialisation": "Résidentialisation",
+    "equipement": "Équipements",
+}
+"""French labels of the natures of renewal operations."""
+
+OPERATION_LEVELS = ("region", "departement", "epci", "qpv", "maitre_ouvrage")
+REHOUSING_LEVELS = ("region", "departement", "epci", "qpv", "bailleur")
+
+_SNAPSHOT = (
+    " Les logements engagés et livrés sont des cumuls depuis le début de l'opération, "
+    "déclarés chaque année : la valeur d'une année est l'état d'avancement à sa fin."
+)
+
+register(
+    Indicator(
+        code="ru_taux_engagement_pct",
+        label="Taux d'engagement des logements programmés",
+        axis=1,
+        definition="Logements engagés rapportés aux logements programmés, toutes natures "
+        "d'opération confondues." + _SNAPSHOT,
+        formula="Σ logements engagés / Σ logements programmés × 100",
+        unit="%",
+        sources=("ru_operations",),
+        scale=100.0,
+    ),
+    Indicator(
+        code="ru_taux_livraison_pct",
+        label="Taux d'avancement (logements livrés / programmés)",
+        axis=1,
+        definition="Logements livrés rapportés aux logements programmés, toutes natures "
+        "d'opération confondues." + _SNAPSHOT,
+        formula="Σ logements livrés / Σ logements programmés × 100",
+        unit="%",
+        sources=("ru_operations",),
+        scale=100.0,
+    ),
+    Indicator(
+        code="ru_taux_reconstitution_pct",
+        label="Reconstitution programmée de l'offre démolie",
+        axis=1,
+        definition="Logements sociaux dont la reconstitution est programmée rapportés aux "
+        "logements dont la démolition est programmée (règle du « un pour un »).",
+        formula="Σ logements programmés (reconstitution) / Σ logements programmés (démolition) "
+        "× 100",
+        unit="%",
+        sources=("ru_operations",),
+        target=100.0,
+        target_source="règlement général de l'ANRU (NPNRU) : un logement social reconstitué "
+        "pour un logement démoli",
+        scale=100.0,
+    ),
+    Indicator(
+        code="ru_taux_reconstitution_livree_pct",
+        label="Reconstitution livrée rapportée aux démolitions réalisées",
+        axis=1,
+        definition="Logements reconstitués livrés rapportés aux logements démolis (livrés). "
+        "Indicateur de rythme, sans cible : la reconstitution suit souvent la démolition.",
+        formula="Σ logements livrés (reconstitution) / Σ logements livrés (démolition) × 100",
+        unit="%",
+        sources=("ru_operations",),
+        scale=100.0,
+    ),
+    Indicator(
+        code="ru_part_reconstitution_hors_qpv_pct",
+        label="Part de la reconstitution programmée hors QPV",
+        axis=1,
+        definition="Logements reconstitués hors QPV parmi les logements de reconstitution "
+        "programmés, sur les opérations qui renseignent la localisation (une cellule vide "
+        "n'est pas comptée comme zéro). Le NPNRU demande de reconstituer principalement hors "
+        "QPV, sans seuil chiffré.",
+        formula="Σ logements reconstitués hors QPV / Σ logements programmés (reconstitution, "
+        "localisation renseignée) × 100",
+        unit="%",
+        sources=("ru_operations",),
+        scale=100.0,
+    ),
+    Indicator(
+        code="ru_part_subvention_anru_pct",
+        label="Part du coût financée par l'ANRU",
+        axis=1,
+        definition="Subventions de l'ANRU rapportées au coût total des opérations.",
+        formula="Σ subvention ANRU (€) / Σ coût total (€) × 100",
+        unit="%",
+        sources=("ru_operations",),
+        scale=100.0,
+    ),
+    Indicator(
+        code="ru_cout_total_eur",
+        label="Coût total des opérations",
+        axis=1,
+        definition="Somme des coûts totaux des opérations déclarées dans l'année.",
+        formula="Σ coût total (€)",
+        unit="€",
+        sources=("ru_operations",),
+    ),
+    Indicator(
+        code="ru_subvention_anru_eur",
+        label="Subventions de l'ANRU",
+        axis=1,
+        definition="Somme des subventions de l'ANRU des opérations déclarées dans l'année.",
+        formula="Σ subvention ANRU (€)",
+        unit="€",
+        sources=("ru_operations",),
+    ),
+    Indicator(
+        code="ru_menages_reloges",
+        label="Ménages relogés",
+        axis=1,
+        definition="Ménages relogés dans l'année depuis un immeuble voué à la démolition. "
+        "Effectif soumis au secret (moins de 5 : masqué).",
+        formula="Nombre de ménages relogés",
+        unit="ménages",
+        sources=("ru_relogements",),
+        people=True,
+    ),
+    Indicator(
+        code="ru_part_relogement_neuf_pct",
+        label="Part des ménages relogés dans le neuf ou le récent",
+        axis=1,
+        definition="Ménages relogés dans un logement neuf ou de moins de 5 ans, parmi les "
+        "ménages relogés dont le logement d'arrivée est connu (parcours résidentiel positif "
+        "demandé par le NPNRU, sans seuil national).",
+        formula="Ménages relogés dans le neuf ou < 5 ans / ménages relogés (arrivée connue) × 100",
+        unit="%",
+        sources=("ru_relogements",),
+        scale=100.0,
+    ),
+    Indicator(
+        code="ru_part_relogement_hors_qpv_pct",
+        label="Part des ménages relogés hors QPV",
+        axis=1,
+        definition="Ménages relogés hors quartier prioritaire, parmi les ménages relogés dont "
+        "la localisation d'arrivée est connue.",
+        formula="Ménages relogés hors QPV / ménages relogés (localisation connue) × 100",
+        unit="%",
+        sources=("ru_relogements",),
+        scale=100.0,
+    ),
+    Indicator(
+        code="ru_evolution_reste_a_charge_eur_mois",
+        label="Évolution moyenne du reste à charge des ménages relogés",
+        axis=1,
+        definition="Moyenne de l'évolution du loyer et des charges restant à payer (après "
+        "relogement − avant), sur les ménages dont l'évolution est renseignée : une valeur "
+        "absente est exclue, jamais comptée comme zéro. Une valeur négative est une baisse.",
+        formula="Σ évolution du reste à charge (€/mois) / ménages dont l'évolution est renseignée",
+        unit="€/mois",
+        sources=("ru_relogements",),
+        direction="baisse",
+    ),
+)
+
+OPERATION_CODES = [
+    "ru_taux_engagement_pct",
+    "ru_taux_livraison_pct",
+    "ru_taux_reconstitution_pct",
+    "ru_taux_reconstitution_livree_pct",
+    "ru_part_reconstitution_hors_qpv_pct",
+    "ru_part_subvention_anru_pct",
+    "ru_cout_total_eur",
+    "ru_subvention_anru_eur",
+]
+REHOUSING_CODES = [
+    "ru_menages_reloges",
+    "ru_part_relogement_neuf_pct",
+    "ru_part_relogement_hors_qpv_pct",
+    "ru_evolution_reste_a_charge_eur_mois",
+]
+
+
+def operations_base(operations: pd.DataFrame, qpv: pd.DataFrame) -> pd.DataFrame:
+    """One row per operation and year, with its geography and nature-specific counts.
+
+    Adds ``siren_epci`` and ``code_departement`` (from the QPV of the project) and, for the
+    reconstitution ratio, the programmed and delivered dwellings of demolitions and
+    reconstitutions. ``hors_qpv_renseigne`` holds the programmed reconstitution of the rows that
+    state how many are outside QPV (blank otherwise).
+    """
+    base = attach_geography(operations, qpv)
+    nature = base["nature"].astype("string")
+    prog = base["logements_programmes"].astype("Float64")
+    livr = base["logements_livres"].astype("Float64")
+    for name, value in (("demolition", "demol"), ("reconstitution", "recons")):
+        is_nature = (nature == name).fillna(False).astype(bool)
+        base[f"{value}_programmes"] = prog.where(is_nature, 0.0)
+        base[f"{value}_livres"] = livr.where(is_nature, 0.0)
+    recons = (nature == "reconstitution").fillna(False).astype(bool)
+    hors = base["logements_reconstitues_hors_qpv"].astype("Float64")
+    known = recons & hors.notna()
+    base["hors_qpv"] = hors.where(known)
+    base["hors_qpv_renseigne"] = prog.where(known)
+    return base
+
+
+def operation_indicators(
+    operations: pd.DataFrame, qpv: pd.DataFrame, params: RunParams | None = None
+) -> pd.DataFrame:
+    """Compute the NPNRU operation indicators at every level and year (tidy table)."""
+    base = operations_base(operations, qpv)
+    r = REGISTRY
+    specs = [
+        ("ru_taux_engagement_pct", "logements_engages", "logements_programmes"),
+        ("ru_taux_livraison_pct", "logements_livres", "logements_programmes"),
+        ("ru_taux_reconstitution_pct", "recons_programmes", "demol_programmes"),
+        ("ru_taux_reconstitution_livree_pct", "recons_livres", "demol_livres"),
+        ("ru_part_reconstitution_hors_qpv_pct", "hors_qpv", "hors_qpv_renseigne"),
+        ("ru_part_subvention_anru_pct", "subvention_anru_eur", "cout_total_eur"),
+        ("ru_cout_total_eur", "cout_total_eur", None),
+        ("ru_subvention_anru_eur", "subvention_anru_eur", None),
+    ]
+    parts = []
+    for code, num, den in specs:
+        # A ratio needs both sides: rows with a blank on either side are left out.
+        sub = base.dropna(subset=[num, den]) if den else base
+        parts.append(
+            aggregate(
+                sub,
+                r[code],
+                levels=OPERATION_LEVELS,
+                numerator=num,
+                denominator=den,
+                params=params,
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def operations_by_nature(operations: pd.DataFrame) -> pd.DataFrame:
+    """Dwellings programmed, committed and delivered per nature and year, with their rates.
+
+    Returns:
+        Columns ``annee, nature, libelle, operations, logements_programmes,
+        logements_engages, logements_livres, taux_engagement_pct, taux_livraison_pct,
+        cout_total_eur, subvention_anru_eur``. Rates are blank when nothing is programmed.
+    """
+    columns = [
+        "annee",
+        "nature",
+        "libelle",
+        "operations",
+        "logements_programmes",
+        "logements_engages",
+        "logements_livres",
+        "taux_engagement_pct",
+        "taux_livraison_pct",
+        "cout_total_eur",
+        "subvention_anru_eur",
+    ]
+    if operations.empty:
+        return pd.DataFrame(columns=columns)
+    out = operations.groupby(["annee", "nature"], as_index=False, observed=True).agg(
+        operations=("id_operation", "nunique"),
+        **{
+            c: (c, lambda s: s.astype("Float64").sum(min_count=1))
+            for c in (
+                "logements_programmes",
+                "logements_engages",
+                "logements_livres",
+                "cout_total_eur",
+                "subvention_anru_eur",
+            )
+        },
+    )
+    prog = out["logements_programmes"].astype("Float64")
+    prog = prog.where(prog != 0)
+    out["taux_engagement_pct"] = (out["logements_engages"].astype("Float64") / prog * 100).astype(
+        "Float64"
+    )
+    out["taux_livraison_pct"] = (out["logements_livres"].astype("Float64") / prog * 100).astype(
+        "Float64"
+    )
+    out["libelle"] = out["nature"].map(NATURE_LABELS).fillna(out["nature"])
+    out["ordre"] = out["nature"].map({n: i for i, n in enumerate(NATURES_RU)})
+    out = out.sort_values(["annee", "ordre"])
+    return out[columns].reset_index(drop=True)
+
+
+def rehousing_base(rehousing: pd.DataFrame, qpv: pd.DataFrame) -> pd.DataFrame:
+    """One row per rehoused household with 0/1 flags and the geography of its origin QPV.
+
+    Identifiers are dropped here: nothing downstream can publish them.
+    """
+    base = rehousing.drop(columns=[c for c in ("id_menage",) if c in rehousing.columns])
+    base = attach_geography(base, qpv)
+    dest = base["type_destination"].astype("string")
+    base["menage"] = 1.0
+    base["neuf"] = (dest == "neuf_moins_5_ans").astype("Float64").where(dest.notna())
+    base["destination_connue"] = dest.notna().astype(float)
+    hors = base["hors_qpv"].astype("boolean")
+    base["hors_qpv_n"] = hors.astype("Float64")
+    base["hors_qpv_connu"] = hors.notna().astype(float)
+    rac = base["evolution_reste_a_charge_eur_mois"].astype("Float64")
+    base["rac"] = rac
+    base["rac_connu"] = rac.notna().astype("Float64").where(rac.notna())
+    return base
+
+
+def rehousing_indicators(
+    rehousing: pd.DataFrame, qpv: pd.DataFrame, params: RunParams | None = None
+) -> pd.DataFrame:
+    """Compute the rehousing indicators (raw values: apply disclosure control before showing).
+
+    The mean change of the remaining charge only uses households whose change is filled in.
+    """
+    base = rehousing_base(rehousing, qpv)
+    r = REGISTRY
+    specs = [
+        ("ru_menages_reloges", base, "menage", None),
+        ("ru_part_relogement_neuf_pct", base, "neuf", "destination_connue"),
+        ("ru_part_relogement_hors_qpv_pct", base, "hors_qpv_n", "hors_qpv_connu"),
+        ("ru_evolution_reste_a_charge_eur_mois", base.dropna(subset=["rac"]), "rac", "rac_connu"),
+    ]
+    parts = [
+        aggregate(
+            sub, r[code], levels=REHOUSING_LEVELS, numerator=num, denominator=den, params=params
+        )
+        for code, sub, num, den in specs
+    ]
+    return pd.concat(parts, ignore_index=True)

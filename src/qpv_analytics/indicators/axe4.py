@@ -1,0 +1,150 @@
+"""Axis 4 indicators: training in laïcité and the values of the Republic (plan VRL)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from qpv_analytics.indicators.activite import (
+    EVENT_LEVELS,
+    ORGANISATION_LABELS,
+    PARTICIPANT_COLUMNS,
+    epci_coverage_base,
+    event_base,
+    fill_missing_years,
+    participations_by_type,
+)
+from qpv_analytics.indicators.core import RESULT_COLUMNS, REGISTRY, Indicator, aggregate, register
+from qpv_analytics.params import RunParams
+
+AXIS = 4
+TRAINING_TYPES = ("formation", "co-formation")
+"""Event types counted as training sessions."""
+
+register(
+    Indicator(
+        code="laicite_sessions",
+        label="Sessions de formation laïcité et valeurs de la République",
+        axis=AXIS,
+        definition="Formations et co-formations de l'axe 4 (plan « Valeurs de la République et "
+        "laïcité ») déclarées dans l'année.",
+        formula="Nombre d'événements de l'axe 4 de type formation ou co-formation",
+        unit="sessions",
+        sources=("evenements",),
+    ),
+    Indicator(
+        code="laicite_heures",
+        label="Heures de formation dispensées",
+        axis=AXIS,
+        definition="Durée cumulée des sessions de formation de l'axe 4 ; les sessions sans "
+        "durée renseignée sont exclues (jamais comptées comme zéro).",
+        formula="Σ durée des sessions (heures)",
+        unit="heures",
+        sources=("evenements",),
+    ),
+    Indicator(
+        code="laicite_personnes_formees",
+        label="Personnes formées",
+        axis=AXIS,
+        definition="Participants aux sessions de formation de l'axe 4, tous types "
+        "d'organisation ; une personne formée deux fois compte deux fois. Effectif soumis au "
+        "secret (moins de 5 : masqué).",
+        formula="Σ participants des sessions de formation",
+        unit="personnes",
+        sources=("evenements",),
+        people=True,
+    ),
+    Indicator(
+        code="laicite_couverture_epci_pct",
+        label="Part des EPCI en contrat de ville ayant accueilli une formation",
+        axis=AXIS,
+        definition="EPCI de la région porteurs d'au moins un QPV sur le territoire desquels au "
+        "moins une session de formation de l'axe 4 a eu lieu dans l'année. Les sessions "
+        "départementales ou régionales ne sont attribuées à aucun EPCI.",
+        formula="EPCI avec au moins une session / EPCI porteurs d'un QPV × 100",
+        unit="%",
+        sources=("evenements", "qpv"),
+        scale=100.0,
+    ),
+)
+
+CODES = [
+    "laicite_sessions",
+    "laicite_heures",
+    "laicite_personnes_formees",
+    "laicite_couverture_epci_pct",
+]
+
+
+def training_sessions(events: pd.DataFrame) -> pd.DataFrame:
+    """Training sessions of axis 4 (formation and co-formation events)."""
+    mask = (events["axe"] == AXIS) & events["type_evenement"].isin(TRAINING_TYPES)
+    return events[mask.fillna(False).astype(bool)].reset_index(drop=True)
+
+
+def training_indicators(
+    events: pd.DataFrame, qpv: pd.DataFrame, params: RunParams | None = None
+) -> pd.DataFrame:
+    """Compute the axis-4 training indicators (raw counts: mask people before showing them).
+
+    A year of the ``evenements`` table without any axis-4 session counts zero sessions; a
+    year absent from the table stays without data.
+    """
+    years = sorted(set(events["annee"].dropna().astype(int)))
+    base = event_base(training_sessions(events), qpv)
+    base["heures"] = base["duree_heures"].astype("Float64")
+    r = REGISTRY
+    parts = []
+    for code, column in (
+        ("laicite_sessions", "un"),
+        ("laicite_heures", "heures"),
+        ("laicite_personnes_formees", "participations"),
+    ):
+        res = aggregate(
+            base, r[code], levels=EVENT_LEVELS, numerator=column, denominator=None, params=params
+        )
+        parts.append(fill_missing_years(res, years, r[code], params))
+    parts.append(
+        aggregate(
+            epci_coverage_base(base, qpv, years),
+            r["laicite_couverture_epci_pct"],
+            levels=("region", "departement"),
+            numerator="present",
+            denominator="un",
+            params=params,
+        )
+    )
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return pd.DataFrame(columns=RESULT_COLUMNS)
+    return pd.concat(parts, ignore_index=True)
+
+
+def trained_by_type(events: pd.DataFrame) -> pd.DataFrame:
+    """People trained per year and type of organisation (raw counts: mask before showing)."""
+    return participations_by_type(training_sessions(events))
+
+
+def trained_by_type_and_territory(
+    events: pd.DataFrame, qpv: pd.DataFrame, annee: int, level: str = "departement"
+) -> pd.DataFrame:
+    """People trained in one year, one row per territory, one column per type of organisation.
+
+    Args:
+        events: the ``evenements`` table.
+        qpv: QPV reference.
+        annee: year.
+        level: ``departement`` or ``epci``; sessions not located at that level are grouped in a
+            row « Région (non localisé) ».
+
+    Returns:
+        Raw counts (blank when no participant column was filled in): mask before showing.
+    """
+    column = {"departement": "code_departement", "epci": "siren_epci"}[level]
+    base = event_base(training_sessions(events), qpv)
+    base = base[base["annee"] == annee]
+    present = [c for c in PARTICIPANT_COLUMNS if c in base.columns]
+    base[column] = base[column].fillna("region")
+    out = base.groupby(column)[present].agg(lambda s: s.astype("Float64").sum(min_count=1))
+    out.columns = [ORGANISATION_LABELS[c.removeprefix("participants_")] for c in present]
+    out.index.name = column
+    return out

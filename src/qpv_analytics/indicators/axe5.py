@@ -1,0 +1,371 @@
+"""Axis 5 indicators: insertion clauses in public contracts and their beneficiaries."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from qpv_analytics.indicators.activite import attach_epci_departement, declare_partner_levels
+from qpv_analytics.indicators.core import RESULT_COLUMNS, REGISTRY, Indicator, aggregate, register
+from qpv_analytics.params import RunParams
+
+declare_partner_levels()
+
+MARKET_LEVELS = ("region", "departement", "epci", "qpv", "maitre_ouvrage")
+BENEFICIARY_LEVELS = ("region", "departement", "epci", "maitre_ouvrage")
+MARKET_LABELS = {
+    "travaux_anru": "Travaux ANRU",
+    "gusp": "Marchés liés à la GUSP",
+    "autre": "Autres marchés",
+}
+DYNAMIC_EXITS = ("emploi_durable", "emploi_transition", "formation_qualifiante")
+"""Situations at 6 months counted as « sorties dynamiques »."""
+UNKNOWN_SITUATION = "inconnue"
+
+register(
+    Indicator(
+        code="clauses_taux_insertion_travaux_anru_pct",
+        label="Part des heures réservées à l'insertion, travaux ANRU",
+        axis=5,
+        definition="Heures d'insertion réalisées rapportées aux heures travaillées sur les "
+        "marchés de travaux financés par l'ANRU.",
+        formula="Σ heures d'insertion réalisées / Σ heures totales (marchés travaux ANRU) × 100",
+        unit="%",
+        sources=("clauses_marches",),
+        target=5.0,
+        target_source="charte nationale d'insertion de l'ANRU : au moins 5 % des heures "
+        "travaillées",
+        scale=100.0,
+    ),
+    Indicator(
+        code="clauses_taux_insertion_gusp_pct",
+        label="Part des heures réservées à l'insertion, marchés GUSP",
+        axis=5,
+        definition="Heures d'insertion réalisées rapportées aux heures travaillées sur les "
+        "marchés liés à la gestion urbaine et sociale de proximité.",
+        formula="Σ heures d'insertion réalisées / Σ heures totales (marchés GUSP) × 100",
+        unit="%",
+        sources=("clauses_marches",),
+        target=10.0,
+        target_source="charte nationale d'insertion de l'ANRU : au moins 10 % des heures des "
+        "marchés liés à la gestion urbaine de proximité",
+        scale=100.0,
+    ),
+    Indicator(
+        code="clauses_taux_insertion_autre_pct",
+        label="Part des heures réservées à l'insertion, autres marchés",
+        axis=5,
+        definition="Heures d'insertion réalisées rapportées aux heures travaillées sur les "
+        "autres marchés avec clause (pas de cible nationale).",
+        formula="Σ heures d'insertion réalisées / Σ heures totales (autres marchés) × 100",
+        unit="%",
+        sources=("clauses_marches",),
+        scale=100.0,
+    ),
+    Indicator(
+        code="clauses_taux_realisation_pct",
+        label="Heures d'insertion réalisées rapportées aux heures prévues",
+        axis=5,
+        definition="Heures d'insertion réalisées rapportées aux heures inscrites dans les "
+        "marchés, tous types de marché.",
+        formula="Σ heures d'insertion réalisées / Σ heures d'insertion prévues × 100",
+        unit="%",
+        sources=("clauses_marches",),
+        target=100.0,
+        target_source="engagement inscrit dans chaque marché (heures prévues)",
+        scale=100.0,
+    ),
+    Indicator(
+        code="clauses_heures_insertion_realisees",
+        label="Heures d'insertion réalisées",
+        axis=5,
+        definition="Heures travaillées par des personnes en insertion sur les marchés avec "
+        "clause, tous types de marché.",
+        formula="Σ heures d'insertion réalisées",
+        unit="heures",
+        sources=("clauses_marches",),
+    ),
+    Indicator(
+        code="clauses_beneficiaires",
+        label="Bénéficiaires des clauses d'insertion",
+        axis=5,
+        definition="Personnes distinctes ayant travaillé dans l'année au titre d'une clause "
+        "d'insertion. Effectif soumis au secret (moins de 5 : masqué).",
+        formula="Nombre de personnes distinctes",
+        unit="personnes",
+        sources=("clauses_beneficiaires",),
+        people=True,
+    ),
+    Indicator(
+        code="clauses_part_residents_qpv_pct",
+        label="Part des bénéficiaires résidant en QPV",
+        axis=5,
+        definition="Bénéficiaires qui résident dans un quartier prioritaire, parmi les "
+        "bénéficiaires dont la résidence est connue.",
+        formula="Bénéficiaires résidant en QPV / bénéficiaires (résidence connue) × 100",
+        unit="%",
+        sources=("clauses_beneficiaires",),
+        scale=100.0,
+    ),
+    Indicator(
+        code="clauses_part_femmes_pct",
+        label="Part des femmes parmi les bénéficiaires",
+        axis=5,
+        definition="Femmes parmi les bénéficiaires dont le sexe est connu.",
+        formula="Bénéficiaires femmes / bénéficiaires (sexe connu) × 100",
+        unit="%",
+        sources=("clauses_beneficiaires",),
+        scale=100.0,
+    ),
+    Indicator(
+        code="clauses_part_moins_26_pct",
+        label="Part des moins de 26 ans parmi les bénéficiaires",
+        axis=5,
+        definition="Bénéficiaires de moins de 26 ans parmi les bénéficiaires dont l'âge est "
+        "connu.",
+        formula="Bénéficiaires de moins de 26 ans / bénéficiaires (âge connu) × 100",
+        unit="%",
+        sources=("clauses_beneficiaires",),
+        scale=100.0,
+    ),
+    Indicator(
+        code="clauses_part_50_plus_pct",
+        label="Part des 50 ans ou plus parmi les bénéficiaires",
+        axis=5,
+        definition="Bénéficiaires de 50 ans ou plus parmi les bénéficiaires dont l'âge est "
+        "connu.",
+        formula="Bénéficiaires de 50 ans ou plus / bénéficiaires (âge connu) × 100",
+        unit="%",
+        sources=("clauses_beneficiaires",),
+        scale=100.0,
+    ),
+    Indicator(
+        code="clauses_part_infra_cap_pct",
+        label="Part des bénéficiaires de niveau inférieur au CAP",
+        axis=5,
+        definition="Bénéficiaires sans diplôme ou de niveau inférieur au CAP, parmi les "
+        "bénéficiaires dont le niveau est connu.",
+        formula="Bénéficiaires de niveau infra-CAP / bénéficiaires (niveau connu) × 100",
+        unit="%",
+        sources=("clauses_beneficiaires",),
+        scale=100.0,
+    ),
+    Indicator(
+        code="clauses_part_sorties_dynamiques_pct",
+        label="Part de sorties dynamiques à 6 mois",
+        axis=5,
+        definition="Bénéficiaires en emploi durable, en emploi de transition ou en formation "
+        "qualifiante 6 mois après leur contrat, parmi les bénéficiaires dont la situation à 6 "
+        "mois est connue. Une personne qui a eu plusieurs contrats dans l'année compte comme "
+        "sortie dynamique si au moins un contrat a débouché sur une telle situation.",
+        formula="Bénéficiaires en sortie dynamique / bénéficiaires (situation connue) × 100",
+        unit="%",
+        sources=("clauses_beneficiaires",),
+        scale=100.0,
+    ),
+)
+
+MARKET_CODES = [
+    "clauses_taux_insertion_travaux_anru_pct",
+    "clauses_taux_insertion_gusp_pct",
+    "clauses_taux_insertion_autre_pct",
+    "clauses_taux_realisation_pct",
+    "clauses_heures_insertion_realisees",
+]
+RATE_BY_MARKET = {
+    "travaux_anru": "clauses_taux_insertion_travaux_anru_pct",
+    "gusp": "clauses_taux_insertion_gusp_pct",
+    "autre": "clauses_taux_insertion_autre_pct",
+}
+BENEFICIARY_CODES = [
+    "clauses_beneficiaires",
+    "clauses_part_residents_qpv_pct",
+    "clauses_part_femmes_pct",
+    "clauses_part_moins_26_pct",
+    "clauses_part_50_plus_pct",
+    "clauses_part_infra_cap_pct",
+    "clauses_part_sorties_dynamiques_pct",
+]
+PROFILE = {
+    # indicator: (column, value counted)
+    "clauses_part_residents_qpv_pct": ("resident_qpv", True),
+    "clauses_part_femmes_pct": ("sexe", "F"),
+    "clauses_part_moins_26_pct": ("tranche_age", "moins_26"),
+    "clauses_part_50_plus_pct": ("tranche_age", "50_plus"),
+    "clauses_part_infra_cap_pct": ("niveau_qualification", "infra_cap"),
+}
+
+
+def market_base(markets: pd.DataFrame, qpv: pd.DataFrame) -> pd.DataFrame:
+    """Markets with the department of their EPCI."""
+    return attach_epci_departement(markets, qpv)
+
+
+def market_indicators(
+    markets: pd.DataFrame, qpv: pd.DataFrame, params: RunParams | None = None
+) -> pd.DataFrame:
+    """Compute the insertion-hour indicators per market type, level and year (tidy table)."""
+    base = market_base(markets, qpv)
+    r = REGISTRY
+    parts = []
+    for market_type, code in RATE_BY_MARKET.items():
+        sub = base[base["type_marche"] == market_type]
+        sub = sub.dropna(subset=["heures_insertion_realisees", "heures_totales"])
+        parts.append(
+            aggregate(
+                sub,
+                r[code],
+                levels=MARKET_LEVELS,
+                numerator="heures_insertion_realisees",
+                denominator="heures_totales",
+                params=params,
+            )
+        )
+    parts.append(
+        aggregate(
+            base.dropna(subset=["heures_insertion_realisees", "heures_insertion_prevues"]),
+            r["clauses_taux_realisation_pct"],
+            levels=MARKET_LEVELS,
+            numerator="heures_insertion_realisees",
+            denominator="heures_insertion_prevues",
+            params=params,
+        )
+    )
+    parts.append(
+        aggregate(
+            base,
+            r["clauses_heures_insertion_realisees"],
+            levels=MARKET_LEVELS,
+            numerator="heures_insertion_realisees",
+            denominator=None,
+            params=params,
+        )
+    )
+    parts = [p for p in parts if not p.empty]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=RESULT_COLUMNS)
+
+
+def hours_by_market_type(markets: pd.DataFrame) -> pd.DataFrame:
+    """Total, planned and realised insertion hours per year and market type, with rates.
+
+    Returns:
+        Columns ``annee, type_marche, libelle, marches, heures_totales,
+        heures_insertion_prevues, heures_insertion_realisees, taux_insertion_pct,
+        taux_realisation_pct`` (rates blank on a zero base).
+    """
+    columns = [
+        "annee",
+        "type_marche",
+        "libelle",
+        "marches",
+        "heures_totales",
+        "heures_insertion_prevues",
+        "heures_insertion_realisees",
+        "taux_insertion_pct",
+        "taux_realisation_pct",
+    ]
+    if markets.empty:
+        return pd.DataFrame(columns=columns)
+    out = markets.groupby(["annee", "type_marche"], as_index=False, observed=True).agg(
+        marches=("id_marche", "nunique"),
+        **{
+            c: (c, lambda s: s.astype("Float64").sum(min_count=1))
+            for c in ("heures_totales", "heures_insertion_prevues", "heures_insertion_realisees")
+        },
+    )
+    real = out["heures_insertion_realisees"].astype("Float64")
+    total = out["heures_totales"].astype("Float64")
+    planned = out["heures_insertion_prevues"].astype("Float64")
+    out["taux_insertion_pct"] = (real / total.where(total != 0) * 100).astype("Float64")
+    out["taux_realisation_pct"] = (real / planned.where(planned != 0) * 100).astype("Float64")
+    out["libelle"] = out["type_marche"].map(MARKET_LABELS).fillna(out["type_marche"])
+    return out[columns].reset_index(drop=True)
+
+
+def beneficiary_base(
+    beneficiaries: pd.DataFrame, markets: pd.DataFrame, qpv: pd.DataFrame
+) -> pd.DataFrame:
+    """One row per person and year, without identifiers, with 0/1 flags and a geography.
+
+    A person with several contracts in a year is counted once: profile fields are taken from
+    the first contract where they are filled; the territory and project owner are those of
+    the market where the person worked the most hours. Exit flags: ``sortie_dynamique`` is 1
+    when at least one contract led to a dynamic exit, ``situation_connue`` when at least one
+    situation is known.
+    """
+    columns = [
+        "annee",
+        "siren_epci",
+        "code_departement",
+        "maitre_ouvrage",
+        "personne",
+        "sortie_dynamique",
+        "situation_connue",
+    ]
+    for code in PROFILE:
+        columns += [f"{code}_n", f"{code}_d"]
+    if beneficiaries.empty:
+        return pd.DataFrame(columns=columns)
+    geo = (
+        markets.sort_values("annee")
+        .drop_duplicates("id_marche", keep="last")[["id_marche", "siren_epci", "maitre_ouvrage"]]
+    )
+    rows = beneficiaries.merge(geo, on="id_marche", how="left")
+    situation = rows["situation_6_mois"].astype("string")
+    rows["_dyn"] = situation.isin(DYNAMIC_EXITS).astype(float)
+    rows["_known"] = (situation.notna() & (situation != UNKNOWN_SITUATION)).astype(float)
+    rows["_hours"] = rows["heures_realisees"].astype("Float64").fillna(0)
+    rows = rows.sort_values(["annee", "id_personne", "_hours"], ascending=[True, True, False])
+    keys = ["annee", "id_personne"]
+    profile_cols = sorted({col for col, _ in PROFILE.values()})
+    person = rows.groupby(keys, as_index=False, sort=False).agg(
+        siren_epci=("siren_epci", "first"),
+        maitre_ouvrage=("maitre_ouvrage", "first"),
+        sortie_dynamique=("_dyn", "max"),
+        situation_connue=("_known", "max"),
+        **{c: (c, "first") for c in profile_cols},
+    )
+    person["personne"] = 1.0
+    person["sortie_dynamique"] = person["sortie_dynamique"].where(person["situation_connue"] > 0)
+    for code, (col, value) in PROFILE.items():
+        known = person[col].notna()
+        person[f"{code}_n"] = (person[col] == value).astype("Float64").where(known)
+        person[f"{code}_d"] = known.astype(float)
+    person = attach_epci_departement(person, qpv)
+    return person[columns].reset_index(drop=True)
+
+
+def beneficiary_indicators(
+    beneficiaries: pd.DataFrame,
+    markets: pd.DataFrame,
+    qpv: pd.DataFrame,
+    params: RunParams | None = None,
+) -> pd.DataFrame:
+    """Compute beneficiary counts and profile shares (raw values: apply disclosure control)."""
+    base = beneficiary_base(beneficiaries, markets, qpv)
+    r = REGISTRY
+    specs = [
+        ("clauses_beneficiaires", "personne", None),
+        *[(code, f"{code}_n", f"{code}_d") for code in PROFILE],
+        ("clauses_part_sorties_dynamiques_pct", "sortie_dynamique", "situation_connue"),
+    ]
+    parts = [
+        aggregate(
+            base, r[code], levels=BENEFICIARY_LEVELS, numerator=num, denominator=den, params=params
+        )
+        for code, num, den in specs
+    ]
+    parts = [p for p in parts if not p.empty]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=RESULT_COLUMNS)
+
+
+def situations_at_6_months(beneficiaries: pd.DataFrame) -> pd.DataFrame:
+    """Contracts per year and situation at 6 months (raw counts: mask before showing)."""
+    if beneficiaries.empty:
+        return pd.DataFrame(columns=["annee", "situation_6_mois", "contrats"])
+    situation = beneficiaries["situation_6_mois"].astype("string").fillna(UNKNOWN_SITUATION)
+    return (
+        beneficiaries.assign(situation_6_mois=situation)
+        .groupby(["annee", "situation_6_mois"], as_index=False)
+        .size()
+        .rename(columns={"size": "contrats"})
+    )

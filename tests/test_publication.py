@@ -1,0 +1,157 @@
+"""End to end: real demo data, Great Expectations, Papermill and nbconvert, then a refused run."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from qpv_analytics import publication
+from qpv_analytics.config import Paths
+
+pytestmark = pytest.mark.integration
+
+
+def _tree_hashes(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory):
+    from tests.conftest import make_project
+
+    paths = make_project(tmp_path_factory.mktemp("pub") / "projet")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("QPV_ROOT", str(paths.root))
+    lines: list[str] = []
+    code = publication.publish(2025, paths, echo=lines.append)
+    yield paths, code, lines
+    mp.undo()
+
+
+def test_publication_succeeds_with_every_report(published):
+    paths, code, lines = published
+    assert code == 0, "\n".join(lines)
+    out = paths.report_year(2025)
+    names = sorted(p.name for p in out.glob("*.html"))
+    assert "index.html" in names
+    expected = {nb.stem + ".html" for nb in paths.notebooks.glob("*.ipynb")}
+    assert expected <= set(names)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for html_name in expected:
+        assert f'href="{html_name}"' in index
+    assert "Données de démonstration" in index
+    assert (out / "qualite" / "index.html").exists()
+
+
+def test_reports_have_no_code_and_are_french(published):
+    paths, _, _ = published
+    for page in paths.report_year(2025).glob("axe*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert 'lang="fr"' in text
+        assert "jp-InputArea" not in text and "jp-InputPrompt" not in text
+        assert "import " not in re.sub(r"<style.*?</style>|<script.*?</script>", "", text,
+                                       flags=re.S)
+        assert str(paths.root) not in text
+        assert "Données de démonstration" in text
+        assert "Traceback" not in text
+
+
+def test_manifest_hashes_every_input(published):
+    paths, _, _ = published
+    manifest = json.loads((paths.report_year(2025) / "manifest.json").read_text("utf-8"))
+    assert manifest["annee"] == 2025 and manifest["donnees_de_demonstration"] is True
+    raw_files = sorted(p.relative_to(paths.root).as_posix()
+                       for p in paths.raw.rglob("*") if p.is_file())
+    listed = {e["fichier"]: e["sha256"] for e in manifest["entrees"]}
+    for rel in raw_files:
+        assert listed[rel] == hashlib.sha256((paths.root / rel).read_bytes()).hexdigest()
+    assert manifest["validation"]["statut"].startswith("valide")
+
+
+def test_indicator_exports_are_french_csv_and_parquet(published):
+    paths, _, _ = published
+    folder = paths.report_year(2025) / "indicateurs"
+    csv_path = folder / "axe2_gusp_tfpb.csv"
+    assert csv_path.read_bytes().startswith(b"\xef\xbb\xbf")
+    frame = pd.read_csv(csv_path, sep=";", decimal=",", encoding="utf-8-sig")
+    parquet = pd.read_parquet(folder / "axe2_gusp_tfpb.parquet")
+    assert len(frame) == len(parquet) > 0
+    assert {"indicateur", "niveau", "code", "annee", "valeur", "numerateur", "denominateur",
+            "cible", "statut"} <= set(frame.columns)
+
+
+def test_axis2_export_agrees_with_independent_recomputation(published):
+    """Recompute the regional valuation rate from the raw CSV files with plain pandas."""
+    paths, _, _ = published
+
+    def read_all(table: str) -> pd.DataFrame:
+        files = sorted((paths.raw / table).glob("*.csv"))
+        return pd.concat([pd.read_csv(f, sep=";", decimal=",", encoding="utf-8-sig", dtype=str)
+                          for f in files], ignore_index=True)
+
+    bailleurs = read_all("bailleurs")
+    alias = {}
+    for _, row in bailleurs.iterrows():
+        for v in [row["bailleur"], *str(row.get("variantes_nom") or "").split("|")]:
+            if v and v != "nan":
+                alias[v.strip().casefold()] = row["bailleur"]
+    num = lambda s: pd.to_numeric(s.str.replace("\u00a0", "").str.replace(" ", "")  # noqa: E731
+                                  .str.replace(",", "."))
+    abat = read_all("tfpb_abattement")
+    act = read_all("tfpb_actions")
+    for f in (abat, act):
+        f["bailleur"] = f["bailleur"].str.strip().str.casefold().map(alias).fillna(f["bailleur"])
+    abat = abat[abat["annee"] == "2025"]
+    act = act[act["annee"] == "2025"]
+    a = abat.assign(m=num(abat["montant_abattement_eur"])).groupby(["bailleur", "code_qpv"])["m"].sum()
+    v = act.assign(m=num(act["montant_valorise_eur"])).groupby(["bailleur", "code_qpv"])["m"].sum()
+    both = pd.concat([a.rename("abat"), v.rename("val")], axis=1).dropna()
+    expected = both["val"].sum() / both["abat"].sum() * 100
+    exported = pd.read_parquet(paths.report_year(2025) / "indicateurs" / "axe2_gusp_tfpb.parquet")
+    row = exported[(exported.indicateur == "tfpb_taux_valorisation_pct")
+                   & (exported.niveau == "region") & (exported.annee == 2025)]
+    assert float(row["valeur"].iloc[0]) == pytest.approx(expected, rel=1e-9)
+
+
+def test_bad_file_stops_before_notebooks_and_keeps_previous_publication(published):
+    paths, _, _ = published
+    before = _tree_hashes(paths.report_year(2025))
+    target = sorted((paths.raw / "tfpb_abattement").glob("*2025*.csv"))[0]
+    original = target.read_bytes()
+    try:
+        target.chmod(0o644)
+        lines = original.decode("utf-8-sig").splitlines()
+        cells = lines[1].split(";")
+        cells[2] = "QN99999Z"  # unknown QPV code
+        lines[1] = ";".join(cells)
+        target.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+        messages: list[str] = []
+        code = publication.publish(2025, paths, echo=messages.append)
+        text = "\n".join(messages)
+        assert code == 1
+        assert target.name in text and "code_qpv" in text and "ligne 2" in text
+        assert "Rapports" not in text  # no notebook ran
+        assert _tree_hashes(paths.report_year(2025)) == before
+        assert (paths.reports / "qualite" / "2025" / "index.html").exists()
+    finally:
+        target.write_bytes(original)
+
+
+def test_unknown_parameter_key_stops_before_any_kernel(published):
+    paths, _, _ = published
+    path = paths.params / "2025.yaml"
+    original = path.read_text(encoding="utf-8")
+    try:
+        path.write_text(original + "seuil_inconnu: 3\n", encoding="utf-8")
+        from qpv_analytics.issues import DataError
+
+        with pytest.raises(DataError, match="seuil_inconnu : clé inconnue"):
+            publication.publish(2025, Paths(paths.root), echo=lambda _m: None)
+    finally:
+        path.write_text(original, encoding="utf-8")
