@@ -44,6 +44,19 @@ class Confidentiality(_Strict):
     seuil_base_taux: int = Field(20, ge=1, description="Base minimale d'un taux publié.")
 
 
+class ContextFile(_Strict):
+    """One context-indicator file to import (see ``qpv_analytics.context.SOURCES``)."""
+
+    fichier: str = Field(description="Chemin du fichier, relatif à la racine du projet.")
+    source: str = Field(pattern="^(sig_ville|tiers_2024)$", description="Nommage du fichier.")
+    millesime: int | None = Field(None, ge=1990, le=2100, description="Millésime des données.")
+
+
+DEFAULT_CONTEXT = (
+    ContextFile(fichier="data/reference/qpv2024-indicateurs.csv", source="tiers_2024"),
+)
+
+
 class RunParams(_Strict):
     """Parameters of one yearly publication (``params/<annee>.yaml``)."""
 
@@ -57,6 +70,15 @@ class RunParams(_Strict):
     )
     cibles_locales: LocalTargets = LocalTargets()
     confidentialite: Confidentiality = Confidentiality()
+    referentiel_qpv: str = Field(
+        "anct_2024",
+        pattern="^(anct_2024|contexte)$",
+        description="Liste des QPV : référentiel ANCT 2024 livré, ou construite depuis le premier "
+        "fichier de contexte (régions sans référentiel).",
+    )
+    contexte: tuple[ContextFile, ...] = Field(
+        DEFAULT_CONTEXT, description="Fichiers d'indicateurs de contexte par QPV à importer."
+    )
     rapports: tuple[str, ...] | None = Field(
         None, description="Rapports à publier (tous ceux de notebooks/ par défaut)."
     )

@@ -110,12 +110,14 @@ def input_inventory(paths: Paths) -> list[dict]:
     files = []
     for kind, folder in (("raw", paths.raw), ("reference", paths.reference)):
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            files.append({
-                "type": kind,
-                "fichier": path.relative_to(paths.root).as_posix(),
-                "octets": path.stat().st_size,
-                "sha256": sha256(path),
-            })
+            files.append(
+                {
+                    "type": kind,
+                    "fichier": path.relative_to(paths.root).as_posix(),
+                    "octets": path.stat().st_size,
+                    "sha256": sha256(path),
+                }
+            )
     return files
 
 
@@ -132,9 +134,14 @@ def execute_report(notebook: Path, params: RunParams, build: Path, audit: Path) 
     os.environ[BUILD_ENV] = str(build)
     try:
         pm.execute_notebook(
-            str(notebook), str(executed), parameters={"annee": params.annee},
-            kernel_name=KERNEL_NAME, cwd=str(notebook.parent), progress_bar=False,
-            start_timeout=180, log_output=False,
+            str(notebook),
+            str(executed),
+            parameters={"annee": params.annee},
+            kernel_name=KERNEL_NAME,
+            cwd=str(notebook.parent),
+            progress_bar=False,
+            start_timeout=180,
+            log_output=False,
         )
     finally:
         if previous is None:
@@ -142,8 +149,9 @@ def execute_report(notebook: Path, params: RunParams, build: Path, audit: Path) 
         else:
             os.environ[BUILD_ENV] = previous
     html_path = build / f"{notebook.stem}.html"
-    html_path.write_text(export_html(executed, REPORT_TITLES.get(notebook.stem, notebook.stem)),
-                         encoding="utf-8")
+    html_path.write_text(
+        export_html(executed, REPORT_TITLES.get(notebook.stem, notebook.stem)), encoding="utf-8"
+    )
     return html_path
 
 
@@ -156,7 +164,8 @@ def export_html(executed: Path, title: str) -> str:
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = [
-                o for o in cell.outputs
+                o
+                for o in cell.outputs
                 if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
             ]
     nb.metadata = {"title": title, "language_info": {"name": "python"}}
@@ -165,7 +174,9 @@ def export_html(executed: Path, title: str) -> str:
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    return body.replace('<html lang="en">', '<html lang="fr">').replace("<html>", '<html lang="fr">')
+    return body.replace('<html lang="en">', '<html lang="fr">').replace(
+        "<html>", '<html lang="fr">'
+    )
 
 
 def render_index(record: RunRecord, build: Path) -> None:
@@ -189,8 +200,14 @@ def render_index(record: RunRecord, build: Path) -> None:
         for name in PARTNER_TABLES
     ]
     (build / "index.html").write_text(
-        template.render(record=record, params=record.params, region=region, version=__version__,
-                        date=record.started.strftime("%d/%m/%Y à %H:%M"), inputs=inputs),
+        template.render(
+            record=record,
+            params=record.params,
+            region=region,
+            version=__version__,
+            date=record.started.strftime("%d/%m/%Y à %H:%M"),
+            inputs=inputs,
+        ),
         encoding="utf-8",
     )
     manifest = {
@@ -226,14 +243,60 @@ def prepare_data(params: RunParams, paths: Paths, echo: Echo) -> dict[str, loade
     from qpv_analytics import demo
 
     if demo.ensure_demo(paths):
-        echo("   data/raw/ était vide : données de démonstration écrites (inventées, signalées "
-             "comme telles dans chaque rapport).")
+        echo(
+            "   data/raw/ était vide : données de démonstration écrites (inventées, signalées "
+            "comme telles dans chaque rapport)."
+        )
     results = loaders.load_raw(paths)
+    results["contexte"] = load_context(params, paths)
     loaders.write_processed(results, paths)
     rows = sum(len(r.data) for r in results.values())
     files = sum(len(r.files) for r in results.values())
     echo(f"   {files} fichiers lus, {rows} lignes chargées dans data/processed/.")
     return results
+
+
+def load_context(params: RunParams, paths: Paths) -> loaders.LoadResult:
+    """Import the context files of the parameters as one ``contexte`` table with its warnings."""
+    import pandas as pd
+
+    from qpv_analytics.issues import Issue
+
+    imports = reference.import_context_files(params, paths)
+    table = TABLES["contexte"]
+    frames, issues, files = [], [], []
+    for imp in imports:
+        name = Path(imp.path).name
+        files.append(Path(imp.path))
+        frames.append(imp.data.assign(_fichier=name, _feuille=pd.NA, _ligne=pd.NA))
+        for anomaly in imp.anomalies:
+            issues.append(
+                Issue(
+                    "avertissement",
+                    "contexte",
+                    anomaly,
+                    "rien : la valeur est écartée du rapport, pas publiée.",
+                    fichier=name,
+                )
+            )
+        secret = {k: v for k, v in imp.secret_cells.items() if v}
+        if secret:
+            detail = ", ".join(f"{k} : {v}" for k, v in secret.items())
+            issues.append(
+                Issue(
+                    "avertissement",
+                    "contexte",
+                    f"cellules vides (secret statistique ou donnée absente), "
+                    f"laissées vides et jamais comptées comme zéro — {detail}.",
+                    "rien ; les moyennes indiquent leur couverture.",
+                    fichier=name,
+                )
+            )
+    data = pd.concat(frames, ignore_index=True) if frames else loaders.empty_table(table)
+    data["_fichier"] = data["_fichier"].astype("string")
+    data["_feuille"] = data["_feuille"].astype("string")
+    data["_ligne"] = data["_ligne"].astype("Int64")
+    return loaders.LoadResult("contexte", data, files, issues)
 
 
 def publish(annee: int, paths: Paths | None = None, echo: Echo = print) -> int:
@@ -253,9 +316,11 @@ def publish(annee: int, paths: Paths | None = None, echo: Echo = print) -> int:
     echo("1/5 Paramètres")
     params = load_params(annee, paths)
     notebooks = discover_reports(params, paths)
-    qpv = reference.qpv_reference(params.region, paths)
-    echo(f"   région {params.region}, {qpv['code_qpv'].nunique()} QPV, "
-         f"{len(notebooks)} rapport(s), période {params.years[0]}–{params.years[-1]}.")
+    qpv = reference.qpv_for_params(params, paths)
+    echo(
+        f"   région {params.region}, {qpv['code_qpv'].nunique()} QPV, "
+        f"{len(notebooks)} rapport(s), période {params.years[0]}–{params.years[-1]}."
+    )
     echo("2/5 Données")
     results = prepare_data(params, paths, echo)
     check_years(params, results)
@@ -276,22 +341,32 @@ def publish(annee: int, paths: Paths | None = None, echo: Echo = print) -> int:
                 shutil.rmtree(target)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(str(build / "qualite"), str(target))
-            echo(f"Publication {annee} refusée : aucun rapport n'a été produit ; la publication "
-                 f"précédente est intacte. Détail : {target.relative_to(paths.root)}/index.html")
+            echo(
+                f"Publication {annee} refusée : aucun rapport n'a été produit ; la publication "
+                f"précédente est intacte. Détail : {target.relative_to(paths.root)}/index.html"
+            )
             return 1
-        record = RunRecord(params, started, quality=quality.summary_dict(),
-                           demo=(paths.raw / DEMO_MARKER).exists())
-        echo(f"4/5 Rapports ({len(notebooks)} notebooks exécutés par Papermill, noyau {KERNEL_NAME})")
+        record = RunRecord(
+            params, started, quality=quality.summary_dict(), demo=(paths.raw / DEMO_MARKER).exists()
+        )
+        echo(
+            f"4/5 Rapports ({len(notebooks)} notebooks exécutés par Papermill, noyau {KERNEL_NAME})"
+        )
         for nb in notebooks:
             html_path = execute_report(nb, params, build, audit_build)
-            record.reports.append({"rapport": nb.stem,
-                                   "titre": REPORT_TITLES.get(nb.stem, nb.stem),
-                                   "html": html_path.name})
+            record.reports.append(
+                {
+                    "rapport": nb.stem,
+                    "titre": REPORT_TITLES.get(nb.stem, nb.stem),
+                    "html": html_path.name,
+                }
+            )
             echo(f"   {html_path.name}")
         echo("5/5 Contrôle de confidentialité et index")
         identifiers = personal_identifiers(results)
-        findings = scanner.scan_publication(build, identifiers,
-                                            params.confidentialite.seuil_effectif)
+        findings = scanner.scan_publication(
+            build, identifiers, params.confidentialite.seuil_effectif
+        )
         if findings:
             echo(scanner.format_findings(findings))
             echo(f"Publication {annee} refusée ; la publication précédente est intacte.")
@@ -310,8 +385,10 @@ def publish(annee: int, paths: Paths | None = None, echo: Echo = print) -> int:
         for leftover in (build, audit_build):
             if leftover.exists():
                 shutil.rmtree(leftover, ignore_errors=True)
-    echo(f"Publication {annee} terminée : {paths.report_year(annee).relative_to(paths.root)}"
-         "/index.html")
+    echo(
+        f"Publication {annee} terminée : {paths.report_year(annee).relative_to(paths.root)}"
+        "/index.html"
+    )
     return 0
 
 
@@ -337,7 +414,7 @@ def validate_only(annee: int, paths: Paths | None = None, echo: Echo = print) ->
 
     paths = paths or get_paths()
     params = load_params(annee, paths)
-    qpv = reference.qpv_reference(params.region, paths)
+    qpv = reference.qpv_for_params(params, paths)
     results = prepare_data(params, paths, echo)
     check_years(params, results)
     target = paths.reports / "qualite" / str(annee)

@@ -180,3 +180,48 @@ def france_services(departements: list[str], paths: Paths | None = None) -> pd.D
     frame = pd.DataFrame([f["properties"] for f in feats])
     frame["code_departement"] = frame["DEPARTEMENT"].astype(str).str.zfill(2)
     return frame[frame["code_departement"].isin(departements)].reset_index(drop=True)
+
+
+def import_context_files(params, paths: Paths | None = None) -> list:
+    """Import every context file listed in the parameters (``qpv_analytics.context``).
+
+    Raises:
+        DataError: French message naming the file when it is missing or unreadable.
+    """
+    from qpv_analytics import context
+
+    paths = paths or get_paths()
+    imports = []
+    for item in params.contexte:
+        path = paths.root / item.fichier
+        if not path.exists():
+            raise DataError(
+                f"Fichier de contexte introuvable : {item.fichier} (clé « contexte » de "
+                f"params/{params.annee}.yaml). À faire : corrigez le chemin ou déposez le fichier."
+            )
+        region = None if params.referentiel_qpv == "contexte" else region_code(params.region, paths)
+        try:
+            imports.append(
+                context.import_context(path, item.source, region=region, vintage=item.millesime)
+            )
+        except context.ContextImportError as exc:
+            raise DataError(str(exc)) from None
+    return imports
+
+
+def qpv_for_params(params, paths: Paths | None = None) -> pd.DataFrame:
+    """Return the QPV reference of a publication: ANCT 2024 list, or built from its context file."""
+    paths = paths or get_paths()
+    if params.referentiel_qpv == "anct_2024":
+        return qpv_reference(params.region, paths)
+    from qpv_analytics import context
+
+    imports = import_context_files(params, paths)
+    if not imports:
+        raise DataError(
+            "referentiel_qpv: contexte demande au moins un fichier dans la clé « contexte »."
+        )
+    frame = context.reference_from_context(imports[0], params.geographie_qpv)
+    if "code_region" in frame.columns:
+        frame["code_region"] = frame["code_region"].fillna(str(params.region))
+    return frame

@@ -143,7 +143,7 @@ def open_report(
     """
     paths = paths or get_paths()
     params = load_params(annee, paths)
-    qpv = reference.qpv_reference(params.region, paths)
+    qpv = reference.qpv_for_params(params, paths)
     demo = (paths.raw / DEMO_MARKER).exists()
     quality_path = paths.processed / QUALITY_FILE.format(annee=annee)
     quality = json.loads(quality_path.read_text(encoding="utf-8")) if quality_path.exists() else {}
