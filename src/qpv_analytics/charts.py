@@ -35,8 +35,18 @@ plt.rcParams.update(
 )
 
 
+def _axis_label(value: float, unit: str) -> str:
+    short = unit.split("/")[0]
+    if short == "%":
+        return formatting.percent(value, 0)
+    if short == "€":
+        return formatting.euros(value)
+    return formatting.number(value, 0 if float(value).is_integer() else 1)
+
+
 def _formatter(unit: str) -> FuncFormatter:
-    return FuncFormatter(lambda v, _pos: formatting.with_unit(v, unit))
+    """Tick labels: whole numbers and a short unit (``250 €`` rather than ``250,0 €/logement``)."""
+    return FuncFormatter(lambda v, _pos: _axis_label(v, unit))
 
 
 def bars_with_target(
@@ -73,6 +83,16 @@ def bars_with_target(
         linewidth=0.4,
     )
     ax.invert_yaxis()
+    for y, v in enumerate(df[value].astype(float)):
+        ax.annotate(
+            formatting.with_unit(v, unit).split("/")[0],
+            (v, y),
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=7.5,
+        )
+    ax.margins(x=0.12)
     if target is not None:
         ax.axvline(
             target,

@@ -419,7 +419,7 @@ def harmonise_landlords(
         lambda v: aliases.get(normalise_label(v)) if pd.notna(v) else None
     )
     changed = folded.notna() & (folded != frame["bailleur"])
-    if changed.any():
+    for fichier, rows in frame[changed].groupby("_fichier", sort=True):
         issues.append(
             Issue(
                 "avertissement",
@@ -427,11 +427,12 @@ def harmonise_landlords(
                 "noms de bailleur écrits autrement que dans le registre, harmonisés.",
                 "rien ; la correspondance est dans data/raw/bailleurs (colonne variantes_nom).",
                 colonne="bailleur",
-                fichier=", ".join(sorted(set(frame.loc[changed, "_fichier"]))),
-                lignes=frame.loc[changed, "_ligne"].tolist(),
-                valeurs=sorted(set(frame.loc[changed, "bailleur"].astype(str))),
+                fichier=str(fichier),
+                lignes=rows["_ligne"].tolist(),
+                valeurs=sorted(set(rows["bailleur"].astype(str))),
             )
         )
+    if changed.any():
         frame = frame.assign(bailleur=frame["bailleur"].where(~changed, folded).astype("string"))
     return frame
 

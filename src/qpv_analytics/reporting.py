@@ -35,8 +35,9 @@ STYLE = """
 .qpv-card .l{font-size:.85em}
 table.qpv-table{border-collapse:collapse;margin:.5em 0 1em;font-size:.9em}
 table.qpv-table th{background:#1f4e79;color:#fff;padding:.3em .6em;text-align:left}
-table.qpv-table td{border-bottom:1px solid #ccc;padding:.25em .6em}
-table.qpv-table td.n{text-align:right;white-space:nowrap}
+table.qpv-table td{border-bottom:1px solid #ccc;padding:.25em .6em;text-align:left!important}
+table.qpv-table th{text-align:left!important}
+table.qpv-table td.n{text-align:right!important;white-space:nowrap}
 table.qpv-table caption{caption-side:top;text-align:left;font-weight:bold;padding:.3em 0}
 .st-atteint{color:#1b5e20;font-weight:bold}.st-partiel{color:#8a5a00;font-weight:bold}
 .st-non_atteint{color:#b00020;font-weight:bold}
@@ -282,13 +283,15 @@ def level_table(result: pd.DataFrame, code: str, level: str, annee: int) -> pd.D
     sub = result[
         (result["indicateur"] == code) & (result["niveau"] == level) & (result["annee"] == annee)
     ].sort_values("valeur", ascending=False)
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             LEVEL_LABELS[level]: sub["nom"].fillna(sub["code"]).to_numpy(),
             ind.label: [formatting.with_unit(v, ind.unit) for v in sub["valeur"]],
-            "Statut": [STATUS_LABELS[s] for s in sub["statut"]],
         }
     )
+    if sub["cible"].notna().any():
+        table["Statut"] = [STATUS_LABELS[s] for s in sub["statut"]]
+    return table
 
 
 def method_table(codes: list[str], params: RunParams) -> pd.DataFrame:
