@@ -37,18 +37,23 @@ def test_reads_cp1252_semicolon_decimal_comma_and_thousands(tmp_path):
 
 
 def test_cp1252_is_read_with_a_warning(tmp_path):
-    path = _write(tmp_path / "t.csv",
-                  "annee;bailleur;code_qpv;logements_concernes;montant_abattement_eur\n"
-                  "2025;Société Régionale;QN05901M;10;1720,5\n", encoding="cp1252")
+    path = _write(
+        tmp_path / "t.csv",
+        "annee;bailleur;code_qpv;logements_concernes;montant_abattement_eur\n"
+        "2025;Société Régionale;QN05901M;10;1720,5\n",
+        encoding="cp1252",
+    )
     frame, issues = loaders.read_partner_file(path, TFPB)
     assert frame["bailleur"].iloc[0] == "Société Régionale"
     assert any("cp1252" in i.message for i in issues)
 
 
 def test_text_in_numeric_column_is_blocking_with_file_column_line(tmp_path):
-    path = _write(tmp_path / "t.csv",
-                  "annee;bailleur;code_qpv;logements_concernes;montant_abattement_eur\n"
-                  "2025;A;QN05901M;10;1720\n2025;A;QN05902M;dix;1720\n")
+    path = _write(
+        tmp_path / "t.csv",
+        "annee;bailleur;code_qpv;logements_concernes;montant_abattement_eur\n"
+        "2025;A;QN05901M;10;1720\n2025;A;QN05902M;dix;1720\n",
+    )
     _, issues = loaders.read_partner_file(path, TFPB)
     bad = [i for i in issues if i.blocking]
     assert len(bad) == 1
@@ -58,9 +63,11 @@ def test_text_in_numeric_column_is_blocking_with_file_column_line(tmp_path):
 
 
 def test_totals_row_and_duplicates_dropped_with_warning(tmp_path):
-    path = _write(tmp_path / "t.csv",
-                  "annee;bailleur;code_qpv;logements_concernes;montant_abattement_eur\n"
-                  "2025;A;QN05901M;10;100\n2025;A;QN05901M;10;100\nTotal;;;20;200\n")
+    path = _write(
+        tmp_path / "t.csv",
+        "annee;bailleur;code_qpv;logements_concernes;montant_abattement_eur\n"
+        "2025;A;QN05901M;10;100\n2025;A;QN05901M;10;100\nTotal;;;20;200\n",
+    )
     frame, issues = loaders.read_partner_file(path, TFPB)
     assert len(frame) == 1
     assert {"ligne 3", "ligne 4"} <= {i.where().split(", ")[-1] for i in issues}
@@ -74,12 +81,16 @@ def test_missing_required_column_is_refused(tmp_path):
 
 def test_codes_get_their_leading_zeros_back(tmp_path):
     table = TABLES["gusp"]
-    path = _write(tmp_path / "g.csv",
-                  "annee;code_qpv;siren_epci;convention_gusp_signee;diagnostics_en_marchant;"
-                  "comites_pilotage\n2025;QN00201M;20071892;oui;2;1\n")
+    path = _write(
+        tmp_path / "g.csv",
+        "annee;code_qpv;siren_epci;convention_gusp_signee;diagnostics_en_marchant;"
+        "comites_pilotage\n2025;QN00201M;20071892;oui;2;1\n",
+    )
     frame, issues = loaders.read_partner_file(path, table)
     assert frame["siren_epci"].iloc[0] == "020071892"
-    assert frame["convention_gusp_signee"].iloc[0] is True or bool(frame["convention_gusp_signee"].iloc[0])
+    assert frame["convention_gusp_signee"].iloc[0] is True or bool(
+        frame["convention_gusp_signee"].iloc[0]
+    )
     assert any("zéros" in i.message for i in issues)
 
 
@@ -87,9 +98,15 @@ def test_excel_workbook_and_raw_file_untouched(tmp_path):
     raw = tmp_path / "data" / "raw" / "tfpb_abattement"
     raw.mkdir(parents=True)
     path = raw / "bailleur_a.xlsx"
-    pd.DataFrame({"annee": [2025], "bailleur": ["A"], "code_qpv": ["QN05901M"],
-                  "logements_concernes": [10], "montant_abattement_eur": [1720.5]}).to_excel(
-        path, sheet_name="tfpb_abattement", index=False)
+    pd.DataFrame(
+        {
+            "annee": [2025],
+            "bailleur": ["A"],
+            "code_qpv": ["QN05901M"],
+            "logements_concernes": [10],
+            "montant_abattement_eur": [1720.5],
+        }
+    ).to_excel(path, sheet_name="tfpb_abattement", index=False)
     before = hashlib.sha256(path.read_bytes()).hexdigest()
     result = loaders.load_table("tfpb_abattement", Paths(tmp_path))
     assert result.data["montant_abattement_eur"].tolist() == [1720.5]
@@ -99,11 +116,16 @@ def test_excel_workbook_and_raw_file_untouched(tmp_path):
 
 def test_landlord_variants_are_harmonised(tmp_path):
     raw = tmp_path / "data" / "raw"
-    _write(raw / "bailleurs.csv", "bailleur;type_bailleur;variantes_nom\n"
-           "Habitat des Beffrois (fictif);OPH;HABITAT DES BEFFROIS|Hab. Beffrois\n")
-    _write(raw / "tfpb_abattement.csv",
-           "annee;bailleur;code_qpv;logements_concernes;montant_abattement_eur\n"
-           "2025;hab. beffrois;QN05901M;10;100\n")
+    _write(
+        raw / "bailleurs.csv",
+        "bailleur;type_bailleur;variantes_nom\n"
+        "Habitat des Beffrois (fictif);OPH;HABITAT DES BEFFROIS|Hab. Beffrois\n",
+    )
+    _write(
+        raw / "tfpb_abattement.csv",
+        "annee;bailleur;code_qpv;logements_concernes;montant_abattement_eur\n"
+        "2025;hab. beffrois;QN05901M;10;100\n",
+    )
     results = loaders.load_raw(Paths(tmp_path))
     assert results["tfpb_abattement"].data["bailleur"].tolist() == ["Habitat des Beffrois (fictif)"]
 
@@ -112,3 +134,32 @@ def test_no_file_gives_empty_typed_table(tmp_path):
     result = loaders.load_table("gusp", Paths(tmp_path))
     assert result.data.empty and result.files == []
     assert str(result.data["annee"].dtype) == "Int64"
+
+
+def test_spelling_shared_by_two_landlords_is_refused(tmp_path):
+    raw = tmp_path / "data" / "raw"
+    _write(
+        raw / "bailleurs.csv",
+        "bailleur;type_bailleur;variantes_nom\nAlpha Habitat;OPH;AH\nBeta Logis;ESH;ah\n",
+    )
+    results = loaders.load_raw(Paths(tmp_path))
+    blocking = [i for i in results["bailleurs"].issues if i.blocking]
+    assert len(blocking) == 1 and "Alpha Habitat, Beta Logis" in blocking[0].message
+    assert blocking[0].lignes == [2, 3]
+
+
+def test_harmonisation_warning_names_each_file_with_its_lines(tmp_path):
+    raw = tmp_path / "data" / "raw"
+    _write(
+        raw / "bailleurs.csv",
+        "bailleur;type_bailleur;variantes_nom\nAlpha Habitat;OPH;Alpha Hab.\n",
+    )
+    header = "annee;bailleur;code_qpv;logements_concernes;montant_abattement_eur\n"
+    _write(
+        raw / "tfpb_abattement" / "nb_2024.csv",
+        header + "2024;Alpha Habitat;QN05901M;1;1\n2024;Alpha Hab.;QN05902M;1;1\n",
+    )
+    _write(raw / "tfpb_abattement" / "nb_2025.csv", header + "2025;Alpha Hab.;QN05901M;1;1\n")
+    issues = loaders.load_raw(Paths(tmp_path))["tfpb_abattement"].issues
+    where = sorted((i.fichier, i.lignes) for i in issues if "harmonisés" in i.message)
+    assert where == [("nb_2024.csv", [3]), ("nb_2025.csv", [2])]

@@ -15,7 +15,6 @@ import pandas as pd
 
 from qpv_analytics.config import DEMO_MARKER, Paths, get_paths
 from qpv_analytics.contract import (
-    AXES_TFPB,
     PARTNER_TABLES,
     TABLES,
     TYPES_ORGANISATION,
@@ -24,10 +23,19 @@ from qpv_analytics.contract import (
 )
 from qpv_analytics.issues import DataError
 from qpv_analytics.loaders import SUFFIXES
-from qpv_analytics.reference import CONTEXT_2024_FILE, qpv_reference, region_code, regions
+from qpv_analytics.reference import (
+    CONTEXT_2024_FILE,
+    QPV_2024_FILE,
+    qpv_reference,
+    region_code,
+    regions,
+)
 
 SEED = 20190621
 """Seed of the single random generator: the same files, byte for byte, on every run."""
+
+FIRST_YEAR, LAST_YEAR = 2021, 2025
+"""Default years of demo data."""
 
 VARIANT_SHARE = 0.03
 """Share of rows naming their landlord with a variant spelling (harmonised by the loader)."""
@@ -61,42 +69,112 @@ class _Landlord:
 
 
 _LANDLORDS: tuple[_Landlord, ...] = (
-    _Landlord("Habitat des Beffrois (fictif)", "OPH", ("Hab. des Beffrois", "HABITAT DES BEFFROIS"),
-              (0,), 1.40),
+    _Landlord(
+        "Habitat des Beffrois (fictif)",
+        "OPH",
+        ("Hab. des Beffrois", "HABITAT DES BEFFROIS"),
+        (0,),
+        1.40,
+    ),
     _Landlord("Logis de l'Opale (fictif)", "ESH", ("Logis de l Opale", "LOGIS OPALE"), (1,), 1.45),
     _Landlord("Toits du Hainaut (fictif)", "ESH", ("Toits du Hainaut",), (0,), 1.38),
-    _Landlord("Maisons de la Deûle (fictif)", "ESH",
-              ("Maisons de la Deule", "MAISONS DE LA DEULE", "Maisons Deûle"), (0,), 0.88),
-    _Landlord("Office des Terrils (fictif)", "OPH", ("Office des Terrils", "OFFICE TERRILS"),
-              (1, 0), 1.36),
-    _Landlord("Foyers de la Lys (fictif)", "COOP", ("Foyers de la Lys", "Foyers Lys"), (0, 1), 1.50),
-    _Landlord("Moulins de Flandre Habitat (fictif)", "ESH", ("Moulins de Flandre", "MdF Habitat"),
-              (0,), 1.55),
-    _Landlord("Résidences de l'Escaut (fictif)", "SEM",
-              ("Residences de l'Escaut", "Résidences Escaut"), (0,), 0.92),
-    _Landlord("Cités de la Sambre (fictif)", "OPH", ("Cites de la Sambre", "CITES SAMBRE"), (0,),
-              1.36),
-    _Landlord("Logis des Marais (fictif)", "ESH", ("Logis des Marais", "Logis Marais Audomarois"),
-              (1,), 1.40),
-    _Landlord("Toits du Bassin minier (fictif)", "ESH",
-              ("Toits du Bassin Minier", "TBM (fictif)"), (1, 0), 0.85),
-    _Landlord("Habitat des Hortillonnages (fictif)", "OPH",
-              ("Habitat Hortillonnages", "HABITAT DES HORTILLONNAGES"), (4,), 1.33),
+    _Landlord(
+        "Maisons de la Deûle (fictif)",
+        "ESH",
+        ("Maisons de la Deule", "Mais. de la Deûle", "Maisons Deûle"),
+        (0,),
+        0.88,
+    ),
+    _Landlord(
+        "Office des Terrils (fictif)", "OPH", ("Office des Terrils", "OFFICE TERRILS"), (1, 0), 1.36
+    ),
+    _Landlord(
+        "Foyers de la Lys (fictif)", "COOP", ("Foyers de la Lys", "Foyers Lys"), (0, 1), 1.50
+    ),
+    _Landlord(
+        "Moulins de Flandre Habitat (fictif)",
+        "ESH",
+        ("Moulins de Flandre", "MdF Habitat"),
+        (0,),
+        1.55,
+    ),
+    _Landlord(
+        "Résidences de l'Escaut (fictif)",
+        "SEM",
+        ("Residences de l'Escaut", "Résidences Escaut"),
+        (0,),
+        0.92,
+    ),
+    _Landlord(
+        "Cités de la Sambre (fictif)", "OPH", ("Cites de la Sambre", "CITES SAMBRE"), (0,), 1.36
+    ),
+    _Landlord(
+        "Logis des Marais (fictif)",
+        "ESH",
+        ("Logis des Marais", "Logis Marais Audomarois"),
+        (1,),
+        1.40,
+    ),
+    _Landlord(
+        "Toits du Bassin minier (fictif)",
+        "ESH",
+        ("Toits du Bassin Minier", "TBM (fictif)"),
+        (1, 0),
+        0.85,
+    ),
+    _Landlord(
+        "Habitat des Hortillonnages (fictif)",
+        "OPH",
+        ("Habitat Hortillonnages", "HABITAT DES HORTILLONNAGES"),
+        (4,),
+        1.33,
+    ),
     _Landlord("Logis de la Baie (fictif)", "ESH", ("Logis de la Baie", "Logis Baie"), (4, 1), 1.47),
-    _Landlord("Maisons du Valois (fictif)", "ESH", ("Maisons du Valois", "Maisons Valois"), (2,),
-              1.39),
-    _Landlord("Logis du Beauvaisis (fictif)", "OPH", ("Logis du Beauvaisis", "LOGIS BEAUVAISIS"),
-              (2,), 1.44),
-    _Landlord("Foyers de la Thiérache (fictif)", "OPH",
-              ("Foyers de la Thierache", "Foyers Thiérache"), (3,), 0.94),
-    _Landlord("Habitat du Vermandois (fictif)", "ESH",
-              ("Habitat Vermandois", "HABITAT DU VERMANDOIS"), (3, 4), 1.37),
-    _Landlord("Coopérative des Trois Vallées (fictif)", "COOP",
-              ("Coop. des Trois Vallées", "Cooperative des 3 Vallees"), (2, 3), 1.52),
-    _Landlord("Résidences du Littoral (fictif)", "SEM",
-              ("Residences du Littoral", "Résidences Littoral"), (1, 0), 1.41),
-    _Landlord("Logis de la Scarpe (fictif)", "ESH",
-              ("Logis de la Scarpe", "LOGIS SCARPE", "Logis Scarpe-Escaut"), (0, 1), 1.46),
+    _Landlord(
+        "Maisons du Valois (fictif)", "ESH", ("Maisons du Valois", "Maisons Valois"), (2,), 1.39
+    ),
+    _Landlord(
+        "Logis du Beauvaisis (fictif)",
+        "OPH",
+        ("Logis du Beauvaisis", "LOGIS BEAUVAISIS"),
+        (2,),
+        1.44,
+    ),
+    _Landlord(
+        "Foyers de la Thiérache (fictif)",
+        "OPH",
+        ("Foyers de la Thierache", "Foyers Thiérache"),
+        (3,),
+        0.94,
+    ),
+    _Landlord(
+        "Habitat du Vermandois (fictif)",
+        "ESH",
+        ("Habitat Vermandois", "HABITAT DU VERMANDOIS"),
+        (3, 4),
+        1.37,
+    ),
+    _Landlord(
+        "Coopérative des Trois Vallées (fictif)",
+        "COOP",
+        ("Coop. des Trois Vallées", "Cooperative des 3 Vallees"),
+        (2, 3),
+        1.52,
+    ),
+    _Landlord(
+        "Résidences du Littoral (fictif)",
+        "SEM",
+        ("Residences du Littoral", "Résidences Littoral"),
+        (1, 0),
+        1.41,
+    ),
+    _Landlord(
+        "Logis de la Scarpe (fictif)",
+        "ESH",
+        ("Logis de la Scarpe", "LOGIS SCARPE", "Logis Scarpe-Escaut"),
+        (0, 1),
+        1.46,
+    ),
 )
 _NB_RANGS = 1 + max(r for landlord in _LANDLORDS for r in landlord.rangs)
 _BY_NAME = {landlord.nom: landlord for landlord in _LANDLORDS}
@@ -111,48 +189,112 @@ _TFPB_WEIGHTS = {1: 0.30, 2: 0.03, 3: 0.25, 4: 0.10, 5: 0.10, 6: 0.05, 7: 0.10, 
 """Share of the actions on each axis of the national TFPB framework."""
 
 _TFPB_LABELS: dict[int, tuple[str, ...]] = {
-    1: ("Gardiennage renforcé en soirée", "Médiateurs de proximité", "Agents d'entretien "
-        "supplémentaires le week-end", "Présence d'un gardien référent par résidence"),
-    2: ("Formation des gardiens à la gestion des conflits", "Soutien psychologique des "
-        "personnels de proximité", "Formation aux premiers secours des agents de proximité"),
-    3: ("Nettoyage renforcé des parties communes", "Remise en peinture des halls",
-        "Enlèvement des tags", "Désinsectisation renforcée", "Entretien renforcé des espaces "
-        "verts"),
-    4: ("Collecte renforcée des encombrants", "Enlèvement des épaves", "Nettoyage des abords "
-        "des points de collecte", "Brigade verte contre les dépôts sauvages"),
-    5: ("Vidéoprotection des halls", "Médiation de nuit", "Sécurisation des caves",
-        "Convention de tranquillité avec la police municipale"),
-    6: ("Réunions de concertation avec les locataires", "Sensibilisation au tri des déchets",
-        "Accompagnement des amicales de locataires", "Enquête de satisfaction des locataires"),
-    7: ("Jardins partagés", "Fête des voisins", "Soutien aux associations de quartier",
-        "Chantiers éducatifs pour les jeunes", "Ateliers d'auto-réhabilitation"),
-    8: ("Amélioration de l'éclairage des parkings", "Remplacement des boîtes aux lettres",
-        "Sécurisation des accès aux halls", "Reprise des cheminements piétons"),
+    1: (
+        "Gardiennage renforcé en soirée",
+        "Médiateurs de proximité",
+        "Agents d'entretien supplémentaires le week-end",
+        "Présence d'un gardien référent par résidence",
+    ),
+    2: (
+        "Formation des gardiens à la gestion des conflits",
+        "Soutien psychologique des personnels de proximité",
+        "Formation aux premiers secours des agents de proximité",
+    ),
+    3: (
+        "Nettoyage renforcé des parties communes",
+        "Remise en peinture des halls",
+        "Enlèvement des tags",
+        "Désinsectisation renforcée",
+        "Entretien renforcé des espaces verts",
+    ),
+    4: (
+        "Collecte renforcée des encombrants",
+        "Enlèvement des épaves",
+        "Nettoyage des abords des points de collecte",
+        "Brigade verte contre les dépôts sauvages",
+    ),
+    5: (
+        "Vidéoprotection des halls",
+        "Médiation de nuit",
+        "Sécurisation des caves",
+        "Convention de tranquillité avec la police municipale",
+    ),
+    6: (
+        "Réunions de concertation avec les locataires",
+        "Sensibilisation au tri des déchets",
+        "Accompagnement des amicales de locataires",
+        "Enquête de satisfaction des locataires",
+    ),
+    7: (
+        "Jardins partagés",
+        "Fête des voisins",
+        "Soutien aux associations de quartier",
+        "Chantiers éducatifs pour les jeunes",
+        "Ateliers d'auto-réhabilitation",
+    ),
+    8: (
+        "Amélioration de l'éclairage des parkings",
+        "Remplacement des boîtes aux lettres",
+        "Sécurisation des accès aux halls",
+        "Reprise des cheminements piétons",
+    ),
 }
 
 _EVENT_SUBJECTS: dict[int, tuple[str, ...]] = {
-    1: ("relogement et parcours résidentiels", "reconstitution de l'offre hors QPV",
-        "concertation dans les projets NPNRU", "chantiers en site habité"),
-    2: ("abattement de TFPB et plans d'actions", "diagnostics en marchant",
-        "gestion des encombrants", "tranquillité résidentielle", "conventions GUSP"),
-    3: ("prévention des discriminations dans l'accès au logement", "cotation de la demande et "
-        "attributions", "égalité de traitement des demandeurs", "accueil des demandeurs"),
-    4: ("Valeurs de la République et laïcité", "laïcité et relation aux locataires",
-        "prévention de la radicalisation", "neutralité et posture professionnelle"),
-    5: ("clauses d'insertion dans les marchés ANRU", "insertion dans les marchés de GUSP",
-        "parcours des bénéficiaires des clauses", "rôle des facilitateurs"),
-    6: ("inclusion numérique des locataires", "services en ligne des bailleurs",
-        "innovation sociale dans les quartiers", "médiation numérique de proximité"),
+    1: (
+        "relogement et parcours résidentiels",
+        "reconstitution de l'offre hors QPV",
+        "concertation dans les projets NPNRU",
+        "chantiers en site habité",
+    ),
+    2: (
+        "abattement de TFPB et plans d'actions",
+        "diagnostics en marchant",
+        "gestion des encombrants",
+        "tranquillité résidentielle",
+        "conventions GUSP",
+    ),
+    3: (
+        "prévention des discriminations dans l'accès au logement",
+        "cotation de la demande et attributions",
+        "égalité de traitement des demandeurs",
+        "accueil des demandeurs",
+    ),
+    4: (
+        "Valeurs de la République et laïcité",
+        "laïcité et relation aux locataires",
+        "prévention de la radicalisation",
+        "neutralité et posture professionnelle",
+    ),
+    5: (
+        "clauses d'insertion dans les marchés ANRU",
+        "insertion dans les marchés de GUSP",
+        "parcours des bénéficiaires des clauses",
+        "rôle des facilitateurs",
+    ),
+    6: (
+        "inclusion numérique des locataires",
+        "services en ligne des bailleurs",
+        "innovation sociale dans les quartiers",
+        "médiation numérique de proximité",
+    ),
 }
 
 _EVENT_PREFIX = {
-    "reseau": "Réunion du réseau :", "co-formation": "Co-formation bailleurs–collectivités :",
-    "formation": "Formation :", "webinaire": "Webinaire :", "visite": "Visite de site :",
+    "reseau": "Réunion du réseau :",
+    "co-formation": "Co-formation bailleurs–collectivités :",
+    "formation": "Formation :",
+    "webinaire": "Webinaire :",
+    "visite": "Visite de site :",
     "publication": "Publication :",
 }
 
 _EVENT_TYPE_WEIGHTS = {
-    "reseau": 0.34, "co-formation": 0.20, "formation": 0.08, "webinaire": 0.16, "visite": 0.12,
+    "reseau": 0.34,
+    "co-formation": 0.20,
+    "formation": 0.08,
+    "webinaire": 0.16,
+    "visite": 0.12,
     "publication": 0.10,
 }
 _LAICITE_TYPE_WEIGHTS = {"formation": 0.75, "co-formation": 0.15, "reseau": 0.10}
@@ -167,202 +309,306 @@ _EVENT_SIZE = {  # participants (min, max), durations in hours
 }
 
 _EVENT_AUDIENCE = {  # share of participants by type of organisation
-    "reseau": {"bailleurs": .45, "collectivites": .30, "etat": .08, "associations": .08,
-               "habitants": .04, "autres": .05},
-    "co-formation": {"bailleurs": .48, "collectivites": .42, "etat": .04, "associations": .03,
-                     "autres": .03},
-    "formation": {"bailleurs": .40, "collectivites": .30, "etat": .03, "associations": .22,
-                  "autres": .05},
-    "webinaire": {"bailleurs": .38, "collectivites": .32, "etat": .08, "associations": .12,
-                  "habitants": .02, "autres": .08},
-    "visite": {"bailleurs": .35, "collectivites": .30, "etat": .08, "associations": .10,
-               "habitants": .12, "autres": .05},
+    "reseau": {
+        "bailleurs": 0.45,
+        "collectivites": 0.30,
+        "etat": 0.08,
+        "associations": 0.08,
+        "habitants": 0.04,
+        "autres": 0.05,
+    },
+    "co-formation": {
+        "bailleurs": 0.48,
+        "collectivites": 0.42,
+        "etat": 0.04,
+        "associations": 0.03,
+        "autres": 0.03,
+    },
+    "formation": {
+        "bailleurs": 0.40,
+        "collectivites": 0.30,
+        "etat": 0.03,
+        "associations": 0.22,
+        "autres": 0.05,
+    },
+    "webinaire": {
+        "bailleurs": 0.38,
+        "collectivites": 0.32,
+        "etat": 0.08,
+        "associations": 0.12,
+        "habitants": 0.02,
+        "autres": 0.08,
+    },
+    "visite": {
+        "bailleurs": 0.35,
+        "collectivites": 0.30,
+        "etat": 0.08,
+        "associations": 0.10,
+        "habitants": 0.12,
+        "autres": 0.05,
+    },
     "publication": {},
 }
 
 _PRACTICES: tuple[tuple[int, str, str, str, str], ...] = (
-    (1, "Une charte du relogement co-construite avec les locataires",
-     "Avant les premières démolitions, le bailleur, la ville et l'amicale des locataires ont "
-     "rédigé ensemble une charte qui fixe les engagements de chacun : nombre de propositions, "
-     "prise en charge du déménagement, maîtrise du reste à charge. Chaque ménage est suivi par "
-     "une chargée de relogement unique, de l'enquête sociale jusqu'à six mois après "
-     "l'emménagement.",
-     "Une interlocutrice unique par ménage ; des engagements écrits et chiffrés ; un bilan "
-     "partagé chaque trimestre en comité de pilotage.",
-     "L'offre neuve hors QPV arrive souvent après les démolitions : sans calendrier commun, les "
-     "ménages sont relogés dans le parc ancien, faute de mieux."),
-    (1, "Une bourse inter-bailleurs pour élargir l'offre de relogement",
-     "Les bailleurs de l'agglomération mettent en commun les logements libérés pour reloger les "
-     "ménages des immeubles démolis, y compris hors de leur propre patrimoine. Un tableau de bord "
-     "partagé suit les propositions faites, acceptées et refusées.",
-     "Un accord signé par les directeurs généraux ; un outil de suivi commun ; des logements "
-     "neufs réservés dès la programmation.",
-     "Les compensations entre bailleurs doivent être réglées dès le départ, sinon la bourse "
-     "s'essouffle au bout d'un an."),
-    (1, "Associer les habitants à la conception des espaces publics",
-     "Des ateliers en pied d'immeuble, des maquettes et des marches exploratoires ont permis aux "
-     "habitants, notamment aux femmes et aux jeunes, de peser sur l'aménagement des futurs "
-     "espaces publics du quartier.",
-     "Des formats courts, sur place et à des horaires variés ; un retour écrit sur ce qui a été "
-     "retenu ou écarté, et pourquoi.",
-     "Deux à trois ans séparent la concertation des travaux : sans aménagements transitoires "
-     "visibles, les habitants se découragent."),
-    (1, "Un médiateur de chantier pour les réhabilitations en site habité",
-     "Pendant la réhabilitation, un médiateur fait le lien entre les entreprises et les "
-     "locataires : information préalable, gestion des nuisances, logement témoin et permanence "
-     "hebdomadaire dans le quartier.",
-     "Un médiateur identifié et joignable ; des plannings affichés dans chaque hall ; une "
-     "réponse sous 48 heures à chaque réclamation.",
-     "Le poste doit être inscrit au plan de financement de l'opération ; à défaut, il disparaît "
-     "au premier dépassement de budget."),
-    (2, "Un plan d'actions TFPB construit à partir des diagnostics en marchant",
-     "Chaque année, les actions financées en contrepartie de l'abattement de TFPB sont choisies "
-     "après des diagnostics en marchant réunissant la ville, le bailleur, les habitants et les "
-     "acteurs de la tranquillité. Le bilan est présenté au comité de pilotage du contrat de "
-     "ville.",
-     "Des diagnostics réguliers et tracés ; un bilan chiffré par axe du cadre national ; la "
-     "présence effective des habitants.",
-     "Valoriser au titre de la TFPB des actions de gestion courante fragilise la confiance des "
-     "partenaires : la distinction doit être explicite."),
-    (2, "Une collecte des encombrants organisée avec les habitants",
-     "Le bailleur et l'intercommunalité ont fixé un calendrier mensuel de collecte, affiché dans "
-     "les halls et rappelé par SMS. Des ambassadeurs du tri accompagnent les locataires les "
-     "jours de collecte.",
-     "Un calendrier stable et connu de tous ; une coordination étroite avec le service de "
-     "collecte ; des messages dans les langues parlées dans le quartier.",
-     "Les dépôts sauvages reprennent vite si la collecte est suspendue l'été : prévoir une "
-     "continuité de service."),
-    (2, "Des gardiens formés à la gestion des situations conflictuelles",
-     "Un cycle de formation de trois jours, suivi d'analyses de pratiques trimestrielles, "
-     "permet aux gardiens et agents de proximité de mieux gérer les tensions et de savoir à qui "
-     "passer le relais.",
-     "Des cas tirés du quotidien des équipes ; un encadrement présent à la formation ; un suivi "
-     "dans la durée.",
-     "Une formation ponctuelle sans analyse de pratiques s'oublie vite ; le temps de formation "
-     "doit être remplacé sur le terrain."),
-    (2, "Un référentiel commun pour valoriser l'abattement de TFPB",
-     "Les bailleurs du département ont adopté une méthode commune de calcul des actions "
-     "valorisées (coût horaire des personnels, part des prestations) et un modèle de bilan "
-     "unique transmis aux collectivités.",
-     "Une méthode écrite et partagée ; un modèle de bilan identique pour tous ; une présentation "
-     "conjointe aux intercommunalités.",
-     "Le référentiel doit être revu chaque année ; sinon, les écarts de pratiques réapparaissent "
-     "entre organismes."),
-    (2, "Des jardins partagés en pied d'immeuble",
-     "Sur une pelouse peu utilisée, le bailleur a aménagé des parcelles cultivées par une "
-     "vingtaine de familles, avec l'appui d'une association d'éducation à l'environnement.",
-     "Une association animatrice présente chaque semaine ; des règles d'usage écrites avec les "
-     "jardiniers ; un accès à l'eau prévu dès le départ.",
-     "Sans animation au-delà de la première année, les parcelles sont délaissées et la pelouse "
-     "redevient un délaissé."),
-    (3, "Une cotation de la demande expliquée aux demandeurs",
-     "L'intercommunalité et les bailleurs ont rédigé une notice simple sur la cotation de la "
-     "demande de logement social, remise à chaque demandeur et présentée lors des permanences "
-     "d'accueil.",
-     "Un langage clair testé auprès de demandeurs ; une diffusion par tous les guichets ; des "
-     "agents d'accueil formés pour répondre aux questions.",
-     "La notice doit être mise à jour à chaque modification de la grille, sous peine de nourrir "
-     "la défiance."),
-    (3, "Des tests de situation pour vérifier l'égalité de traitement",
-     "Un bailleur a fait réaliser par un organisme indépendant des tests de situation sur "
-     "l'accueil et le traitement des demandes de logement, puis a corrigé ses procédures.",
-     "Un engagement de la direction générale ; un organisme extérieur ; des résultats partagés "
-     "avec les équipes sans chercher de coupable.",
-     "Publier les résultats sans plan d'action expose le bailleur sans rien améliorer."),
-    (3, "Des commissions d'attribution qui suivent l'objectif de 25 % hors QPV",
-     "Un tableau de bord trimestriel, présenté en conférence intercommunale du logement, suit "
-     "la part des attributions hors QPV aux ménages du premier quartile, bailleur par bailleur.",
-     "Des données partagées par tous les bailleurs ; un suivi trimestriel plutôt qu'annuel ; "
-     "des objectifs déclinés par organisme.",
-     "L'offre à bas loyer hors QPV est rare : sans production adaptée, l'objectif reste hors "
-     "d'atteinte malgré la bonne volonté."),
-    (3, "Former les chargés de clientèle à un accueil sans discrimination",
-     "Une co-formation réunit chargés de clientèle des bailleurs et agents des services "
-     "logement des communes autour du droit de la non-discrimination et de cas pratiques.",
-     "Des binômes bailleur–collectivité ; des cas concrets ; un juriste spécialisé parmi les "
-     "intervenants.",
-     "Le turn-over des équipes impose de renouveler la formation chaque année."),
-    (4, "Former ensemble gardiens et agents municipaux aux Valeurs de la République et à la "
+    (
+        1,
+        "Une charte du relogement co-construite avec les locataires",
+        "Avant les premières démolitions, le bailleur, la ville et l'amicale des locataires ont "
+        "rédigé ensemble une charte qui fixe les engagements de chacun : nombre de propositions, "
+        "prise en charge du déménagement, maîtrise du reste à charge. Chaque ménage est suivi "
+        "par une chargée de relogement unique, de l'enquête sociale jusqu'à six mois après "
+        "l'emménagement.",
+        "Une interlocutrice unique par ménage ; des engagements écrits et chiffrés ; un bilan "
+        "partagé chaque trimestre en comité de pilotage.",
+        "L'offre neuve hors QPV arrive souvent après les démolitions : sans calendrier commun, "
+        "les ménages sont relogés dans le parc ancien, faute de mieux.",
+    ),
+    (
+        1,
+        "Une bourse inter-bailleurs pour élargir l'offre de relogement",
+        "Les bailleurs de l'agglomération mettent en commun les logements libérés pour reloger "
+        "les ménages des immeubles démolis, y compris hors de leur propre patrimoine. Un tableau "
+        "de bord partagé suit les propositions faites, acceptées et refusées.",
+        "Un accord signé par les directeurs généraux ; un outil de suivi commun ; des logements "
+        "neufs réservés dès la programmation.",
+        "Les compensations entre bailleurs doivent être réglées dès le départ, sinon la bourse "
+        "s'essouffle au bout d'un an.",
+    ),
+    (
+        1,
+        "Associer les habitants à la conception des espaces publics",
+        "Des ateliers en pied d'immeuble, des maquettes et des marches exploratoires ont permis "
+        "aux habitants, notamment aux femmes et aux jeunes, de peser sur l'aménagement des "
+        "futurs espaces publics du quartier.",
+        "Des formats courts, sur place et à des horaires variés ; un retour écrit sur ce qui a "
+        "été retenu ou écarté, et pourquoi.",
+        "Deux à trois ans séparent la concertation des travaux : sans aménagements transitoires "
+        "visibles, les habitants se découragent.",
+    ),
+    (
+        1,
+        "Un médiateur de chantier pour les réhabilitations en site habité",
+        "Pendant la réhabilitation, un médiateur fait le lien entre les entreprises et les "
+        "locataires : information préalable, gestion des nuisances, logement témoin et "
+        "permanence hebdomadaire dans le quartier.",
+        "Un médiateur identifié et joignable ; des plannings affichés dans chaque hall ; une "
+        "réponse sous 48 heures à chaque réclamation.",
+        "Le poste doit être inscrit au plan de financement de l'opération ; à défaut, il "
+        "disparaît au premier dépassement de budget.",
+    ),
+    (
+        2,
+        "Un plan d'actions TFPB construit à partir des diagnostics en marchant",
+        "Chaque année, les actions financées en contrepartie de l'abattement de TFPB sont "
+        "choisies après des diagnostics en marchant réunissant la ville, le bailleur, les "
+        "habitants et les acteurs de la tranquillité. Le bilan est présenté au comité de "
+        "pilotage du contrat de ville.",
+        "Des diagnostics réguliers et tracés ; un bilan chiffré par axe du cadre national ; la "
+        "présence effective des habitants.",
+        "Valoriser au titre de la TFPB des actions de gestion courante fragilise la confiance "
+        "des partenaires : la distinction doit être explicite.",
+    ),
+    (
+        2,
+        "Une collecte des encombrants organisée avec les habitants",
+        "Le bailleur et l'intercommunalité ont fixé un calendrier mensuel de collecte, affiché "
+        "dans les halls et rappelé par SMS. Des ambassadeurs du tri accompagnent les locataires "
+        "les jours de collecte.",
+        "Un calendrier stable et connu de tous ; une coordination étroite avec le service de "
+        "collecte ; des messages dans les langues parlées dans le quartier.",
+        "Les dépôts sauvages reprennent vite si la collecte est suspendue l'été : prévoir une "
+        "continuité de service.",
+    ),
+    (
+        2,
+        "Des gardiens formés à la gestion des situations conflictuelles",
+        "Un cycle de formation de trois jours, suivi d'analyses de pratiques trimestrielles, "
+        "permet aux gardiens et agents de proximité de mieux gérer les tensions et de savoir à "
+        "qui passer le relais.",
+        "Des cas tirés du quotidien des équipes ; un encadrement présent à la formation ; un "
+        "suivi dans la durée.",
+        "Une formation ponctuelle sans analyse de pratiques s'oublie vite ; le temps de "
+        "formation doit être remplacé sur le terrain.",
+    ),
+    (
+        2,
+        "Un référentiel commun pour valoriser l'abattement de TFPB",
+        "Les bailleurs du département ont adopté une méthode commune de calcul des actions "
+        "valorisées (coût horaire des personnels, part des prestations) et un modèle de bilan "
+        "unique transmis aux collectivités.",
+        "Une méthode écrite et partagée ; un modèle de bilan identique pour tous ; une "
+        "présentation conjointe aux intercommunalités.",
+        "Le référentiel doit être revu chaque année ; sinon, les écarts de pratiques "
+        "réapparaissent entre organismes.",
+    ),
+    (
+        2,
+        "Des jardins partagés en pied d'immeuble",
+        "Sur une pelouse peu utilisée, le bailleur a aménagé des parcelles cultivées par une "
+        "vingtaine de familles, avec l'appui d'une association d'éducation à l'environnement.",
+        "Une association animatrice présente chaque semaine ; des règles d'usage écrites avec "
+        "les jardiniers ; un accès à l'eau prévu dès le départ.",
+        "Sans animation au-delà de la première année, les parcelles sont délaissées et la "
+        "pelouse redevient un délaissé.",
+    ),
+    (
+        3,
+        "Une cotation de la demande expliquée aux demandeurs",
+        "L'intercommunalité et les bailleurs ont rédigé une notice simple sur la cotation de la "
+        "demande de logement social, remise à chaque demandeur et présentée lors des permanences "
+        "d'accueil.",
+        "Un langage clair testé auprès de demandeurs ; une diffusion par tous les guichets ; des "
+        "agents d'accueil formés pour répondre aux questions.",
+        "La notice doit être mise à jour à chaque modification de la grille, sous peine de "
+        "nourrir la défiance.",
+    ),
+    (
+        3,
+        "Des tests de situation pour vérifier l'égalité de traitement",
+        "Un bailleur a fait réaliser par un organisme indépendant des tests de situation sur "
+        "l'accueil et le traitement des demandes de logement, puis a corrigé ses procédures.",
+        "Un engagement de la direction générale ; un organisme extérieur ; des résultats "
+        "partagés avec les équipes sans chercher de coupable.",
+        "Publier les résultats sans plan d'action expose le bailleur sans rien améliorer.",
+    ),
+    (
+        3,
+        "Des commissions d'attribution qui suivent l'objectif de 25 % hors QPV",
+        "Un tableau de bord trimestriel, présenté en conférence intercommunale du logement, suit "
+        "la part des attributions hors QPV aux ménages du premier quartile, bailleur par "
+        "bailleur.",
+        "Des données partagées par tous les bailleurs ; un suivi trimestriel plutôt qu'annuel ; "
+        "des objectifs déclinés par organisme.",
+        "L'offre à bas loyer hors QPV est rare : sans production adaptée, l'objectif reste hors "
+        "d'atteinte malgré la bonne volonté.",
+    ),
+    (
+        3,
+        "Former les chargés de clientèle à un accueil sans discrimination",
+        "Une co-formation réunit chargés de clientèle des bailleurs et agents des services "
+        "logement des communes autour du droit de la non-discrimination et de cas pratiques.",
+        "Des binômes bailleur–collectivité ; des cas concrets ; un juriste spécialisé parmi les "
+        "intervenants.",
+        "Le turn-over des équipes impose de renouveler la formation chaque année.",
+    ),
+    (
+        4,
+        "Former ensemble gardiens et agents municipaux aux Valeurs de la République et à la "
         "laïcité",
-     "Des sessions du plan « Valeurs de la République et laïcité » accueillent dans le même "
-     "groupe gardiens, agents municipaux et animateurs associatifs d'un même quartier.",
-     "Des groupes mixtes d'un même territoire ; des formateurs habilités ; des situations "
-     "tirées du terrain.",
-     "Les gardiens sont difficiles à libérer une journée entière : prévoir des sessions en "
-     "demi-journées et un remplacement."),
-    (4, "Un réseau de référents laïcité entre bailleurs et collectivités",
-     "Chaque organisme a désigné un référent laïcité ; le réseau se réunit deux fois par an "
-     "pour partager les situations rencontrées et les réponses apportées.",
-     "Des référents volontaires et reconnus par leur hiérarchie ; un animateur neutre ; une "
-     "fiche de cas partagée.",
-     "Sans mandat clair, le référent devient le seul interlocuteur de toutes les questions "
-     "sensibles et s'épuise."),
-    (4, "Des réponses concrètes aux questions des gardiens",
-     "Un recueil de situations vécues (affichage dans les halls, usage des salles communes, "
-     "relations avec les associations) a été rédigé avec les gardiens, avec la réponse "
-     "juridique et la conduite à tenir.",
-     "Des questions venues du terrain ; une validation juridique ; un format court, utilisable "
-     "sur smartphone.",
-     "Un document trop long n'est pas lu ; il faut le présenter en réunion d'équipe."),
-    (4, "Un guide pratique de la laïcité dans l'habitat social",
-     "Le réseau régional a publié un guide illustré sur la laïcité et la neutralité dans "
-     "l'habitat social, diffusé à l'ensemble des personnels de proximité.",
-     "Une rédaction collective bailleurs–collectivités ; des illustrations ; une diffusion "
-     "accompagnée d'une session de présentation.",
-     "Un guide sans accompagnement reste dans les tiroirs."),
-    (5, "Un facilitateur des clauses mutualisé à l'échelle intercommunale",
-     "Un facilitateur unique, financé par l'intercommunalité et les bailleurs, rédige les "
-     "clauses, repère les candidats avec le service public de l'emploi et suit les heures "
-     "réalisées sur tous les marchés du territoire.",
-     "Un guichet unique pour les entreprises ; un repérage des publics dans les quartiers ; un "
-     "suivi mensuel des heures.",
-     "Le financement du poste doit être pérenne ; sinon, le suivi des heures s'interrompt en "
-     "cours de programme."),
-    (5, "Des clauses d'insertion dans les marchés de nettoyage et d'espaces verts",
-     "Le bailleur a introduit des clauses d'insertion dans ses marchés de gestion de proximité, "
-     "au-delà des seuls marchés de travaux, ce qui ouvre des emplois plus accessibles aux "
-     "femmes.",
-     "Des marchés pluriannuels ; des volumes d'heures réalistes ; un dialogue avec les "
-     "entreprises en amont de la consultation.",
-     "Des volumes trop ambitieux conduisent à des heures non réalisées et à des pénalités "
-     "jamais appliquées."),
-    (5, "Un suivi des bénéficiaires six mois après leur contrat",
-     "Le facilitateur recontacte chaque bénéficiaire six mois après la fin de son contrat pour "
-     "connaître sa situation et lui proposer, si besoin, un nouvel accompagnement.",
-     "Un accord de principe recueilli à l'entrée ; un contact par téléphone et SMS ; un relais "
-     "vers les conseillers emploi.",
-     "Sans relance, près d'un bénéficiaire sur quatre reste en situation inconnue."),
-    (5, "Des chantiers éducatifs pour les jeunes du quartier",
-     "Des jeunes de 16 à 25 ans réalisent de petits travaux de peinture et d'embellissement "
-     "dans les résidences, encadrés par un éducateur et un professionnel du bâtiment.",
-     "Un encadrement double éducatif et technique ; une rémunération ; une valorisation du "
-     "travail réalisé auprès des habitants.",
-     "Les chantiers doivent déboucher sur une suite de parcours, sinon l'effet s'arrête avec "
-     "le chantier."),
-    (6, "Des permanences numériques dans les locaux du bailleur",
-     "Un conseiller numérique tient deux permanences par semaine dans l'agence de proximité "
-     "pour aider les locataires dans leurs démarches en ligne.",
-     "Un lieu connu des locataires ; des horaires réguliers ; une orientation par les gardiens.",
-     "Le conseiller ne doit pas faire à la place des personnes, sinon leur autonomie ne "
-     "progresse pas."),
-    (6, "Un extranet locataire conçu avec les habitants",
-     "Le bailleur a testé les maquettes de son extranet avec un panel de locataires avant sa "
-     "mise en service, ce qui a simplifié les parcours les plus utilisés.",
-     "Des tests avec des locataires peu familiers du numérique ; des parcours courts ; un "
-     "accueil téléphonique maintenu.",
-     "Le tout-numérique exclut une partie des locataires : le guichet physique doit rester."),
-    (6, "Des ateliers de prise en main du smartphone pour les seniors",
-     "Des ateliers hebdomadaires en salle commune aident les locataires âgés à utiliser leur "
-     "smartphone pour les démarches courantes et les échanges avec leurs proches.",
-     "Des petits groupes ; des appareils personnels des participants ; une animation par un "
-     "conseiller numérique.",
-     "Les inscriptions chutent si les ateliers ont lieu loin du domicile."),
-    (6, "Un tiers-lieu numérique en rez-de-chaussée d'immeuble",
-     "Un local vacant a été transformé en tiers-lieu : accès libre à des ordinateurs, "
-     "impression, ateliers et aide aux démarches, géré par une association du quartier.",
-     "Un loyer symbolique consenti par le bailleur ; une association implantée ; une "
-     "programmation construite avec les habitants.",
-     "Le modèle économique reste fragile sans financement pluriannuel."),
+        "Des sessions du plan « Valeurs de la République et laïcité » accueillent dans le même "
+        "groupe gardiens, agents municipaux et animateurs associatifs d'un même quartier.",
+        "Des groupes mixtes d'un même territoire ; des formateurs habilités ; des situations "
+        "tirées du terrain.",
+        "Les gardiens sont difficiles à libérer une journée entière : prévoir des sessions en "
+        "demi-journées et un remplacement.",
+    ),
+    (
+        4,
+        "Un réseau de référents laïcité entre bailleurs et collectivités",
+        "Chaque organisme a désigné un référent laïcité ; le réseau se réunit deux fois par an "
+        "pour partager les situations rencontrées et les réponses apportées.",
+        "Des référents volontaires et reconnus par leur hiérarchie ; un animateur neutre ; une "
+        "fiche de cas partagée.",
+        "Sans mandat clair, le référent devient le seul interlocuteur de toutes les questions "
+        "sensibles et s'épuise.",
+    ),
+    (
+        4,
+        "Des réponses concrètes aux questions des gardiens",
+        "Un recueil de situations vécues (affichage dans les halls, usage des salles communes, "
+        "relations avec les associations) a été rédigé avec les gardiens, avec la réponse "
+        "juridique et la conduite à tenir.",
+        "Des questions venues du terrain ; une validation juridique ; un format court, "
+        "utilisable sur smartphone.",
+        "Un document trop long n'est pas lu ; il faut le présenter en réunion d'équipe.",
+    ),
+    (
+        4,
+        "Un guide pratique de la laïcité dans l'habitat social",
+        "Le réseau régional a publié un guide illustré sur la laïcité et la neutralité dans "
+        "l'habitat social, diffusé à l'ensemble des personnels de proximité.",
+        "Une rédaction collective bailleurs–collectivités ; des illustrations ; une diffusion "
+        "accompagnée d'une session de présentation.",
+        "Un guide sans accompagnement reste dans les tiroirs.",
+    ),
+    (
+        5,
+        "Un facilitateur des clauses mutualisé à l'échelle intercommunale",
+        "Un facilitateur unique, financé par l'intercommunalité et les bailleurs, rédige les "
+        "clauses, repère les candidats avec le service public de l'emploi et suit les heures "
+        "réalisées sur tous les marchés du territoire.",
+        "Un guichet unique pour les entreprises ; un repérage des publics dans les quartiers ; "
+        "un suivi mensuel des heures.",
+        "Le financement du poste doit être pérenne ; sinon, le suivi des heures s'interrompt en "
+        "cours de programme.",
+    ),
+    (
+        5,
+        "Des clauses d'insertion dans les marchés de nettoyage et d'espaces verts",
+        "Le bailleur a introduit des clauses d'insertion dans ses marchés de gestion de "
+        "proximité, au-delà des seuls marchés de travaux, ce qui ouvre des emplois plus "
+        "accessibles aux femmes.",
+        "Des marchés pluriannuels ; des volumes d'heures réalistes ; un dialogue avec les "
+        "entreprises en amont de la consultation.",
+        "Des volumes trop ambitieux conduisent à des heures non réalisées et à des pénalités "
+        "jamais appliquées.",
+    ),
+    (
+        5,
+        "Un suivi des bénéficiaires six mois après leur contrat",
+        "Le facilitateur recontacte chaque bénéficiaire six mois après la fin de son contrat "
+        "pour connaître sa situation et lui proposer, si besoin, un nouvel accompagnement.",
+        "Un accord de principe recueilli à l'entrée ; un contact par téléphone et SMS ; un "
+        "relais vers les conseillers emploi.",
+        "Sans relance, près d'un bénéficiaire sur quatre reste en situation inconnue.",
+    ),
+    (
+        5,
+        "Des chantiers éducatifs pour les jeunes du quartier",
+        "Des jeunes de 16 à 25 ans réalisent de petits travaux de peinture et d'embellissement "
+        "dans les résidences, encadrés par un éducateur et un professionnel du bâtiment.",
+        "Un encadrement double éducatif et technique ; une rémunération ; une valorisation du "
+        "travail réalisé auprès des habitants.",
+        "Les chantiers doivent déboucher sur une suite de parcours, sinon l'effet s'arrête avec "
+        "le chantier.",
+    ),
+    (
+        6,
+        "Des permanences numériques dans les locaux du bailleur",
+        "Un conseiller numérique tient deux permanences par semaine dans l'agence de proximité "
+        "pour aider les locataires dans leurs démarches en ligne.",
+        "Un lieu connu des locataires ; des horaires réguliers ; une orientation par les gardiens.",
+        "Le conseiller ne doit pas faire à la place des personnes, sinon leur autonomie ne "
+        "progresse pas.",
+    ),
+    (
+        6,
+        "Un extranet locataire conçu avec les habitants",
+        "Le bailleur a testé les maquettes de son extranet avec un panel de locataires avant sa "
+        "mise en service, ce qui a simplifié les parcours les plus utilisés.",
+        "Des tests avec des locataires peu familiers du numérique ; des parcours courts ; un "
+        "accueil téléphonique maintenu.",
+        "Le tout-numérique exclut une partie des locataires : le guichet physique doit rester.",
+    ),
+    (
+        6,
+        "Des ateliers de prise en main du smartphone pour les seniors",
+        "Des ateliers hebdomadaires en salle commune aident les locataires âgés à utiliser leur "
+        "smartphone pour les démarches courantes et les échanges avec leurs proches.",
+        "Des petits groupes ; des appareils personnels des participants ; une animation par un "
+        "conseiller numérique.",
+        "Les inscriptions chutent si les ateliers ont lieu loin du domicile.",
+    ),
+    (
+        6,
+        "Un tiers-lieu numérique en rez-de-chaussée d'immeuble",
+        "Un local vacant a été transformé en tiers-lieu : accès libre à des ordinateurs, "
+        "impression, ateliers et aide aux démarches, géré par une association du quartier.",
+        "Un loyer symbolique consenti par le bailleur ; une association implantée ; une "
+        "programmation construite avec les habitants.",
+        "Le modèle économique reste fragile sans financement pluriannuel.",
+    ),
 )
 
 _PROJECTS: tuple[tuple[int, str], ...] = (
@@ -493,6 +739,7 @@ class _World:
     rng: Rng
     years: list[int]
     region: str
+    nom_region: str
     qpv: list[_Qpv]
     stock: list[_Stock]
     operations: list[_Operation]
@@ -534,7 +781,7 @@ def _populations(paths: Paths) -> dict[str, int]:
         return {}
     frame = frame.drop_duplicates("codeQPV")
     values = pd.to_numeric(frame["popMuniQPV"], errors="coerce")
-    return {c: int(v) for c, v in zip(frame["codeQPV"], values, strict=True) if v == v}
+    return {c: int(v) for c, v in zip(frame["codeQPV"], values, strict=True) if pd.notna(v)}
 
 
 def _build_qpv(rng: Rng, region: str, paths: Paths) -> list[_Qpv]:
@@ -548,10 +795,19 @@ def _build_qpv(rng: Rng, region: str, paths: Paths) -> list[_Qpv]:
     for code, row in first.iterrows():
         pop = population.get(str(code)) or int(rng.integers(1000, 6000))
         logements = int(np.clip(round(pop * rng.uniform(0.30, 0.42)), 300, 3000))
-        out.append(_Qpv(str(code), str(row["nom_qpv"]), str(row["nom_commune"]),
-                        str(row["siren_epci"]), str(row["nom_epci"]),
-                        str(row["code_departement"]), ranks[row["code_departement"]] % _NB_RANGS,
-                        pop, logements))
+        out.append(
+            _Qpv(
+                str(code),
+                str(row["nom_qpv"]),
+                str(row["nom_commune"]),
+                str(row["siren_epci"]),
+                str(row["nom_epci"]),
+                str(row["code_departement"]),
+                ranks[row["code_departement"]] % _NB_RANGS,
+                pop,
+                logements,
+            )
+        )
     return out
 
 
@@ -571,18 +827,19 @@ def _build_stock(rng: Rng, qpv: list[_Qpv]) -> list[_Stock]:
     return stock
 
 
-def _build_operations(rng: Rng, qpv: list[_Qpv], stock: list[_Stock],
-                      years: list[int]) -> list[_Operation]:
+def _build_operations(
+    rng: Rng, qpv: list[_Qpv], stock: list[_Stock], years: list[int]
+) -> list[_Operation]:
     """About 40 NPNRU projects in about 35 of the largest QPV."""
     big = [q for q in qpv if q.logements >= 500] or qpv
     n_sites = min(35, len(big))
     weights = np.array([q.logements for q in big], dtype=float)
     sites = sorted(rng.choice(len(big), size=n_sites, replace=False, p=weights / weights.sum()))
-    doubles = set(rng.choice(n_sites, size=min(5, n_sites), replace=False).tolist())
+    doubles = set(rng.choice(n_sites, size=n_sites // 7, replace=False).tolist())
     ratios = {}
     for siren in sorted({big[i].siren_epci for i in sites}):
-        low = rng.random() < 0.25
-        ratios[siren] = rng.uniform(0.55, 0.85) if low else rng.uniform(0.95, 1.12)
+        low = rng.random() < 0.2
+        ratios[siren] = rng.uniform(0.55, 0.85) if low else rng.uniform(1.0, 1.15)
     operations = []
     for n, i in enumerate(sites):
         q = big[i]
@@ -599,12 +856,18 @@ _UNIT_COSTS = {  # € per dwelling (equipment: € per operation), share subsid
     "residentialisation": ((4_000, 12_000), (0.30, 0.50)),
     "equipement": ((800_000, 6_000_000), (0.20, 0.40)),
 }
-_DELIVERY_DELAY = {"demolition": (1, 1), "reconstitution": (2, 3), "rehabilitation": (1, 2),
-                   "residentialisation": (1, 1), "equipement": (2, 2)}
+_DELIVERY_DELAY = {
+    "demolition": (1, 1),
+    "reconstitution": (2, 3),
+    "rehabilitation": (1, 2),
+    "residentialisation": (1, 1),
+    "equipement": (2, 2),
+}
 
 
-def _project(rng: Rng, q: _Qpv, numero: int, owners: list[str], ratio: float,
-             years: list[int]) -> list[_Operation]:
+def _project(
+    rng: Rng, q: _Qpv, numero: int, owners: list[str], ratio: float, years: list[int]
+) -> list[_Operation]:
     """Operations of one NPNRU project: demolitions, reconstitution (mostly outside QPV), etc."""
     most = max(31, min(220, q.logements // 5))
     demolitions = [int(rng.integers(30, most + 1)) for _ in range(int(rng.integers(1, 4)))]
@@ -613,10 +876,10 @@ def _project(rng: Rng, q: _Qpv, numero: int, owners: list[str], ratio: float,
     rebuilt_parts = np.maximum(1, np.round(rng.dirichlet(np.full(parts, 4.0)) * rebuilt))
     plan: list[tuple[str, int]] = [("demolition", d) for d in demolitions]
     plan += [("reconstitution", int(r)) for r in rebuilt_parts]
-    plan += [("rehabilitation", int(rng.integers(60, 401)))
-             for _ in range(int(rng.integers(1, 3)))]
-    plan += [("residentialisation", int(rng.integers(40, 251)))
-             for _ in range(int(rng.integers(0, 3)))]
+    plan += [("rehabilitation", int(rng.integers(60, 401))) for _ in range(int(rng.integers(1, 3)))]
+    plan += [
+        ("residentialisation", int(rng.integers(40, 251))) for _ in range(int(rng.integers(0, 3)))
+    ]
     plan += [("equipement", 0) for _ in range(int(rng.integers(0, 3)))]
     first, last = years[0], years[-1]
     operations = []
@@ -637,10 +900,22 @@ def _project(rng: Rng, q: _Qpv, numero: int, owners: list[str], ratio: float,
         else:
             hors_qpv = None
         delay = int(rng.integers(_DELIVERY_DELAY[nature][0], _DELIVERY_DELAY[nature][1] + 1))
-        operations.append(_Operation(
-            f"PRU-{q.code}-{numero}-{n:02d}", q, owner, nature, dwellings, hors_qpv, cost,
-            subsidy, listed, start, int(rng.integers(2, 5)), delay,
-        ))
+        operations.append(
+            _Operation(
+                f"PRU-{q.code}-{numero}-{n:02d}",
+                q,
+                owner,
+                nature,
+                dwellings,
+                hors_qpv,
+                cost,
+                subsidy,
+                listed,
+                start,
+                int(rng.integers(2, 5)),
+                delay,
+            )
+        )
     return operations
 
 
@@ -650,7 +925,7 @@ def _build_tfpb(rng: Rng, stock: list[_Stock], years: list[int]) -> list[_Tfpb]:
     lines = []
     for s in stock:
         per_dwelling = rng.uniform(135, 210)
-        effort = s.bailleur.taux_valorisation * rng.uniform(0.88, 1.12)
+        effort = s.bailleur.taux_valorisation * rng.uniform(0.90, 1.14)
         for annee in years:
             logements = round(s.logements * rng.uniform(0.98, 1.02))
             trend = 1 + 0.02 * (annee - middle)
@@ -676,8 +951,9 @@ def _insertion_rate(rng: Rng, type_marche: str) -> float:
     return rng.uniform(0.03, 0.08)
 
 
-def _build_markets(rng: Rng, qpv: list[_Qpv], stock: list[_Stock],
-                   operations: list[_Operation], years: list[int]) -> list[_Market]:
+def _build_markets(
+    rng: Rng, stock: list[_Stock], operations: list[_Operation], years: list[int]
+) -> list[_Market]:
     """Markets with insertion clauses, each running 1 to 3 years."""
     nru = sorted({op.qpv.code: op.qpv for op in operations}.values(), key=lambda q: q.code)
     markets = []
@@ -686,10 +962,12 @@ def _build_markets(rng: Rng, qpv: list[_Qpv], stock: list[_Stock],
         for type_marche, ((lo, hi), (h_lo, h_hi)) in _MARKET_TYPES.items():
             for _ in range(int(rng.integers(lo, hi))):
                 number += 1
-                s = _pick(rng, stock, [x.logements for x in stock])
-                q: _Qpv | None = _pick(rng, nru) if type_marche == "travaux_anru" else s.qpv
-                if type_marche == "autre":
-                    q = q if rng.random() < 0.4 else None
+                site = _pick(rng, nru) if type_marche == "travaux_anru" else None
+                local = [x for x in stock if site is None or x.qpv.code == site.code]
+                s = _pick(rng, local, [x.logements for x in local])
+                q: _Qpv | None = s.qpv
+                if type_marche == "autre" and rng.random() < 0.6:
+                    q = None
                 owner = s.bailleur.nom
                 if type_marche == "travaux_anru" and rng.random() < 0.3:
                     owner = f"Ville de {q.commune}"
@@ -702,10 +980,19 @@ def _build_markets(rng: Rng, qpv: list[_Qpv], stock: list[_Stock],
                     done = round(total * rate * rng.uniform(0.92, 1.08) * 2) / 2
                     planned = round(done / rng.uniform(0.85, 1.12) * 2) / 2
                     if annee in years:
-                        markets.append(_Market(
-                            f"CL-{start}-{number:03d}", annee, owner, type_marche, q,
-                            s.qpv.siren_epci, float(total), planned, done,
-                        ))
+                        markets.append(
+                            _Market(
+                                f"CL-{start}-{number:03d}",
+                                annee,
+                                owner,
+                                type_marche,
+                                q,
+                                s.qpv.siren_epci,
+                                float(total),
+                                planned,
+                                done,
+                            )
+                        )
     return markets
 
 
@@ -716,15 +1003,28 @@ def _build_world(region: str, years: list[int], paths: Paths) -> _World:
     stock = _build_stock(rng, qpv)
     operations = _build_operations(rng, qpv, stock, years)
     tfpb = _build_tfpb(rng, stock, years)
-    markets = _build_markets(rng, qpv, stock, operations, years)
+    markets = _build_markets(rng, stock, operations, years)
     landlords = [b for b in _LANDLORDS if b.taux_valorisation > 1]
     absent_year = years[min(2, len(years) - 1)]
     actions_absentes = (_pick(rng, landlords).nom, absent_year) if len(years) > 1 else None
-    epcis = sorted({q.siren_epci for q in qpv
-                    if 2 <= sum(x.siren_epci == q.siren_epci for x in qpv) <= 6})
+    epcis = sorted(
+        {q.siren_epci for q in qpv if 2 <= sum(x.siren_epci == q.siren_epci for x in qpv) <= 6}
+    )
     gusp_absent = (_pick(rng, epcis), years[1]) if len(years) > 1 and epcis else None
-    return _World(rng, years, region_code(region, paths), qpv, stock, operations, tfpb, markets,
-                  actions_absentes, gusp_absent)
+    code = region_code(region, paths)
+    return _World(
+        rng,
+        years,
+        code,
+        regions(paths)[code],
+        qpv,
+        stock,
+        operations,
+        tfpb,
+        markets,
+        actions_absentes,
+        gusp_absent,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -734,8 +1034,14 @@ def _build_world(region: str, years: list[int], paths: Paths) -> _World:
 
 def _bailleurs(world: _World) -> list[Row]:
     """Registry of the invented landlords, with their variant spellings."""
-    return [{"bailleur": b.nom, "type_bailleur": b.type_bailleur,
-             "variantes_nom": "|".join(b.variantes)} for b in _LANDLORDS]
+    return [
+        {
+            "bailleur": b.nom,
+            "type_bailleur": b.type_bailleur,
+            "variantes_nom": "|".join(b.variantes),
+        }
+        for b in _LANDLORDS
+    ]
 
 
 def _event_day(rng: Rng, annee: int) -> date:
@@ -751,7 +1057,7 @@ def _event_territory(world: _World) -> tuple[str, str]:
     rng = world.rng
     draw = rng.random()
     if draw < 0.35:
-        return "region", regions().get(world.region, "région")
+        return "region", world.nom_region
     if draw < 0.60:
         dep = _pick(rng, [q.departement for q in world.qpv])
         return dep, _DEPARTEMENTS.get(dep, f"département {dep}")
@@ -766,7 +1072,7 @@ def _evenements(world: _World) -> list[Row]:
     for annee in world.years:
         events = []
         for _ in range(int(rng.integers(40, 71))):
-            axe = int(_pick_key(rng, {1: .18, 2: .22, 3: .15, 4: .18, 5: .14, 6: .13}))
+            axe = int(_pick_key(rng, {1: 0.18, 2: 0.22, 3: 0.15, 4: 0.18, 5: 0.14, 6: 0.13}))
             kind = str(_pick_key(rng, _LAICITE_TYPE_WEIGHTS if axe == 4 else _EVENT_TYPE_WEIGHTS))
             territoire, lieu = _event_territory(world)
             subject = _pick(rng, _EVENT_SUBJECTS[axe])
@@ -784,16 +1090,21 @@ def _evenements(world: _World) -> list[Row]:
             counts = rng.multinomial(total, list(audience.values())) if audience else []
             by_type = dict(zip(audience, (int(c) for c in counts), strict=True))
             row: Row = {
-                "annee": annee, "date_evenement": _event_day(rng, annee), "axe": axe,
-                "type_evenement": kind, "intitule": f"{_EVENT_PREFIX[kind]} {subject} – {lieu}",
-                "organisateur": organisateur, "territoire": territoire,
+                "annee": annee,
+                "date_evenement": _event_day(rng, annee),
+                "axe": axe,
+                "type_evenement": kind,
+                "intitule": f"{_EVENT_PREFIX[kind]} {subject} – {lieu}",
+                "organisateur": organisateur,
+                "territoire": territoire,
                 "duree_heures": float(_pick(rng, durations)) if durations else None,
             }
             for t in TYPES_ORGANISATION:
                 row[f"participants_{t}"] = by_type.get(t, 0)
             if total:
-                row["organisations_distinctes"] = min(total, max(1, round(total * rng.uniform(
-                    0.3, 0.6))))
+                row["organisations_distinctes"] = min(
+                    total, max(1, round(total * rng.uniform(0.3, 0.6)))
+                )
             else:
                 row["organisations_distinctes"] = int(rng.integers(1, 7))
             events.append(row)
@@ -818,12 +1129,18 @@ def _bonnes_pratiques(world: _World) -> list[Row]:
             5: f"{q.nom_epci}, {s.bailleur.nom}",
             6: f"{s.bailleur.nom}, {_pick(rng, _ASSOCIATIONS)}",
         }.get(axe, f"{s.bailleur.nom}, Ville de {q.commune}")
-        rows.append({
-            "annee": annee, "axe": axe, "titre": titre,
-            "territoire": f"{q.commune}, quartier {q.nom} ({q.nom_epci})",
-            "porteurs": porteurs, "resume": resume, "facteurs_cles_succes": facteurs,
-            "ecueils": ecueils,
-        })
+        rows.append(
+            {
+                "annee": annee,
+                "axe": axe,
+                "titre": titre,
+                "territoire": f"{q.commune}, quartier {q.nom} ({q.nom_epci})",
+                "porteurs": porteurs,
+                "resume": resume,
+                "facteurs_cles_succes": facteurs,
+                "ecueils": ecueils,
+            }
+        )
     rows.sort(key=lambda r: (r["annee"], r["axe"], r["titre"]))
     counters: dict[int, int] = {}
     for row in rows:
@@ -839,13 +1156,21 @@ def _ru_operations(world: _World) -> list[Row]:
         for op in world.operations:
             if annee < op.premiere_annee:
                 continue
-            rows.append({
-                "id_operation": op.id, "annee": annee, "code_qpv": op.qpv.code,
-                "maitre_ouvrage": op.maitre_ouvrage, "nature": op.nature,
-                "logements_programmes": op.programmes, "logements_engages": op.engages(annee),
-                "logements_livres": op.livres(annee), "logements_reconstitues_hors_qpv":
-                op.hors_qpv, "cout_total_eur": op.cout, "subvention_anru_eur": op.subvention,
-            })
+            rows.append(
+                {
+                    "id_operation": op.id,
+                    "annee": annee,
+                    "code_qpv": op.qpv.code,
+                    "maitre_ouvrage": op.maitre_ouvrage,
+                    "nature": op.nature,
+                    "logements_programmes": op.programmes,
+                    "logements_engages": op.engages(annee),
+                    "logements_livres": op.livres(annee),
+                    "logements_reconstitues_hors_qpv": op.hors_qpv,
+                    "cout_total_eur": op.cout,
+                    "subvention_anru_eur": op.subvention,
+                }
+            )
     return rows
 
 
@@ -866,20 +1191,25 @@ def _rehousing_weights(world: _World, annee: int) -> dict[str, float]:
             continue
         active = op.debut - 1 <= annee <= op.debut + op.duree
         weights[op.qpv.code] = weights.get(op.qpv.code, 0) + op.programmes * (
-            1.0 if active else 0.15)
+            1.0 if active else 0.15
+        )
     return dict(sorted(weights.items()))
 
 
 def _ru_relogements(world: _World) -> list[Row]:
-    """300–500 rehoused households a year; a few QPV with only 1–4 households."""
+    """300–500 rehoused households a year (fewer in small regions); a few QPV with 1–4."""
     rng = world.rng
+    scale = min(1.0, len({op.qpv.code for op in world.operations}) / 35)
     owners: dict[str, list[_Stock]] = {}
     for s in world.stock:
         owners.setdefault(s.qpv.code, []).append(s)
-    profile = {code: (rng.uniform(0.15, 0.40), rng.uniform(0.35, 0.60))
-               for code in sorted({op.qpv.code for op in world.operations})}
-    small = sorted(str(c) for c in rng.choice(sorted(profile), size=min(3, len(profile)),
-                                              replace=False))
+    profile = {
+        code: (rng.uniform(0.15, 0.40), rng.uniform(0.35, 0.60))
+        for code in sorted({op.qpv.code for op in world.operations})
+    }
+    small = sorted(
+        str(c) for c in rng.choice(sorted(profile), size=min(3, len(profile)), replace=False)
+    )
     used: set[str] = set()
     rows = []
     for annee in world.years:
@@ -887,8 +1217,8 @@ def _ru_relogements(world: _World) -> list[Row]:
         if not weights:
             continue
         p = np.array(list(weights.values()))
-        counts = dict(zip(weights, rng.multinomial(int(rng.integers(300, 500)), p / p.sum()),
-                          strict=True))
+        total = round(int(rng.integers(300, 500)) * scale)
+        counts = dict(zip(weights, rng.multinomial(total, p / p.sum()), strict=True))
         for code in small:
             if code in counts:
                 counts[code] = int(rng.integers(1, 5))
@@ -898,33 +1228,46 @@ def _ru_relogements(world: _World) -> list[Row]:
             for _ in range(int(n)):
                 neuf = rng.random() < p_new
                 charge = rng.normal(45 if neuf else 15, 20)
-                rows.append({
-                    "id_menage": _pseudonym(rng, "M-", used), "annee": annee, "code_qpv": code,
-                    "bailleur": _pick(rng, stock, [s.logements for s in stock]).bailleur.nom,
-                    "type_destination": "neuf_moins_5_ans" if neuf else "parc_existant",
-                    "hors_qpv": bool(rng.random() < p_out),
-                    "evolution_reste_a_charge_eur_mois":
-                        None if rng.random() < 0.07 else round(float(np.clip(charge, -30, 80)), 2),
-                    "taille_menage": int(_pick(rng, range(1, 8),
-                                               [.30, .22, .17, .14, .09, .05, .03])),
-                    "quartile_revenus":
-                        None if rng.random() < 0.04 else int(_pick(rng, (1, 2, 3, 4),
-                                                                   [.58, .24, .12, .06])),
-                })
+                rows.append(
+                    {
+                        "id_menage": _pseudonym(rng, "M-", used),
+                        "annee": annee,
+                        "code_qpv": code,
+                        "bailleur": _pick(rng, stock, [s.logements for s in stock]).bailleur.nom,
+                        "type_destination": "neuf_moins_5_ans" if neuf else "parc_existant",
+                        "hors_qpv": bool(rng.random() < p_out),
+                        "evolution_reste_a_charge_eur_mois": None
+                        if rng.random() < 0.07
+                        else round(float(np.clip(charge, -30, 80)), 2),
+                        "taille_menage": int(
+                            _pick(rng, range(1, 8), [0.30, 0.22, 0.17, 0.14, 0.09, 0.05, 0.03])
+                        ),
+                        "quartile_revenus": None
+                        if rng.random() < 0.04
+                        else int(_pick(rng, (1, 2, 3, 4), [0.58, 0.24, 0.12, 0.06])),
+                    }
+                )
     return rows
 
 
 def _tfpb_abattement(world: _World) -> list[Row]:
     """Dwellings and abatement per landlord × QPV × year."""
-    return [{"annee": t.annee, "bailleur": t.stock.bailleur.nom, "code_qpv": t.stock.qpv.code,
-             "logements_concernes": t.logements, "montant_abattement_eur": t.abattement}
-            for t in world.tfpb]
+    return [
+        {
+            "annee": t.annee,
+            "bailleur": t.stock.bailleur.nom,
+            "code_qpv": t.stock.qpv.code,
+            "logements_concernes": t.logements,
+            "montant_abattement_eur": t.abattement,
+        }
+        for t in world.tfpb
+    ]
 
 
 def _tfpb_actions(world: _World) -> list[Row]:
     """3 to 12 valued actions per landlord × QPV × year, over the 8 national axes."""
     rng = world.rng
-    index = {id(s): i for i, s in enumerate(world.stock)}
+    index = {s: i for i, s in enumerate(world.stock)}
     axes = list(_TFPB_WEIGHTS)
     rows = []
     for t in world.tfpb:
@@ -936,14 +1279,23 @@ def _tfpb_actions(world: _World) -> list[Row]:
             axe = int(_pick(rng, axes, list(_TFPB_WEIGHTS.values())))
             amount = round(t.valorise * float(share), 2)
             draw = rng.random()
-            cofunding = None if draw < 0.65 else (0.0 if draw < 0.75 else round(
-                amount * rng.uniform(0.1, 0.6), 2))
-            rows.append({
-                "id_action": f"ACT-{t.annee}-{index[id(t.stock)]:03d}-{k:02d}", "annee": t.annee,
-                "bailleur": t.stock.bailleur.nom, "code_qpv": t.stock.qpv.code, "axe_tfpb": axe,
-                "intitule": _pick(rng, _TFPB_LABELS[axe]), "montant_valorise_eur": amount,
-                "cofinancement_eur": cofunding,
-            })
+            cofunding = (
+                None
+                if draw < 0.65
+                else (0.0 if draw < 0.75 else round(amount * rng.uniform(0.1, 0.6), 2))
+            )
+            rows.append(
+                {
+                    "id_action": f"ACT-{t.annee}-{index[t.stock]:03d}-{k:02d}",
+                    "annee": t.annee,
+                    "bailleur": t.stock.bailleur.nom,
+                    "code_qpv": t.stock.qpv.code,
+                    "axe_tfpb": axe,
+                    "intitule": _pick(rng, _TFPB_LABELS[axe]),
+                    "montant_valorise_eur": amount,
+                    "cofinancement_eur": cofunding,
+                }
+            )
     return rows
 
 
@@ -957,12 +1309,18 @@ def _gusp(world: _World) -> list[Row]:
             if (q.siren_epci, annee) == world.gusp_absent:
                 continue
             signed = draws[q.code] < 0.73 + 0.03 * t
-            rows.append({
-                "annee": annee, "code_qpv": q.code, "siren_epci": q.siren_epci,
-                "convention_gusp_signee": signed,
-                "diagnostics_en_marchant": int(rng.integers(1, 7) if signed else rng.integers(0, 2)),
-                "comites_pilotage": int(rng.integers(1, 4)) if signed else 0,
-            })
+            rows.append(
+                {
+                    "annee": annee,
+                    "code_qpv": q.code,
+                    "siren_epci": q.siren_epci,
+                    "convention_gusp_signee": signed,
+                    "diagnostics_en_marchant": int(
+                        rng.integers(1, 7) if signed else rng.integers(0, 2)
+                    ),
+                    "comites_pilotage": int(rng.integers(1, 4)) if signed else 0,
+                }
+            )
     return rows
 
 
@@ -974,8 +1332,9 @@ def _attributions(world: _World) -> list[Row]:
         key = (s.qpv.siren_epci, s.bailleur.nom)
         pairs[key] = pairs.get(key, 0) + s.logements
     pairs = dict(sorted(pairs.items()))
-    targets = {siren: (rng.uniform(0.14, 0.29), rng.uniform(0.40, 0.65))
-               for siren, _ in world.epcis()}
+    targets = {
+        siren: (rng.uniform(0.14, 0.29), rng.uniform(0.40, 0.65)) for siren, _ in world.epcis()
+    }
     rows = []
     for t, annee in enumerate(world.years):
         for (siren, bailleur), dwellings in pairs.items():
@@ -984,23 +1343,36 @@ def _attributions(world: _World) -> list[Row]:
             outside = max(1, round(in_qpv * rng.uniform(1.2, 2.8)))
             p_q1 = float(np.clip(q1 + 0.008 * t + rng.normal(0, 0.02), 0.02, 0.6))
             p_q234 = float(np.clip(q234 + rng.normal(0, 0.03), 0.2, 0.9))
-            rows.append({
-                "annee": annee, "siren_epci": siren, "bailleur": bailleur,
-                "attributions_hors_qpv": outside,
-                "attributions_hors_qpv_q1": int(rng.binomial(outside, p_q1)),
-                "attributions_qpv": in_qpv, "attributions_qpv_q234": int(rng.binomial(in_qpv,
-                                                                                      p_q234)),
-            })
+            rows.append(
+                {
+                    "annee": annee,
+                    "siren_epci": siren,
+                    "bailleur": bailleur,
+                    "attributions_hors_qpv": outside,
+                    "attributions_hors_qpv_q1": int(rng.binomial(outside, p_q1)),
+                    "attributions_qpv": in_qpv,
+                    "attributions_qpv_q234": int(rng.binomial(in_qpv, p_q234)),
+                }
+            )
     return rows
 
 
 def _clauses_marches(world: _World) -> list[Row]:
     """Hours worked and insertion hours per market × year."""
-    return [{"id_marche": m.id, "annee": m.annee, "maitre_ouvrage": m.maitre_ouvrage,
-             "type_marche": m.type_marche, "code_qpv": m.qpv.code if m.qpv else None,
-             "siren_epci": m.siren_epci, "heures_totales": m.heures_totales,
-             "heures_insertion_prevues": m.prevues, "heures_insertion_realisees": m.realisees}
-            for m in world.markets]
+    return [
+        {
+            "id_marche": m.id,
+            "annee": m.annee,
+            "maitre_ouvrage": m.maitre_ouvrage,
+            "type_marche": m.type_marche,
+            "code_qpv": m.qpv.code if m.qpv else None,
+            "siren_epci": m.siren_epci,
+            "heures_totales": m.heures_totales,
+            "heures_insertion_prevues": m.prevues,
+            "heures_insertion_realisees": m.realisees,
+        }
+        for m in world.markets
+    ]
 
 
 _WOMEN_SHARE = {"travaux_anru": 0.12, "gusp": 0.35, "autre": 0.28}
@@ -1010,16 +1382,19 @@ def _beneficiary_profile(rng: Rng, world: _World, market: _Market) -> Row:
     """Profile of a new insertion beneficiary (stable across the person's contracts)."""
     resident = bool(rng.random() < 0.68)
     local = [q for q in world.qpv if q.siren_epci == market.siren_epci] or world.qpv
-    age = str(_pick_key(rng, {"moins_26": .30, "26_49": .52, "50_plus": .18}))
-    qualification = str(_pick_key(rng, {"infra_cap": .45, "cap_bep": .33, "bac": .17,
-                                        "superieur": .05}))
-    status = {"de_longue_duree": .38, "rsa": .27, "travailleur_handicape": .08, "autre": .15}
+    age = str(_pick_key(rng, {"moins_26": 0.30, "26_49": 0.52, "50_plus": 0.18}))
+    qualification = str(
+        _pick_key(rng, {"infra_cap": 0.45, "cap_bep": 0.33, "bac": 0.17, "superieur": 0.05})
+    )
+    status = {"de_longue_duree": 0.38, "rsa": 0.27, "travailleur_handicape": 0.08, "autre": 0.15}
     if age == "moins_26" and qualification in ("infra_cap", "cap_bep"):
-        status["jeune_sans_qualification"] = .60
+        status["jeune_sans_qualification"] = 0.60
     return {
-        "resident_qpv": resident, "code_qpv": _pick(rng, local).code if resident else None,
+        "resident_qpv": resident,
+        "code_qpv": _pick(rng, local).code if resident else None,
         "sexe": "F" if rng.random() < _WOMEN_SHARE[market.type_marche] else "H",
-        "tranche_age": age, "niveau_qualification": qualification,
+        "tranche_age": age,
+        "niveau_qualification": qualification,
         "statut_entree": str(_pick_key(rng, status)),
     }
 
@@ -1029,8 +1404,13 @@ def _clauses_beneficiaires(world: _World) -> list[Row]:
     rng = world.rng
     people: list[tuple[str, Row]] = []
     used: set[str] = set()
-    outcomes = {"emploi_durable": .20, "emploi_transition": .23, "formation_qualifiante": .12,
-                "sans_emploi": .33, "inconnue": .12}
+    outcomes = {
+        "emploi_durable": 0.20,
+        "emploi_transition": 0.23,
+        "formation_qualifiante": 0.12,
+        "sans_emploi": 0.33,
+        "inconnue": 0.12,
+    }
     rows = []
     for market in world.markets:
         if market.realisees <= 0:
@@ -1044,13 +1424,22 @@ def _clauses_beneficiaires(world: _World) -> list[Row]:
                 if ident in here:
                     continue
             else:
-                ident, profile = _pseudonym(rng, "P-", used), _beneficiary_profile(rng, world,
-                                                                                   market)
+                ident, profile = (
+                    _pseudonym(rng, "P-", used),
+                    _beneficiary_profile(rng, world, market),
+                )
                 people.append((ident, profile))
             here.add(ident)
-            rows.append({"id_personne": ident, "id_marche": market.id, "annee": market.annee,
-                         **profile, "heures_realisees": float(h),
-                         "situation_6_mois": str(_pick_key(rng, outcomes))})
+            rows.append(
+                {
+                    "id_personne": ident,
+                    "id_marche": market.id,
+                    "annee": market.annee,
+                    **profile,
+                    "heures_realisees": float(h),
+                    "situation_6_mois": str(_pick_key(rng, outcomes)),
+                }
+            )
     return rows
 
 
@@ -1066,14 +1455,17 @@ def _numerique(world: _World) -> list[Row]:
     for t, annee in enumerate(world.years):
         for q in world.qpv:
             places, fibre_start = base[q.code]
-            fibre = 100 - (100 - fibre_start) * 0.595 ** t
+            fibre = 100 - (100 - fibre_start) * 0.595**t
             advisers = rng.poisson(places * 0.6 * _ADVISERS_BY_YEAR.get(annee, 1.0))
-            rows.append({
-                "annee": annee, "code_qpv": q.code,
-                "lieux_mediation": int(min(6, rng.poisson(places * (0.9 + 0.05 * t)))),
-                "conseillers_numeriques": int(min(4, advisers)),
-                "couverture_fibre_pct": None if rng.random() < 0.05 else round(fibre, 1),
-            })
+            rows.append(
+                {
+                    "annee": annee,
+                    "code_qpv": q.code,
+                    "lieux_mediation": int(min(6, rng.poisson(places * (0.9 + 0.05 * t)))),
+                    "conseillers_numeriques": int(min(4, advisers)),
+                    "couverture_fibre_pct": None if rng.random() < 0.05 else round(fibre, 1),
+                }
+            )
     return rows
 
 
@@ -1081,20 +1473,26 @@ def _numerique_bailleurs(world: _World) -> list[Row]:
     """Online requests rising from about 20 % to 55 %; most landlords have a tenant extranet."""
     rng = world.rng
     first, last = world.years[0], world.years[-1]
+    never = _pick(rng, _LANDLORDS)
     rows = []
     for b in _LANDLORDS:
         start, end = rng.uniform(15, 26), rng.uniform(45, 65)
-        draw = rng.random()
-        opening = first - 1 if draw < 0.7 else (
-            int(rng.integers(first + 1, last + 1)) if draw < 0.95 and last > first else None)
+        late = rng.random() < 0.25 and last > first
+        opening = int(rng.integers(first + 1, last + 1)) if late else first - 1
+        if b is never:
+            opening = None
         for annee in world.years:
             share = start + (end - start) * (annee - first) / max(1, last - first)
-            rows.append({
-                "annee": annee, "bailleur": b.nom,
-                "part_demandes_en_ligne_pct": round(float(np.clip(share + rng.normal(0, 2), 0,
-                                                                  100)), 1),
-                "extranet_locataire": opening is not None and annee >= opening,
-            })
+            rows.append(
+                {
+                    "annee": annee,
+                    "bailleur": b.nom,
+                    "part_demandes_en_ligne_pct": round(
+                        float(np.clip(share + rng.normal(0, 2), 0, 100)), 1
+                    ),
+                    "extranet_locataire": opening is not None and annee >= opening,
+                }
+            )
     rows.sort(key=lambda r: (r["annee"], r["bailleur"]))
     return rows
 
@@ -1102,23 +1500,35 @@ def _numerique_bailleurs(world: _World) -> list[Row]:
 def _projets_innovation(world: _World) -> list[Row]:
     """Innovation projects moving from idea to running, then finished or dropped."""
     rng = world.rng
-    carriers = [b.nom for b in _LANDLORDS] + [name for _, name in world.epcis()] + list(
-        _ASSOCIATIONS)
+    carriers = (
+        [b.nom for b in _LANDLORDS] + [name for _, name in world.epcis()] + list(_ASSOCIATIONS)
+    )
     rows = []
     for n, (axe, intitule) in enumerate(_PROJECTS, start=1):
-        start = int(rng.integers(world.years[0] - 2, world.years[-1] + 1))
+        start = int(rng.integers(world.years[0] - 3, world.years[-1] + 1))
         idea = int(rng.random() < 0.4)
-        running = int(rng.integers(1, 4))
+        running = int(rng.integers(2, 5))
         outcome = "abandonne" if rng.random() < 0.2 else "termine"
         budget = float(round(rng.uniform(8_000, 350_000), -2))
         porteur = _pick(rng, carriers)
         for annee in range(start, start + idea + running + 1):
-            statut = "idee" if annee < start + idea else (
-                "en_cours" if annee < start + idea + running else outcome)
+            statut = (
+                "idee"
+                if annee < start + idea
+                else ("en_cours" if annee < start + idea + running else outcome)
+            )
             if annee in world.years:
-                rows.append({"id_projet": f"INNO-{n:03d}", "annee": annee, "axe": axe,
-                             "porteur": porteur, "intitule": intitule, "statut": statut,
-                             "budget_eur": None if statut == "idee" else budget})
+                rows.append(
+                    {
+                        "id_projet": f"INNO-{n:03d}",
+                        "annee": annee,
+                        "axe": axe,
+                        "porteur": porteur,
+                        "intitule": intitule,
+                        "statut": statut,
+                        "budget_eur": None if statut == "idee" else budget,
+                    }
+                )
     rows.sort(key=lambda r: (r["annee"], r["id_projet"]))
     return rows
 
@@ -1173,7 +1583,7 @@ def _with_variants(rows: list[Row], rng: Rng) -> list[Row]:
 
 
 def _write_csv(table: Table, rows: list[Row], path: Path) -> Path:
-    """Write rows as ``;``-separated UTF-8 CSV with BOM, decimal commas and ``\\n`` endings."""
+    """Write rows as ``;``-separated UTF-8 CSV with BOM, decimal commas and LF line endings."""
     unknown = sorted({k for row in rows for k in row} - set(table.column_names))
     if unknown:
         raise ValueError(f"{table.name} : colonnes hors contrat {unknown}")
@@ -1181,8 +1591,9 @@ def _write_csv(table: Table, rows: list[Row], path: Path) -> Path:
     writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
     writer.writerow(table.column_names)
     for row in rows:
-        writer.writerow([_cell(c, row[c.name] if c.required else row.get(c.name))
-                         for c in table.columns])
+        writer.writerow(
+            [_cell(c, row[c.name] if c.required else row.get(c.name)) for c in table.columns]
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(buffer.getvalue().encode("utf-8-sig"))
     return path
@@ -1223,14 +1634,21 @@ def _existing_files(raw_dir: Path) -> list[Path]:
     if not raw_dir.exists():
         return []
     return sorted(
-        p for p in raw_dir.rglob("*")
-        if p.is_file() and p.name not in KEPT_FILES and not p.name.startswith(".")
+        p
+        for p in raw_dir.rglob("*")
+        if p.is_file()
+        and p.name not in KEPT_FILES
+        and not p.name.startswith(".")
         and p != raw_dir / DEMO_MARKER
     )
 
 
-def generate(raw_dir: Path | None = None, region: str = "32", first_year: int = 2021,
-             last_year: int = 2025) -> list[Path]:
+def generate(
+    raw_dir: Path | None = None,
+    region: str = "32",
+    first_year: int = FIRST_YEAR,
+    last_year: int = LAST_YEAR,
+) -> list[Path]:
     """Write invented demo files for every partner table of the contract.
 
     The QPV, communes and EPCI are the real ones of the region (2024 geography, read from the
@@ -1253,6 +1671,13 @@ def generate(raw_dir: Path | None = None, region: str = "32", first_year: int = 
     """
     paths = get_paths()
     raw_dir = Path(raw_dir) if raw_dir is not None else paths.raw
+    return _generate(raw_dir, paths, region, first_year, last_year)
+
+
+def _generate(
+    raw_dir: Path, paths: Paths, region: str, first_year: int, last_year: int
+) -> list[Path]:
+    """Check ``raw_dir`` is free, then draw the world and write every table and the marker."""
     if last_year < first_year:
         raise DataError(
             f"Années de démonstration incohérentes : {first_year} à {last_year}. À faire : "
@@ -1298,9 +1723,13 @@ def ensure_demo(paths: Paths | None = None, region: str = "32") -> bool:
 
     Returns:
         True if the demo files were written, False if partners' data were already there.
+
+    Raises:
+        DataError: when ``data/raw`` holds no data file but other files (never overwritten).
     """
     paths = paths or get_paths()
     if _data_files(paths.raw):
         return False
-    generate(paths.raw, region=region)
+    reference = paths if (paths.reference / QPV_2024_FILE).exists() else get_paths()
+    _generate(paths.raw, reference, region, FIRST_YEAR, LAST_YEAR)
     return True

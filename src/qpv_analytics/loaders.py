@@ -309,14 +309,12 @@ KIND_ATTENDU = {"entier": "un nombre entier", "decimal": "un nombre (virgule dé
 def _drop_noise(
     frame: pd.DataFrame, table: Table, fichier: str, feuille: str | None, issues: list[Issue]
 ) -> pd.DataFrame:
-    values = frame[table.column_names]
-    empty = values.apply(lambda s: s.astype(str).str.strip() == "").all(axis=1)
+    cells = frame[table.column_names].astype("string").apply(lambda col: col.str.strip())
+    filled = cells.mask(cells.fillna("") == "")
+    empty = filled.isna().all(axis=1)
     frame = frame[~empty]
-    first_cells = (
-        frame[table.column_names]
-        .astype(str)
-        .apply(lambda r: next((v for v in r if v.strip()), ""), axis=1)
-    )
+    # First non-empty cell of each row, column-wise (a row-wise apply is slow on big files).
+    first_cells = filled[~empty].bfill(axis=1).iloc[:, 0].fillna("") if len(frame) else filled
     total = first_cells.str.match(_TOTAL) if len(frame) else pd.Series([], dtype=bool)
     if total.any():
         issues.append(
@@ -396,16 +394,38 @@ def empty_table(table: Table) -> pd.DataFrame:
     return frame
 
 
-def landlord_aliases(bailleurs: pd.DataFrame) -> dict[str, str]:
-    """Map every folded spelling of a landlord (name and variants) to its reference name."""
-    aliases: dict[str, str] = {}
+def landlord_aliases(bailleurs: pd.DataFrame, issues: list[Issue] | None = None) -> dict[str, str]:
+    """Map every folded spelling of a landlord (name and variants) to its reference name.
+
+    A spelling claimed by two landlords is ambiguous: it is left out of the mapping and, when
+    ``issues`` is given, reported as a blocking problem of the registry.
+    """
+    claims: dict[str, set[str]] = {}
+    lines: dict[str, list[int]] = {}
     for _, row in bailleurs.iterrows():
         name = str(row["bailleur"])
         variants = [name]
         if pd.notna(row.get("variantes_nom")):
             variants += [v for v in str(row["variantes_nom"]).split("|") if v.strip()]
         for v in variants:
-            aliases[normalise_label(v)] = name
+            key = normalise_label(v)
+            claims.setdefault(key, set()).add(name)
+            if "_ligne" in row and pd.notna(row["_ligne"]):
+                lines.setdefault(key, []).append(int(row["_ligne"]))
+    aliases = {k: next(iter(v)) for k, v in claims.items() if len(v) == 1}
+    for key, names in sorted(claims.items()):
+        if len(names) > 1 and issues is not None:
+            issues.append(
+                Issue(
+                    "bloquant",
+                    "bailleurs",
+                    f"la graphie « {key} » désigne plusieurs bailleurs "
+                    f"({', '.join(sorted(names))}).",
+                    "gardez cette graphie pour un seul bailleur dans la colonne variantes_nom.",
+                    colonne="variantes_nom",
+                    lignes=lines.get(key, []),
+                )
+            )
     return aliases
 
 
@@ -464,7 +484,7 @@ def load_raw(paths: Paths | None = None) -> dict[str, LoadResult]:
     """Load every partner table from ``data/raw/`` (landlord registry first, for name variants)."""
     paths = paths or get_paths()
     results = {"bailleurs": load_table("bailleurs", paths)}
-    aliases = landlord_aliases(results["bailleurs"].data)
+    aliases = landlord_aliases(results["bailleurs"].data, results["bailleurs"].issues)
     for name in PARTNER_TABLES:
         if name != "bailleurs":
             results[name] = load_table(name, paths, aliases)
