@@ -1,6 +1,7 @@
 """Run parameters are validated before anything runs, with French messages."""
 
 import pytest
+from pydantic import ValidationError
 
 from qpv_analytics.issues import DataError
 from qpv_analytics.params import RunParams, load_params
@@ -22,7 +23,8 @@ def test_unknown_key_is_an_error(project):
 
 def test_wrong_type_and_missing_file(project):
     (project.params / "2024.yaml").write_text(
-        "annee: 2024\nconfidentialite:\n  seuil_effectif: zero\n", encoding="utf-8")
+        "annee: 2024\nconfidentialite:\n  seuil_effectif: zero\n", encoding="utf-8"
+    )
     with pytest.raises(DataError, match="confidentialite.seuil_effectif"):
         load_params(2024, project)
     with pytest.raises(DataError, match="Pas de fichier de paramètres pour 2019"):
@@ -36,5 +38,5 @@ def test_year_must_match_file_name(project):
 
 
 def test_models_are_frozen_and_strict():
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         RunParams(annee=2025, inconnu=1)

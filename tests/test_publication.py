@@ -17,8 +17,11 @@ pytestmark = pytest.mark.integration
 
 
 def _tree_hashes(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -50,13 +53,23 @@ def test_publication_succeeds_with_every_report(published):
 
 
 def test_reports_have_no_code_and_are_french(published):
+    from qpv_analytics import scanner
+
     paths, _, _ = published
-    for page in paths.report_year(2025).glob("axe*.html"):
+    out = paths.report_year(2025)
+    assert scanner.scan_publication(out, set(), 5) == []
+    for page in out.glob("axe*.html"):
         text = page.read_text(encoding="utf-8")
         assert 'lang="fr"' in text
-        assert "jp-InputArea" not in text and "jp-InputPrompt" not in text
-        assert "import " not in re.sub(r"<style.*?</style>|<script.*?</script>", "", text,
-                                       flags=re.S)
+        # nbconvert marks every code cell "jp-CodeCell"; its input area must be gone
+        for cell in re.findall(
+            r'<div[^>]*class="[^"]*jp-CodeCell[^"]*".*?(?=<div[^>]*class="[^"]*jp-Cell )',
+            text,
+            flags=re.S,
+        ):
+            assert "jp-InputArea" not in cell
+        body = re.sub(r"<style.*?</style>|<script.*?</script>", "", text, flags=re.S)
+        assert "from qpv_analytics" not in body and "import pandas" not in body
         assert str(paths.root) not in text
         assert "Données de démonstration" in text
         assert "Traceback" not in text
@@ -66,8 +79,9 @@ def test_manifest_hashes_every_input(published):
     paths, _, _ = published
     manifest = json.loads((paths.report_year(2025) / "manifest.json").read_text("utf-8"))
     assert manifest["annee"] == 2025 and manifest["donnees_de_demonstration"] is True
-    raw_files = sorted(p.relative_to(paths.root).as_posix()
-                       for p in paths.raw.rglob("*") if p.is_file())
+    raw_files = sorted(
+        p.relative_to(paths.root).as_posix() for p in paths.raw.rglob("*") if p.is_file()
+    )
     listed = {e["fichier"]: e["sha256"] for e in manifest["entrees"]}
     for rel in raw_files:
         assert listed[rel] == hashlib.sha256((paths.root / rel).read_bytes()).hexdigest()
@@ -82,8 +96,17 @@ def test_indicator_exports_are_french_csv_and_parquet(published):
     frame = pd.read_csv(csv_path, sep=";", decimal=",", encoding="utf-8-sig")
     parquet = pd.read_parquet(folder / "axe2_gusp_tfpb.parquet")
     assert len(frame) == len(parquet) > 0
-    assert {"indicateur", "niveau", "code", "annee", "valeur", "numerateur", "denominateur",
-            "cible", "statut"} <= set(frame.columns)
+    assert {
+        "indicateur",
+        "niveau",
+        "code",
+        "annee",
+        "valeur",
+        "numerateur",
+        "denominateur",
+        "cible",
+        "statut",
+    } <= set(frame.columns)
 
 
 def test_axis2_export_agrees_with_independent_recomputation(published):
@@ -92,8 +115,10 @@ def test_axis2_export_agrees_with_independent_recomputation(published):
 
     def read_all(table: str) -> pd.DataFrame:
         files = sorted((paths.raw / table).glob("*.csv"))
-        return pd.concat([pd.read_csv(f, sep=";", decimal=",", encoding="utf-8-sig", dtype=str)
-                          for f in files], ignore_index=True)
+        return pd.concat(
+            [pd.read_csv(f, sep=";", decimal=",", encoding="utf-8-sig", dtype=str) for f in files],
+            ignore_index=True,
+        )
 
     bailleurs = read_all("bailleurs")
     alias = {}
@@ -101,21 +126,30 @@ def test_axis2_export_agrees_with_independent_recomputation(published):
         for v in [row["bailleur"], *str(row.get("variantes_nom") or "").split("|")]:
             if v and v != "nan":
                 alias[v.strip().casefold()] = row["bailleur"]
-    num = lambda s: pd.to_numeric(s.str.replace("\u00a0", "").str.replace(" ", "")  # noqa: E731
-                                  .str.replace(",", "."))
+
+    def num(s: pd.Series) -> pd.Series:
+        return pd.to_numeric(s.str.replace("\u00a0", "").str.replace(" ", "").str.replace(",", "."))
+
     abat = read_all("tfpb_abattement")
     act = read_all("tfpb_actions")
     for f in (abat, act):
         f["bailleur"] = f["bailleur"].str.strip().str.casefold().map(alias).fillna(f["bailleur"])
     abat = abat[abat["annee"] == "2025"]
     act = act[act["annee"] == "2025"]
-    a = abat.assign(m=num(abat["montant_abattement_eur"])).groupby(["bailleur", "code_qpv"])["m"].sum()
+    a = (
+        abat.assign(m=num(abat["montant_abattement_eur"]))
+        .groupby(["bailleur", "code_qpv"])["m"]
+        .sum()
+    )
     v = act.assign(m=num(act["montant_valorise_eur"])).groupby(["bailleur", "code_qpv"])["m"].sum()
     both = pd.concat([a.rename("abat"), v.rename("val")], axis=1).dropna()
     expected = both["val"].sum() / both["abat"].sum() * 100
     exported = pd.read_parquet(paths.report_year(2025) / "indicateurs" / "axe2_gusp_tfpb.parquet")
-    row = exported[(exported.indicateur == "tfpb_taux_valorisation_pct")
-                   & (exported.niveau == "region") & (exported.annee == 2025)]
+    row = exported[
+        (exported.indicateur == "tfpb_taux_valorisation_pct")
+        & (exported.niveau == "region")
+        & (exported.annee == 2025)
+    ]
     assert float(row["valeur"].iloc[0]) == pytest.approx(expected, rel=1e-9)
 
 

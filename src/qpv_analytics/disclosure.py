@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -17,7 +17,7 @@ SEUIL_EFFECTIF = 5
 
 Zero stays shown: a zero count describes nobody, so it cannot identify anyone, and masking
 zeros would hide most of the sparse tables of the reports. Zeros are never used as
-secondary cells either (masking a zero protects nothing a reader cannot guess).
+secondary cells either, so that a zero reads the same in every table.
 """
 
 SEUIL_BASE_TAUX = 20
@@ -51,28 +51,23 @@ def _check_threshold(threshold: int) -> None:
         raise ValueError(f"Seuil de secret invalide : {threshold!r} (entier ≥ 1 attendu).")
 
 
-def _parse_cell(value: object, where: str) -> tuple[float, bool]:
+def _parse_cell(value: object) -> tuple[float, bool]:
     """Return ``(value, already_masked)`` of one input cell; missing cells are ``nan``."""
-    if isinstance(value, str):
-        if value.strip() == SECRET:
-            return math.nan, True
-        raise ValueError(
-            f"Tableau d'effectifs : valeur non numérique « {value} » {where}. "
-            f"Seuls des nombres, des cellules vides ou « {SECRET} » sont admis."
-        )
+    if isinstance(value, str) and value.strip() == SECRET:
+        return math.nan, True
     if value is None or value is pd.NA or value is pd.NaT:
         return math.nan, False
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
         raise ValueError(
-            f"Tableau d'effectifs : valeur non numérique « {value} » {where}."
+            f"valeur non numérique « {value} » (seuls des nombres, des cellules vides ou "
+            f"« {SECRET} » sont admis)"
         )
     number = float(value)
     if math.isnan(number):
         return math.nan, False
     if math.isinf(number) or number < 0:
         raise ValueError(
-            f"Tableau d'effectifs : effectif impossible ({value}) {where} : un effectif de "
-            "personnes est un nombre positif ou nul."
+            f"effectif impossible ({value}) : un effectif de personnes est positif ou nul"
         )
     return number, False
 
@@ -116,8 +111,13 @@ class _Grid:
         raw = table.to_numpy(dtype=object)
         for gr, pr in enumerate(self.row_positions):
             for gc, pc in enumerate(self.col_positions):
-                where = f"(ligne « {table.index[pr]} », colonne « {table.columns[pc]} »)"
-                self.values[gr, gc], premasked[gr, gc] = _parse_cell(raw[pr, pc], where)
+                try:
+                    self.values[gr, gc], premasked[gr, gc] = _parse_cell(raw[pr, pc])
+                except ValueError as exc:
+                    raise ValueError(
+                        f"Tableau d'effectifs, ligne « {table.index[pr]} », colonne "
+                        f"« {table.columns[pc]} » : {exc}."
+                    ) from None
 
         rows, cols = self.n_rows, self.n_cols
         if total_c is None:
@@ -139,8 +139,10 @@ class _Grid:
             return None
         if label not in labels:
             known = ", ".join(f"« {x} »" for x in labels)
-            raise ValueError(f"Tableau d'effectifs : {kind} de total « {label} » introuvable "
-                             f"(libellés : {known}).")
+            raise ValueError(
+                f"Tableau d'effectifs : {kind} de total « {label} » introuvable "
+                f"(libellés : {known})."
+            )
         return int(labels.get_loc(label))
 
     def masked(self, cell: Cell) -> bool:
@@ -164,18 +166,16 @@ class _Grid:
         return self.lines[cell[0]]
 
     def _smallest(self, cells: list[Cell], line_index: int) -> Cell | None:
-        """Cell to mask in a line: one that also protects its crossing line, then the smallest."""
+        """Cell to mask in a line, by crossing line (one masked, then two or more) then value."""
         eligible = [cell for cell in cells if self._eligible(cell)]
         if not eligible:
             return None
-        return min(
-            eligible,
-            key=lambda cell: (
-                self._masked_in(self._crossing(cell, line_index)) != 1,
-                self.values[cell],
-                cell,
-            ),
-        )
+
+        def key(cell: Cell) -> tuple[int, float, Cell]:
+            crossing = self._masked_in(self._crossing(cell, line_index))
+            return (0 if crossing == 1 else 1 if crossing > 1 else 2, self.values[cell], cell)
+
+        return min(eligible, key=key)
 
     def suppress(self) -> None:
         """Add secondary cells until no masked cell can be recomputed from the totals."""
@@ -244,7 +244,7 @@ class _Grid:
                 self.status[candidate] = _SHOWN
         return False
 
-    def real_cells(self):
+    def real_cells(self) -> Iterator[tuple[Cell, Cell]]:
         """Yield ``(grid cell, table position)`` of the cells present in the input table."""
         for gr, pr in enumerate(self.row_positions):
             for gc, pc in enumerate(self.col_positions):
@@ -280,17 +280,19 @@ def mask_counts(
     Secondary suppression then works on each row and each column of the table with its
     margins: the rows from top to bottom, then the columns from left to right, again until
     stable, a line (its cells and its total) with exactly one masked cell gets a second
-    masked cell, its total only if no other cell is available. The cell chosen is a non-zero
-    shown cell whose crossing line (its column, for a row) also has exactly one masked cell,
-    so that one mask protects two lines, and otherwise the smallest non-zero shown cell
-    (ties: the first in reading order). A final check solves the additivity equations of the
-    table and masks further cells (smallest first, totals last) while a masked cell can still
-    be recomputed exactly (e.g. a cell linking two otherwise separate groups of masked cells).
+    masked cell, its total only if no other cell is available. The cell chosen is the
+    smallest non-zero shown cell, preferring a cell whose crossing line (its column, for a
+    row) has exactly one masked cell (one mask then protects two lines), then one whose
+    crossing line already has two or more (no new line to protect); ties go to the first
+    cell in reading order. A final check solves the additivity equations of the table and
+    masks further cells (smallest first, totals last) while a masked cell can still be
+    recomputed exactly (e.g. a cell linking two otherwise separate groups of masked cells).
 
-    Totals stay exact and shown unless they are themselves below the threshold (or, rarely,
-    needed as secondary cells). When the totals are not part of ``table``, they are assumed
-    to be published elsewhere and are protected as if they were in the table: the inner
-    cells are masked the same way with or without their margins.
+    Totals stay exact and shown unless they are themselves below the threshold, or needed
+    to protect such a small total (a second total of the same margin is then masked). When
+    the totals are not part of ``table``, they are assumed to be published elsewhere and
+    are protected as if they were in the table: the inner cells are masked the same way with
+    or without their margins.
 
     Zeros are shown and never used as secondary cells; missing cells (``NaN``) are kept as
     they are. A cell already equal to ``"s"`` counts as masked, so masking twice is safe

@@ -40,8 +40,12 @@ class LocalTargets(_Strict):
 class Confidentiality(_Strict):
     """Statistical disclosure thresholds."""
 
-    seuil_effectif: int = Field(5, ge=1, description="Effectif de personnes minimal publié.")
-    seuil_base_taux: int = Field(20, ge=1, description="Base minimale d'un taux publié.")
+    seuil_effectif: int = Field(
+        5, ge=5, description="Effectif de personnes minimal publié (jamais moins de 5)."
+    )
+    seuil_base_taux: int = Field(
+        20, ge=5, description="Base minimale d'un taux publié (jamais moins de 5)."
+    )
 
 
 class ContextFile(_Strict):

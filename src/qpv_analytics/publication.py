@@ -362,7 +362,9 @@ def publish(annee: int, paths: Paths | None = None, echo: Echo = print) -> int:
                 }
             )
             echo(f"   {html_path.name}")
-        echo("5/5 Contrôle de confidentialité et index")
+        echo("5/5 Index, puis contrôle de confidentialité de tout ce qui sera partagé")
+        record.inputs = input_inventory(paths)
+        render_index(record, build)
         identifiers = personal_identifiers(results)
         findings = scanner.scan_publication(
             build, identifiers, params.confidentialite.seuil_effectif
@@ -371,8 +373,6 @@ def publish(annee: int, paths: Paths | None = None, echo: Echo = print) -> int:
             echo(scanner.format_findings(findings))
             echo(f"Publication {annee} refusée ; la publication précédente est intacte.")
             return 1
-        record.inputs = input_inventory(paths)
-        render_index(record, build)
         (audit_build / "LISEZMOI.txt").write_text(
             "Notebooks exécutés conservés pour l'audit (paramètres, durées, sorties).\n"
             "Ils contiennent du code et des chemins locaux : NE PAS DIFFUSER.\n"

@@ -6,7 +6,7 @@ import bisect
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -18,17 +18,28 @@ SCANNED_SUFFIXES = (".html", ".htm", ".csv", ".json", ".md", ".txt")
 """Shared files whose content is checked."""
 CODE_SUFFIXES = (".ipynb", ".py")
 """Files that are code: never shared."""
+TABLE_SUFFIXES = (".parquet", ".xlsx")
+"""Shared tables read with pandas and checked like CSV files."""
 DATA_SUFFIXES = (
-    ".parquet", ".feather", ".pkl", ".pickle", ".xlsx", ".xlsm", ".xls", ".ods",
-    ".sqlite", ".db", ".dta", ".sav", ".sas7bdat",
+    ".feather",
+    ".pkl",
+    ".pickle",
+    ".xlsm",
+    ".xls",
+    ".ods",
+    ".sqlite",
+    ".db",
+    ".dta",
+    ".sav",
+    ".sas7bdat",
 )
-"""Data files the scanner cannot check: never shared (export aggregates as CSV instead)."""
+"""Data files the scanner does not read: never shared (export aggregates as CSV instead)."""
 AUDIT_FOLDER = "audit"
 """Folders with this name hold executed notebooks kept for audit: skipped, never shared."""
 
 KIND_IDENTIFIER = "identifiant"
 KIND_SMALL_COUNT = "effectif non masqué"
-KIND_CODE = "code"
+KIND_CODE = "trace de code"
 KIND_PATH = "chemin local"
 KIND_FILE = "fichier à ne pas diffuser"
 KIND_UNREADABLE = "fichier illisible"
@@ -51,7 +62,6 @@ _ADVICE = {
 
 _MAX_LISTED = 50
 _TOKEN = re.compile(r"[\w-]+")
-_PLAIN_IDENTIFIER = re.compile(r"[\w-]+")
 _DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+")
 _LOCAL_PATH = re.compile(
     r"(?:(?<![\w.-])/(?:home|root|work|tmp|Users)/|(?<!\w)(?i:[a-z]:[\\/]+users)[\\/])"
@@ -66,7 +76,11 @@ _SMALL_NUMBER = re.compile(r"\+?(\d+)(?:[.,]0+)?")
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 
 _CODE_CLASSES = {
-    "jp-InputArea-editor", "jp-CodeMirrorEditor", "jp-Editor", "CodeMirror", "input_area",
+    "jp-InputArea-editor",
+    "jp-CodeMirrorEditor",
+    "jp-Editor",
+    "CodeMirror",
+    "input_area",
     "highlight-ipynb",
 }
 """Classes of a code editor or highlighted notebook input: always code."""
@@ -74,8 +88,20 @@ _INPUT_CLASSES = {"jp-InputArea", "jp-InputPrompt", "input_prompt", "input"}
 """Classes of a notebook input area or prompt: code, except inside a Markdown cell."""
 _MARKDOWN_CLASSES = {"jp-MarkdownCell", "text_cell"}
 _VOID_TAGS = {
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-    "source", "track", "wbr",
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "param",
+    "source",
+    "track",
+    "wbr",
 }
 
 
@@ -118,11 +144,11 @@ class _IdentifierMatcher:
 
     def __init__(self, identifiers: Iterable[str]) -> None:
         cleaned = {str(i).strip() for i in identifiers} - {""}
-        self.plain = {i.casefold(): i for i in cleaned if _PLAIN_IDENTIFIER.fullmatch(i)}
+        self.plain = {i.casefold(): i for i in cleaned if _TOKEN.fullmatch(i)}
         self.other = [
             (i, re.compile(rf"(?<![\w-]){re.escape(i)}(?![\w-])", re.IGNORECASE))
             for i in sorted(cleaned)
-            if not _PLAIN_IDENTIFIER.fullmatch(i)
+            if not _TOKEN.fullmatch(i)
         ]
 
     def find(self, text: str) -> dict[str, list[int]]:
@@ -196,7 +222,7 @@ class _HtmlInspector(HTMLParser):
             if tag == "td" and any(self.tables):
                 self.cell, self.cell_line = [], line
         elif tag in ("pre", "code"):
-            if self.pre_depth == 0:
+            if self.pre_depth == 0 and not any(entry[2] for entry in self.stack):
                 self.pre, self.pre_line = [], line
             self.pre_depth += 1
         if tag not in _VOID_TAGS:
@@ -244,15 +270,20 @@ def _scan_text(path: Path, text: str, matcher: _IdentifierMatcher) -> list[Findi
     findings = []
     for identifier, offsets in sorted(matcher.find(text).items()):
         times = f" ({len(offsets)} fois)" if len(offsets) > 1 else ""
-        findings.append(Finding(
-            path, KIND_IDENTIFIER,
-            f"l'identifiant pseudonyme « {identifier} » apparaît dans le fichier{times}.",
-            lines.at(offsets[0]),
-        ))
+        findings.append(
+            Finding(
+                path,
+                KIND_IDENTIFIER,
+                f"l'identifiant pseudonyme « {identifier} » apparaît dans le fichier{times}.",
+                lines.at(offsets[0]),
+            )
+        )
     for match in _LOCAL_PATH.finditer(text):
-        findings.append(Finding(
-            path, KIND_PATH, f"chemin local « {match.group()[:120]} ».", lines.at(match.start())
-        ))
+        findings.append(
+            Finding(
+                path, KIND_PATH, f"chemin local « {match.group()[:120]} ».", lines.at(match.start())
+            )
+        )
     return findings
 
 
@@ -269,28 +300,60 @@ def _scan_html(path: Path, text: str, threshold: int) -> list[Finding]:
         )
         for line, value in inspector.small_counts
     ]
-    findings += [Finding(path, KIND_CODE, f"trace de code : {detail}.", line)
-                 for line, detail in inspector.code]
+    findings += [Finding(path, KIND_CODE, f"{detail}.", line) for line, detail in inspector.code]
+    return findings
+
+
+def _small_counts(path: Path, table: pd.DataFrame, threshold: int) -> list[Finding]:
+    """Small counts in a table of counts (the first column holds the labels if there are several).
+
+    Line numbers are those of a CSV file with one header line.
+    """
+    columns = list(table.columns[1:]) if table.shape[1] > 1 else list(table.columns)
+    findings = []
+    for column in columns:
+        for row, value in enumerate(table[column].astype(str), start=2):
+            if _small_count(value, threshold):
+                findings.append(
+                    Finding(
+                        path,
+                        KIND_SMALL_COUNT,
+                        f"colonne « {column} » : effectif « {value} » (moins de {threshold}).",
+                        row,
+                    )
+                )
     return findings
 
 
 def _scan_counts_csv(path: Path, threshold: int) -> list[Finding]:
-    """Small counts in a CSV of counts (the first column holds the labels if there are several)."""
     try:
-        table = pd.read_csv(path, sep=";", encoding="utf-8-sig", dtype=str,
-                            keep_default_na=False)
+        table = pd.read_csv(path, sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False)
     except ValueError as exc:  # undecodable, malformed or empty file
         detail = f"CSV d'effectifs illisible ({type(exc).__name__}) : rien n'a pu être vérifié."
         return [Finding(path, KIND_UNREADABLE, detail)]
-    columns = list(table.columns[1:]) if table.shape[1] > 1 else list(table.columns)
+    return _small_counts(path, table, threshold)
+
+
+def _scan_table_file(path: Path, matcher: _IdentifierMatcher, threshold: int) -> list[Finding]:
+    """Parquet and Excel files: every sheet is checked as if it were a CSV file."""
+    try:
+        if path.suffix.lower() == ".parquet":
+            sheets = {"": pd.read_parquet(path)}
+        else:
+            sheets = pd.read_excel(path, sheet_name=None, dtype=str)
+    except Exception as exc:  # any reading error means "cannot be verified"
+        detail = f"fichier illisible ({type(exc).__name__}) : rien n'a pu être vérifié."
+        return [Finding(path, KIND_UNREADABLE, detail)]
     findings = []
-    for column in columns:
-        for row, value in enumerate(table[column], start=2):
-            if _small_count(value, threshold):
-                findings.append(Finding(
-                    path, KIND_SMALL_COUNT,
-                    f"colonne « {column} » : effectif « {value} » (moins de {threshold}).", row,
-                ))
+    for sheet, table in sheets.items():
+        if not isinstance(table.index, pd.RangeIndex):
+            table = table.reset_index()  # labels stored as the index come first, as in a CSV
+        found = _scan_text(path, table.to_csv(sep=";", index=False), matcher)
+        if "effectifs" in path.name.lower():
+            found += _small_counts(path, table, threshold)
+        if sheet:
+            found = [replace(f, detail=f"feuille « {sheet} », {f.detail}") for f in found]
+        findings += found
     return findings
 
 
@@ -320,21 +383,28 @@ def scan_publication(
       ``input``, ``input_prompt``; the empty ones that wrap Markdown cells are allowed), code
       editors, highlighted inputs, and ``<pre>``/``<code>`` blocks with Python code
       (``import``, ``from … import``, ``def``, ``class``) or a traceback;
-    - no notebook or script (``.ipynb``, ``.py``) and no data file the scan cannot read
-      (Parquet, Excel, pickle…) anywhere in the folder.
+    - Parquet and Excel (``.xlsx``) files: read with pandas and checked like CSV files;
+    - no notebook or script (``.ipynb``, ``.py``) and no data file the scan does not read
+      (pickle, Feather, ``.xls``, SQLite…) anywhere in the folder.
 
     Args:
         folder: the folder to be shared (e.g. ``reports/<annee>/`` or its build folder).
         identifiers: pseudonymous identifiers of persons and households (values of the
             ``identifier`` columns of the contract), and any other string never to publish.
-        threshold: smallest count of people that may be shown.
+        threshold: smallest count of people that may be shown (at least ``SEUIL_EFFECTIF``).
 
     Returns:
         The problems found, in file order (empty: the folder may be shared).
 
     Raises:
         FileNotFoundError: ``folder`` does not exist.
+        ValueError: ``threshold`` is below ``SEUIL_EFFECTIF``.
     """
+    if threshold < SEUIL_EFFECTIF:
+        raise ValueError(
+            f"Seuil de secret {threshold} refusé : les effectifs de personnes publiés doivent "
+            f"être masqués en dessous d'au moins {SEUIL_EFFECTIF}."
+        )
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"Dossier de publication introuvable : {folder}")
@@ -343,11 +413,15 @@ def scan_publication(
     for path in _shared_files(folder):
         suffix = path.suffix.lower()
         if suffix in CODE_SUFFIXES:
-            findings.append(Finding(path, KIND_CODE, "notebook ou script Python dans le dossier "
-                                                      "partagé."))
+            findings.append(
+                Finding(path, KIND_CODE, "notebook ou script Python dans le dossier partagé.")
+            )
         elif suffix in DATA_SUFFIXES:
-            findings.append(Finding(path, KIND_FILE, "fichier de données que le contrôle ne "
-                                                      "peut pas vérifier."))
+            findings.append(
+                Finding(path, KIND_FILE, "fichier de données que le contrôle ne peut pas vérifier.")
+            )
+        elif suffix in TABLE_SUFFIXES:
+            findings += _scan_table_file(path, matcher, threshold)
         elif suffix in SCANNED_SUFFIXES:
             text = _read_text(path)
             findings += _scan_text(path, text, matcher)
@@ -393,9 +467,7 @@ def format_findings(findings: list[Finding]) -> str:
     return "\n".join(lines)
 
 
-def check_publication(
-    folder: Path, identifiers: set[str], threshold: int = SEUIL_EFFECTIF
-) -> None:
+def check_publication(folder: Path, identifiers: set[str], threshold: int = SEUIL_EFFECTIF) -> None:
     """Scan a publication folder and refuse it if anything is found.
 
     Args:
