@@ -8,7 +8,6 @@ import sys
 
 from qpv_analytics.issues import DataError
 
-
 _ARGPARSE_FR = {
     "the following arguments are required": "arguments obligatoires manquants",
     "invalid choice": "choix invalide",
