@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 NBSP = "\u00a0"
 """Non-breaking space: thousands separator and space before units."""
 SECRET = "s"
 
 
 def _is_missing(value) -> bool:
-    if value is None:
+    if value is None or value is pd.NA or value is pd.NaT:
         return True
     try:
         return bool(math.isnan(float(value)))

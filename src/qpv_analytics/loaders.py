@@ -514,4 +514,8 @@ def read_processed(name: str, paths: Paths | None = None) -> pd.DataFrame:
             f"La table « {name} » n'a pas encore été chargée ({target.name} absent de "
             "data/processed/). À faire : lancez « make donnees » (ou « make reports »)."
         )
-    return pd.read_parquet(target)
+    frame = pd.read_parquet(target)
+    # pyarrow-backed strings of an empty table break multi-key groupby + merge (pandas 3):
+    # read them back as plain Python strings, the dtype the loaders produce.
+    text = [c for c in frame.columns if pd.api.types.is_string_dtype(frame[c].dtype)]
+    return frame.astype({c: pd.StringDtype("python") for c in text})

@@ -83,6 +83,9 @@ class RunParams(_Strict):
     contexte: tuple[ContextFile, ...] = Field(
         DEFAULT_CONTEXT, description="Fichiers d'indicateurs de contexte par QPV à importer."
     )
+    donnees_demo: bool = Field(
+        True, description="Écrire les données de démonstration quand data/raw/ est vide."
+    )
     rapports: tuple[str, ...] | None = Field(
         None, description="Rapports à publier (tous ceux de notebooks/ par défaut)."
     )

@@ -25,6 +25,7 @@ NOTEBOOK_PARAMETERS = {"annee"}
 """The only parameter the runner injects; every report notebook must declare it."""
 
 REPORT_TITLES = {
+    "contexte": "Contexte des quartiers prioritaires",
     "axe1_renouvellement_urbain": "Axe 1 — Renouvellement urbain",
     "axe2_gusp_tfpb": "Axe 2 — GUSP et abattement TFPB",
     "axe3_discriminations": "Axe 3 — Prévention des discriminations",
@@ -32,7 +33,7 @@ REPORT_TITLES = {
     "axe5_emploi_insertion": "Axe 5 — Accès à l'emploi et clauses d'insertion",
     "axe6_numerique": "Axe 6 — Numérique et innovation",
 }
-"""Titles shown on the index page (a notebook not listed shows its file name)."""
+"""Titles and order of the reports on the index page (unlisted notebooks come last)."""
 
 
 @dataclass
@@ -56,7 +57,12 @@ def discover_reports(params: RunParams, paths: Paths) -> list[Path]:
     """
     import papermill as pm
 
-    available = {p.stem: p for p in sorted(paths.notebooks.glob("*.ipynb"))}
+    order = list(REPORT_TITLES)
+    found = sorted(
+        paths.notebooks.glob("*.ipynb"),
+        key=lambda p: (order.index(p.stem) if p.stem in order else len(order), p.stem),
+    )
+    available = {p.stem: p for p in found}
     names = list(params.rapports) if params.rapports else list(available)
     unknown = [n for n in names if n not in available]
     if unknown:
@@ -84,8 +90,8 @@ def check_years(params: RunParams, results: dict[str, loaders.LoadResult]) -> No
     is accepted: its reports say that no data was received.
     """
     years: set[int] = set()
-    for result in results.values():
-        if "annee" in result.data.columns:
+    for name, result in results.items():
+        if name in PARTNER_TABLES and "annee" in result.data.columns:
             years |= {int(y) for y in result.data["annee"].dropna().unique()}
     if years and params.annee not in years:
         listed = ", ".join(str(y) for y in sorted(years))
@@ -105,11 +111,14 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def input_inventory(paths: Paths) -> list[dict]:
-    """List every input file (raw and reference) with its size and SHA-256."""
+def input_inventory(paths: Paths, params: RunParams | None = None) -> list[dict]:
+    """List every input file (raw, reference, context files elsewhere) with size and SHA-256."""
     files = []
-    for kind, folder in (("raw", paths.raw), ("reference", paths.reference)):
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    extra = [paths.root / c.fichier for c in params.contexte] if params else []
+    extra = [p for p in extra if p.exists() and paths.reference not in p.parents]
+    for kind, folder in (("raw", paths.raw), ("reference", paths.reference), ("contexte", None)):
+        found = extra if folder is None else (p for p in folder.rglob("*") if p.is_file())
+        for path in sorted(found):
             files.append(
                 {
                     "type": kind,
@@ -185,9 +194,7 @@ def render_index(record: RunRecord, build: Path) -> None:
 
     env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape())
     template = env.get_template("index.html.j2")
-    region = reference.regions(get_paths()).get(
-        reference.region_code(record.params.region), record.params.region
-    )
+    region = region_name(record.params)
     received = {}
     for item in record.inputs:
         if item["type"] != "raw":
@@ -225,6 +232,12 @@ def render_index(record: RunRecord, build: Path) -> None:
     )
 
 
+def region_name(params: RunParams) -> str:
+    """Name of the region of a publication (national name, else the code)."""
+    code = reference.region_code(params.region, referentiel=params.referentiel_qpv)
+    return reference.regions().get(code, f"Région {code}")
+
+
 def swap_in(build: Path, target: Path) -> None:
     """Replace ``target`` by ``build`` with renames only, so a failure leaves one of them whole."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -242,7 +255,7 @@ def prepare_data(params: RunParams, paths: Paths, echo: Echo) -> dict[str, loade
     """Generate demo data when ``data/raw`` is empty, then load every table to Parquet."""
     from qpv_analytics import demo
 
-    if demo.ensure_demo(paths):
+    if params.donnees_demo and demo.ensure_demo(paths, region=params.region):
         echo(
             "   data/raw/ était vide : données de démonstration écrites (inventées, signalées "
             "comme telles dans chaque rapport)."
@@ -363,7 +376,7 @@ def publish(annee: int, paths: Paths | None = None, echo: Echo = print) -> int:
             )
             echo(f"   {html_path.name}")
         echo("5/5 Index, puis contrôle de confidentialité de tout ce qui sera partagé")
-        record.inputs = input_inventory(paths)
+        record.inputs = input_inventory(paths, params)
         render_index(record, build)
         identifiers = personal_identifiers(results)
         findings = scanner.scan_publication(

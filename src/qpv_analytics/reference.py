@@ -102,17 +102,47 @@ def qpv_reference(region: str, paths: Paths | None = None) -> pd.DataFrame:
     return frame.astype({c.name: c.dtype for c in table.columns})
 
 
-def region_code(region: str, paths: Paths | None = None) -> str:
-    """Return the INSEE code of a region given by code or name (French error if unknown)."""
+def region_code(region: str, paths: Paths | None = None, referentiel: str | None = None) -> str:
+    """Return the INSEE code of a region given by code or name.
+
+    A region of the national QPV list is always recognised, by code (``"32"``, ``"2"`` →
+    ``"02"``) or by name. Any other region depends on ``referentiel``:
+
+    - ``"anct_2024"``: the region must be in the national list (French error otherwise);
+    - ``"contexte"``: any non-blank code or name is accepted (a region known only through its
+      parameters and its context file, such as an invented ``"99"``); digits are zero-padded;
+    - ``None`` (caller that does not know the referential, e.g. the lists of State-funded
+      posts): a code of 1 to 3 letters or digits is accepted (the publication has already
+      checked it against its referential in :func:`qpv_for_params`), an unknown name is not.
+
+    Args:
+        region: INSEE code or name of the region.
+        paths: project paths (default: current project).
+        referentiel: ``params.referentiel_qpv`` (``"anct_2024"`` or ``"contexte"``), if known.
+
+    Raises:
+        DataError: French message listing the known regions.
+    """
     known = regions(paths)
     region = str(region).strip()
-    if region.zfill(2) in known:
-        return region.zfill(2)
+    code = region.zfill(2) if region.isdigit() else region.upper()
+    if code in known:
+        return code
     by_name = {v.casefold(): k for k, v in known.items()}
     if region.casefold() in by_name:
         return by_name[region.casefold()]
+    if region and referentiel == "contexte":
+        return code if region.isalnum() and len(region) <= 3 else region
+    if referentiel is None and region.isalnum() and len(region) <= 3:
+        return code
     listed = ", ".join(f"{k} ({v})" for k, v in known.items())
-    raise DataError(f"Région inconnue « {region} ». Régions disponibles : {listed}.")
+    advice = (
+        ""
+        if referentiel == "contexte"
+        else " Pour une région absente de cette liste, écrivez « referentiel_qpv: contexte » "
+        "dans params/<année>.yaml : la liste des QPV est alors lue dans le fichier de contexte."
+    )
+    raise DataError(f"Région inconnue « {region} ». Régions disponibles : {listed}.{advice}")
 
 
 def qpv_list(reference: pd.DataFrame) -> pd.DataFrame:
@@ -185,12 +215,25 @@ def france_services(departements: list[str], paths: Paths | None = None) -> pd.D
 def import_context_files(params, paths: Paths | None = None) -> list:
     """Import every context file listed in the parameters (``qpv_analytics.context``).
 
+    With ``referentiel_qpv: anct_2024`` the files are filtered on the region. With
+    ``referentiel_qpv: contexte`` the files are filtered on the region only when it is a known
+    INSEE region (national QPV list or built-in list of departments); otherwise (a region
+    known only through its parameters) every row of the files belongs to the region.
+
     Raises:
-        DataError: French message naming the file when it is missing or unreadable.
+        DataError: French message naming the file when it is missing or unreadable, or when
+            it has no row for the region.
     """
     from qpv_analytics import context
 
     paths = paths or get_paths()
+    code = region_code(params.region, paths, referentiel=params.referentiel_qpv)
+    if params.referentiel_qpv == "contexte" and not (
+        code in context.REGION_DEPARTEMENTS or code in regions(paths)
+    ):
+        region = None
+    else:
+        region = code
     imports = []
     for item in params.contexte:
         path = paths.root / item.fichier
@@ -199,29 +242,43 @@ def import_context_files(params, paths: Paths | None = None) -> list:
                 f"Fichier de contexte introuvable : {item.fichier} (clé « contexte » de "
                 f"params/{params.annee}.yaml). À faire : corrigez le chemin ou déposez le fichier."
             )
-        region = None if params.referentiel_qpv == "contexte" else region_code(params.region, paths)
         try:
             imports.append(
                 context.import_context(path, item.source, region=region, vintage=item.millesime)
             )
         except context.ContextImportError as exc:
-            raise DataError(str(exc)) from None
+            raise DataError(
+                f"{exc} (fichier déclaré dans la clé « contexte » de params/{params.annee}.yaml)"
+            ) from None
     return imports
 
 
 def qpv_for_params(params, paths: Paths | None = None) -> pd.DataFrame:
-    """Return the QPV reference of a publication: ANCT 2024 list, or built from its context file."""
+    """Return the QPV reference of a publication: ANCT 2024 list, or built from its context file.
+
+    With ``referentiel_qpv: contexte`` the list comes from the first context file: department
+    from the QPV code, communes and EPCI when the file has them (EPCI left blank otherwise),
+    region = the region of the parameters (any code, even one absent from the national list).
+
+    Raises:
+        DataError: unknown region (``anct_2024``), no context file, or a file that cannot
+            be read (``contexte``).
+    """
     paths = paths or get_paths()
+    code = region_code(params.region, paths, referentiel=params.referentiel_qpv)
     if params.referentiel_qpv == "anct_2024":
-        return qpv_reference(params.region, paths)
+        return qpv_reference(code, paths)
     from qpv_analytics import context
 
-    imports = import_context_files(params, paths)
-    if not imports:
+    if not params.contexte:
         raise DataError(
-            "referentiel_qpv: contexte demande au moins un fichier dans la clé « contexte »."
+            f"referentiel_qpv: contexte (params/{params.annee}.yaml) demande au moins un fichier "
+            "dans la clé « contexte » : la liste des QPV est lue dans le premier."
         )
-    frame = context.reference_from_context(imports[0], params.geographie_qpv)
-    if "code_region" in frame.columns:
-        frame["code_region"] = frame["code_region"].fillna(str(params.region))
+    imports = import_context_files(params, paths)
+    try:
+        frame = context.reference_from_context(imports[0], params.geographie_qpv)
+    except context.ContextImportError as exc:
+        raise DataError(f"{exc} (clé « geographie_qpv » de params/{params.annee}.yaml)") from None
+    frame["code_region"] = pd.array([code] * len(frame), dtype="string")
     return frame

@@ -12,7 +12,7 @@ import pandas as pd
 
 from qpv_analytics import formatting, reference
 from qpv_analytics.config import DEMO_MARKER, Paths, get_paths
-from qpv_analytics.contract import AXES
+from qpv_analytics.contract import AXES, TABLES, tables_for_axis
 from qpv_analytics.indicators import LEVEL_LABELS, REGISTRY, STATUS_LABELS, Indicator
 from qpv_analytics.loaders import SOURCE_COLUMNS, read_processed
 from qpv_analytics.params import RunParams, load_params
@@ -81,19 +81,54 @@ class Report:
             frame = frame[frame["annee"].isin(self.params.years)]
         return frame.reset_index(drop=True)
 
+    def missing_tables(self, axis: int) -> list[str]:
+        """Partner tables of an axis with no row for the publication year.
+
+        An axis without tables of its own (laïcité: trainings) is measured by its events.
+        """
+        missing = []
+        for table in tables_for_axis(axis):
+            frame = read_processed(table.name, self.paths)
+            if "annee" not in frame.columns or not (frame["annee"] == self.annee).any():
+                missing.append(table.name)
+        if not tables_for_axis(axis):
+            events = read_processed("evenements", self.paths)
+            if not ((events["annee"] == self.annee) & (events["axe"] == axis)).any():
+                missing.append("evenements")
+        return missing
+
     def names(self) -> dict[str, dict[str, str]]:
-        """Names of territories by level (for labelling indicator tables)."""
-        qpv = reference.qpv_list(self.qpv)
-        dep = self.qpv.drop_duplicates("code_departement")
+        """Names of territories by level (for labelling indicator tables).
+
+        Works for any region: a department absent from :data:`DEPARTEMENTS` is named by its
+        code, a QPV or EPCI without name by its code, and a region absent from the national
+        QPV list (``referentiel_qpv: contexte``) by the publication title, or else
+        « Région <code> ».
+        """
+        ref = self.qpv.drop_duplicates("code_qpv")
+        qpv = {
+            str(c): str(n) if pd.notna(n) else str(c)
+            for c, n in zip(ref["code_qpv"], ref["nom_qpv"], strict=True)
+            if pd.notna(c)
+        }
+        epci: dict[str, str] = {}
+        for c, n in zip(ref["siren_epci"], ref["nom_epci"], strict=True):
+            if pd.notna(c):
+                epci.setdefault(str(c), str(n) if pd.notna(n) else str(c))
+        deps = self.qpv["code_departement"].dropna().astype(str).unique()
+        code = reference.region_code(
+            self.params.region, self.paths, referentiel=self.params.referentiel_qpv
+        )
+        region = reference.regions(self.paths).get(code)
+        if region is None:
+            default_title = type(self.params).model_fields["titre"].default
+            titre = self.params.titre.strip()
+            region = titre if titre and titre != default_title else f"Région {code}"
         return {
-            "qpv": dict(zip(qpv["code_qpv"], qpv["nom_qpv"], strict=True)),
-            "epci": dict(zip(qpv["siren_epci"], qpv["nom_epci"], strict=True)),
-            "departement": {c: DEPARTEMENTS.get(c, c) for c in dep["code_departement"]},
-            "region": {
-                "region": reference.regions(self.paths).get(
-                    reference.region_code(self.params.region, self.paths), self.params.region
-                )
-            },
+            "qpv": qpv,
+            "epci": epci,
+            "departement": {c: DEPARTEMENTS.get(c, c) for c in sorted(deps)},
+            "region": {"region": region},
         }
 
     def output_dir(self) -> Path:
@@ -104,7 +139,13 @@ class Report:
         return self.paths.reports / "brouillon" / str(self.annee)
 
     def export_indicators(self, result: pd.DataFrame, name: str) -> Path:
-        """Write the tidy indicator table as CSV (UTF-8 BOM, ``;``, decimal comma) and Parquet."""
+        """Write the tidy indicator table as CSV (UTF-8 BOM, ``;``, decimal comma) and Parquet.
+
+        Person-based rows go through disclosure control here, whatever the notebook did.
+        """
+        from qpv_analytics.indicators.activite import protect_people
+
+        result = protect_people(result, self.params, self.qpv)
         folder = self.output_dir() / "indicateurs"
         folder.mkdir(parents=True, exist_ok=True)
         result = result.sort_values(["indicateur", "niveau", "code", "annee"], ignore_index=True)
@@ -122,13 +163,112 @@ class Report:
 
 
 DEPARTEMENTS = {
+    "01": "Ain",
     "02": "Aisne",
+    "03": "Allier",
+    "04": "Alpes-de-Haute-Provence",
+    "05": "Hautes-Alpes",
+    "06": "Alpes-Maritimes",
+    "07": "Ardèche",
+    "08": "Ardennes",
+    "09": "Ariège",
+    "10": "Aube",
+    "11": "Aude",
+    "12": "Aveyron",
+    "13": "Bouches-du-Rhône",
+    "14": "Calvados",
+    "15": "Cantal",
+    "16": "Charente",
+    "17": "Charente-Maritime",
+    "18": "Cher",
+    "19": "Corrèze",
+    "2A": "Corse-du-Sud",
+    "2B": "Haute-Corse",
+    "21": "Côte-d'Or",
+    "22": "Côtes-d'Armor",
+    "23": "Creuse",
+    "24": "Dordogne",
+    "25": "Doubs",
+    "26": "Drôme",
+    "27": "Eure",
+    "28": "Eure-et-Loir",
+    "29": "Finistère",
+    "30": "Gard",
+    "31": "Haute-Garonne",
+    "32": "Gers",
+    "33": "Gironde",
+    "34": "Hérault",
+    "35": "Ille-et-Vilaine",
+    "36": "Indre",
+    "37": "Indre-et-Loire",
+    "38": "Isère",
+    "39": "Jura",
+    "40": "Landes",
+    "41": "Loir-et-Cher",
+    "42": "Loire",
+    "43": "Haute-Loire",
+    "44": "Loire-Atlantique",
+    "45": "Loiret",
+    "46": "Lot",
+    "47": "Lot-et-Garonne",
+    "48": "Lozère",
+    "49": "Maine-et-Loire",
+    "50": "Manche",
+    "51": "Marne",
+    "52": "Haute-Marne",
+    "53": "Mayenne",
+    "54": "Meurthe-et-Moselle",
+    "55": "Meuse",
+    "56": "Morbihan",
+    "57": "Moselle",
+    "58": "Nièvre",
     "59": "Nord",
     "60": "Oise",
+    "61": "Orne",
     "62": "Pas-de-Calais",
+    "63": "Puy-de-Dôme",
+    "64": "Pyrénées-Atlantiques",
+    "65": "Hautes-Pyrénées",
+    "66": "Pyrénées-Orientales",
+    "67": "Bas-Rhin",
+    "68": "Haut-Rhin",
+    "69": "Rhône",
+    "70": "Haute-Saône",
+    "71": "Saône-et-Loire",
+    "72": "Sarthe",
+    "73": "Savoie",
+    "74": "Haute-Savoie",
+    "75": "Paris",
+    "76": "Seine-Maritime",
+    "77": "Seine-et-Marne",
+    "78": "Yvelines",
+    "79": "Deux-Sèvres",
     "80": "Somme",
+    "81": "Tarn",
+    "82": "Tarn-et-Garonne",
+    "83": "Var",
+    "84": "Vaucluse",
+    "85": "Vendée",
+    "86": "Vienne",
+    "87": "Haute-Vienne",
+    "88": "Vosges",
+    "89": "Yonne",
+    "90": "Territoire de Belfort",
+    "91": "Essonne",
+    "92": "Hauts-de-Seine",
+    "93": "Seine-Saint-Denis",
+    "94": "Val-de-Marne",
+    "95": "Val-d'Oise",
+    "971": "Guadeloupe",
+    "972": "Martinique",
+    "973": "Guyane",
+    "974": "La Réunion",
+    "975": "Saint-Pierre-et-Miquelon",
+    "976": "Mayotte",
+    "977": "Saint-Barthélemy",
+    "978": "Saint-Martin",
 }
-"""Names of departments met in the reference (others fall back to their code)."""
+"""Names of the French departments (INSEE codes); a code absent from it is shown as is."""
 
 
 def open_report(
@@ -163,6 +303,15 @@ def open_report(
         f'<p class="qpv-meta">{html.escape(params.titre)} — publication {annee} — '
         f"période observée {params.years[0]}–{params.years[-1]}</p></div>"
     )
+    if axis:
+        missing = rep.missing_tables(axis)
+        if missing:
+            tables = ", ".join(f"« {TABLES[t].title} » ({t})" for t in missing)
+            parts.append(
+                f'<div class="qpv-warn">Aucune donnée reçue pour {annee} : {tables}. Les '
+                "indicateurs qui en dépendent sont sans valeur dans ce rapport ; une donnée "
+                "absente n'est jamais comptée comme un zéro.</div>"
+            )
     _display_html("".join(parts))
     return rep
 

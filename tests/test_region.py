@@ -1,0 +1,200 @@
+"""Any region: a region known only through a params file and a context file publishes as is.
+
+The invented region "99" has 6 QPV in two real departments (48 Lozère, 15 Cantal), written in
+a hand-made SIG Ville-style CSV (French export: ";", decimal commas, blank = secret). There is
+no partner data at all in ``data/raw`` (only its README.md).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from qpv_analytics import publication, reference
+from qpv_analytics.config import Paths
+from qpv_analytics.contract import PARTNER_TABLES
+from qpv_analytics.indicators import RESULT_COLUMNS
+from qpv_analytics.issues import DataError
+from qpv_analytics.params import RunParams, load_params
+from qpv_analytics.reporting import Report
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[1]
+
+CONTEXT_FILE = "data/reference/indicateurs-region-test.csv"
+# QP048002 spans two communes; QP048003 has a secret poverty rate; QP015002 a secret
+# population; QP015003 a secret employment rate. Incomes are left blank for two QPV.
+CONTEXT_CSV = (
+    "code_qp;nom_qp;nom_commune;pop_mun;tp60;tx_tot_empl;abcde;decuc_q2;disp_q2\n"
+    "QP048001;Les Tilleuls;Mende;2 000;40,0;50,0;300;11 000;13 000\n"
+    "QP048002;Le Plateau;Mende, Badaroux;1 000;30,0;45,0;150;;\n"
+    "QP048003;Centre Ancien;Marvejols;1 000;;48,0;120;12 000;14 000\n"
+    "QP015001;Les Hauts;Aurillac;3 000;50,0;40,0;500;10 000;12 500\n"
+    "QP015002;La Gare;Aurillac;;35,0;55,0;;;\n"
+    "QP015003;Le Val;Saint-Flour;1 000;20,0;;80;14 000;15 500\n"
+)
+# Poverty rate: (40 × 2000 + 30 × 1000 + 50 × 3000 + 20 × 1000) / 7000 = 40 %, on 4 QPV out
+# of 6 (QP048003: rate secret, QP015002: population secret), 7000 of the 8000 known
+# inhabitants = 87,5 %.
+POVERTY_SENTENCE = "calculé sur 4 QPV représentant 87,5 % de la population"
+EMPLOYMENT_SENTENCE = "calculé sur 4 QPV représentant 87,5 % de la population"
+
+SWITCH = "donnees_demo" in RunParams.model_fields
+needs_demo_switch = pytest.mark.xfail(
+    not SWITCH,
+    reason="publish() écrit des données de démonstration quand data/raw/ n'a aucun fichier : "
+    "ce scénario sans données des partenaires attend le paramètre « donnees_demo: false » "
+    "(et check_years limité aux tables des partenaires, le millésime 2019 du contexte n'étant "
+    "pas une année publiée).",
+    run=False,
+)
+
+
+def make_region_project(root: Path, rapports: list[str] | None = None) -> Paths:
+    """A project for the invented region 99: params, context file, no partner data."""
+    from tests.conftest import make_project
+
+    paths = make_project(root)
+    (paths.root / CONTEXT_FILE).parent.mkdir(parents=True, exist_ok=True)
+    (paths.root / CONTEXT_FILE).write_text(CONTEXT_CSV, encoding="utf-8")
+    shutil.copy(REPO / "data" / "raw" / "README.md", paths.raw / "README.md")
+    lines = [
+        "# Région de test inventée : liste des QPV lue dans le fichier de contexte.",
+        "annee: 2025",
+        'region: "99"',
+        "referentiel_qpv: contexte",
+        'geographie_qpv: "2015"',
+        'titre: "Région test"',
+        "contexte:",
+        f"  - fichier: {CONTEXT_FILE}",
+        "    source: sig_ville",
+        "    millesime: 2019",
+        "cibles_locales:",
+        "  part_attributions_qpv_q234_pct: 40",
+    ]
+    if SWITCH:
+        lines.append("donnees_demo: false")
+    if rapports is not None:
+        lines.append("rapports: [" + ", ".join(rapports) + "]")
+    (paths.params / "2025.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return paths
+
+
+@pytest.fixture
+def region(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
+    paths = make_region_project(tmp_path / "region99")
+    monkeypatch.setenv("QPV_ROOT", str(paths.root))
+    return paths
+
+
+def test_qpv_list_is_built_from_the_context_file(region: Paths) -> None:
+    params = load_params(2025, region)
+    qpv = reference.qpv_for_params(params, region)
+    assert sorted(qpv["code_qpv"].unique()) == [
+        "QP015001", "QP015002", "QP015003", "QP048001", "QP048002", "QP048003",
+    ]  # fmt: skip
+    assert set(qpv["code_region"]) == {"99"}
+    assert qpv.groupby("code_qpv")["code_departement"].first().to_dict() == {
+        "QP015001": "15", "QP015002": "15", "QP015003": "15",
+        "QP048001": "48", "QP048002": "48", "QP048003": "48",
+    }  # fmt: skip
+    assert qpv["siren_epci"].isna().all()  # SIG Ville files carry no EPCI
+    assert sorted(qpv.loc[qpv["code_qpv"] == "QP048002", "nom_commune"]) == ["Badaroux", "Mende"]
+
+
+def test_region_code_accepts_any_code_with_its_own_qpv_list(region: Paths) -> None:
+    assert reference.region_code("99", region, referentiel="contexte") == "99"
+    assert reference.region_code("Hauts-de-France", region, referentiel="contexte") == "32"
+    assert reference.region_code("32", region, referentiel="anct_2024") == "32"
+    assert reference.region_code("99", region) == "99"  # callers without the referential
+    with pytest.raises(DataError, match="referentiel_qpv: contexte"):
+        reference.region_code("99", region, referentiel="anct_2024")
+    with pytest.raises(DataError, match="Région inconnue « Atlantide »"):
+        reference.region_code("Atlantide", region)
+
+
+def test_names_do_not_fail_for_an_invented_region(region: Paths) -> None:
+    params = load_params(2025, region)
+    qpv = reference.qpv_for_params(params, region)
+    names = Report(params, region, qpv, demo=False).names()
+    assert names["region"] == {"region": "Région test"}
+    assert names["departement"] == {"15": "Cantal", "48": "Lozère"}
+    assert names["qpv"]["QP048002"] == "Le Plateau"
+    assert names["epci"] == {}
+    untitled = params.model_copy(update={"titre": RunParams.model_fields["titre"].default})
+    odd = qpv.assign(code_departement="986")  # not in DEPARTEMENTS: shown as its code
+    names = Report(untitled, region, odd, demo=False).names()
+    assert names["region"] == {"region": "Région 99"}
+    assert names["departement"] == {"986": "986"}
+
+
+def _published(paths: Paths) -> tuple[int, str]:
+    lines: list[str] = []
+    code = publication.publish(2025, paths, echo=lines.append)
+    return code, "\n".join(lines)
+
+
+def _visible_text(html: str) -> str:
+    text = re.sub(r"<style.*?</style>|<script.*?</script>", "", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text)).replace("\u00a0", " ")
+
+
+@needs_demo_switch
+def test_invented_region_publishes_its_context_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = make_region_project(tmp_path / "region99", rapports=["contexte"])
+    monkeypatch.setenv("QPV_ROOT", str(paths.root))
+    code, log = _published(paths)
+    assert code == 0, log
+    assert not any(p.is_file() and p.name != "README.md" for p in paths.raw.rglob("*")), log
+    out = paths.report_year(2025)
+    page = _visible_text((out / "contexte.html").read_text(encoding="utf-8"))
+    assert "Contexte des quartiers prioritaires" in page
+    assert "Données de démonstration" not in page
+    assert "Traceback" not in page and str(paths.root) not in page
+    assert POVERTY_SENTENCE in page
+    assert "40,0 %" in page  # poverty rate of the region's QPV
+    assert "Région test : 6 quartiers prioritaires répartis sur 2 départements" in page
+    assert "Lozère" in page and "Cantal" in page
+    assert "EPCI non renseignés" in page
+    assert "aucune valeur pour les communes englobantes" in page
+    assert "millésime 2019 (déclaré dans les paramètres)" in page
+
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "Données de démonstration" not in index
+    assert index.count('<span class="ko">aucun</span>') == len(PARTNER_TABLES)
+    assert 'href="contexte.html"' in index
+
+    export = pd.read_csv(out / "indicateurs" / "contexte.csv", sep=";", decimal=",",
+                         encoding="utf-8-sig", dtype={"code": str})  # fmt: skip
+    assert set(RESULT_COLUMNS) <= set(export.columns)
+    row = export[(export.indicateur == "ctx_taux_pauvrete_60_pct") & (export.niveau == "region")]
+    assert row["valeur"].iloc[0] == pytest.approx(40.0)
+    assert row["annee"].iloc[0] == 2019 and row["nom"].iloc[0] == "Région test"
+    pop = export[(export.indicateur == "ctx_population_municipale") & (export.niveau == "region")]
+    assert pop["valeur"].iloc[0] == 8000
+
+
+@needs_demo_switch
+def test_every_report_runs_without_partner_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every notebook of notebooks/ completes for a region with no partner data at all."""
+    paths = make_region_project(tmp_path / "region99")
+    monkeypatch.setenv("QPV_ROOT", str(paths.root))
+    code, log = _published(paths)
+    assert code == 0, log
+    out = paths.report_year(2025)
+    for nb in sorted(paths.notebooks.glob("*.ipynb")):
+        html = out / f"{nb.stem}.html"
+        assert html.exists(), nb.name
+        text = html.read_text(encoding="utf-8")
+        assert "Traceback" not in text, nb.name
+        if nb.stem.startswith("axe"):
+            assert "Aucune donnée reçue pour 2025" in text, nb.name
