@@ -109,12 +109,30 @@ def _read_csv(
         frame = pd.read_csv(
             io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=False
         )
+    except pd.errors.EmptyDataError:
+        raise DataError(
+            f"Le fichier « {path.name} » (table « {table.name} ») est vide. À faire : "
+            "renvoyez-le rempli, ou retirez-le de data/raw/ s'il est en trop."
+        ) from None
     except (pd.errors.ParserError, csv.Error) as exc:
         raise DataError(
             f"Le fichier « {path.name} » (table « {table.name} ») ne peut pas être découpé en "
             f"colonnes avec le séparateur « {sep} » : {exc}. À faire : vérifiez que chaque ligne "
             "a le même nombre de colonnes, séparées par « ; »."
         ) from None
+    if not isinstance(frame.index, pd.RangeIndex) and len(frame.columns) <= 1:
+        raise DataError(
+            f"Le fichier « {path.name} » (table « {table.name} ») n'a pas ses noms de colonnes "
+            "sur la première ligne (titre au-dessus du tableau ?). À faire : supprimez les lignes "
+            f"au-dessus de l'en-tête ; colonnes attendues : {', '.join(table.column_names)}."
+        )
+    if not isinstance(frame.index, pd.RangeIndex):  # first data row longer than the header
+        raise DataError(
+            f"Le fichier « {path.name} » (table « {table.name} ») a plus de valeurs que de noms "
+            f"de colonnes dès la ligne 2 (séparateur « {sep} »). À faire : supprimez les cellules "
+            "en trop au bout des lignes, ou mettez entre guillemets les textes qui contiennent "
+            f"« {sep} »."
+        )
     return [(None, frame, 2)], issues
 
 
@@ -133,6 +151,11 @@ def _read_excel(
         names = [wanted[table.name]]
     else:
         names = [n for n, f in sheets.items() if not f.dropna(how="all").empty]
+    if not names:
+        raise DataError(
+            f"Le classeur « {path.name} » n'a ni feuille remplie ni feuille « {table.name} ». "
+            f"À faire : copiez le tableau dans une feuille nommée « {table.name} »."
+        )
     if len(names) != 1:
         listed = ", ".join(f"« {n} »" for n in sheets) or "aucune"
         raise DataError(
@@ -469,8 +492,15 @@ def load_table(
         try:
             frame, found = read_partner_file(path, table)
         except DataError as exc:
+            message, _, action = str(exc).partition(" À faire : ")
             issues += exc.issues or [
-                Issue("bloquant", table.name, str(exc), "voir le message.", fichier=path.name)
+                Issue(
+                    "bloquant",
+                    table.name,
+                    message,
+                    action or "voir le message.",
+                    fichier=path.name,
+                )
             ]
             continue
         frames.append(frame)

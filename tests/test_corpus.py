@@ -1,0 +1,447 @@
+"""Corpus of bad partner files: accepted with a warning, or refused naming file, column, rows."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from qpv_analytics.config import Paths
+from qpv_analytics.contract import TABLES
+from qpv_analytics.issues import DataError
+from qpv_analytics.loaders import LoadResult, load_raw
+from qpv_analytics.params import RunParams
+from qpv_analytics.reference import qpv_reference
+from qpv_analytics.validation import QualityReport, run_quality_gate
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = Path(__file__).resolve().parent / "corpus"
+PARAMS = RunParams(annee=2025)
+HFO = "Habitat Flandre Opale"
+TA = "tfpb_abattement"
+TA_COLUMNS = ["annee", "bailleur", "code_qpv", "logements_concernes", "montant_abattement_eur"]
+TA_ROW = [2025, HFO, "QN00201M", 850, 172345.5]
+
+
+@lru_cache(maxsize=1)
+def region_qpv() -> pd.DataFrame:
+    return qpv_reference("32", Paths(REPO))
+
+
+# --------------------------------------------------------------------------- XLSX builders
+
+
+def _workbook(path: Path, sheets: dict[str, list[list]], merge: str | None = None) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+        if merge:
+            ws.merge_cells(merge)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+
+
+def xlsx_merged_header(path: Path) -> None:
+    """A title in merged cells above the header (a common Excel layout)."""
+    title = ["Abattement TFPB 2025 — Habitat Flandre Opale", None, None, None, None]
+    _workbook(path, {"Feuil1": [title, TA_COLUMNS, TA_ROW]}, merge="A1:E1")
+
+
+def xlsx_two_sheets(path: Path) -> None:
+    """Two filled sheets, none named after the table."""
+    _workbook(path, {"Feuil1": [TA_COLUMNS, TA_ROW], "Feuil2": [TA_COLUMNS, TA_ROW]})
+
+
+def xlsx_named_sheet(path: Path) -> None:
+    """A notice sheet plus a sheet named after the table: the right one is read."""
+    _workbook(path, {"Notice": [["Lisez-moi"]], "tfpb_abattement": [TA_COLUMNS, TA_ROW]})
+
+
+def xlsx_no_data_sheet(path: Path) -> None:
+    """The expected sheet is missing: the only sheet is empty."""
+    _workbook(path, {"Feuil1": []})
+
+
+def xlsx_numbers(path: Path) -> None:
+    """Numbers stored as Excel numbers (EPCI SIREN as an integer)."""
+    header = [
+        "annee",
+        "code_qpv",
+        "siren_epci",
+        "convention_gusp_signee",
+        "diagnostics_en_marchant",
+        "comites_pilotage",
+    ]
+    _workbook(path, {"gusp": [header, [2025, "QN00201M", 200071892, "oui", 3, 2]]})
+
+
+def xlsx_corrupt(path: Path) -> None:
+    """A text file saved with an .xlsx extension."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"ceci n'est pas un classeur Excel\n")
+
+
+# --------------------------------------------------------------------------- data checks
+
+
+def _values(column: str, expected: list) -> Callable[[dict[str, LoadResult], str], None]:
+    def check(results: dict[str, LoadResult], table: str) -> None:
+        got = results[table].data[column].tolist()
+        assert got == expected, f"{table}.{column}: {got} != {expected}"
+
+    return check
+
+
+def _rows(n: int) -> Callable[[dict[str, LoadResult], str], None]:
+    def check(results: dict[str, LoadResult], table: str) -> None:
+        assert len(results[table].data) == n
+
+    return check
+
+
+# --------------------------------------------------------------------------- the corpus
+
+
+@dataclass(frozen=True)
+class Case:
+    """One bad input and its expected outcome."""
+
+    file: str
+    table: str
+    outcome: str
+    """``refuse`` (a blocking finding) or ``accepte`` (no blocking finding)."""
+    column: str | None = None
+    lines: tuple[int, ...] = ()
+    text: str | None = None
+    """Fragment of the expected finding (blocking if refused, a warning if accepted)."""
+    check: Callable | None = None
+    build: Callable[[Path], None] | None = None
+    clean: bool = False
+    """Accepted without any finding at all."""
+    known_bug: str | None = None
+
+
+def refused(file, table, column, lines=(), text=None, **kw) -> Case:
+    return Case(file, table, "refuse", column, tuple(lines), text, **kw)
+
+
+def accepted(file, table, text=None, lines=(), **kw) -> Case:
+    return Case(file, table, "accepte", None, tuple(lines), text, **kw)
+
+
+CASES: list[Case] = [
+    # numbers out of range, wrong codes, keys
+    refused("taux_140.csv", "numerique_bailleurs", "part_demandes_en_ligne_pct", [3], "100"),
+    refused("taux_negatif.csv", "numerique", "couverture_fibre_pct", [2], "bornes"),
+    refused("montant_negatif.csv", "tfpb_abattement", "montant_abattement_eur", [3], "négati"),
+    refused("duree_trop_longue.csv", "evenements", "duree_heures", [2], "200"),
+    refused("qpv_inconnu.csv", "tfpb_abattement", "code_qpv", [3], "QN05999M"),
+    refused("qpv_mal_forme.csv", "tfpb_abattement", "code_qpv", [2], "format"),
+    refused("qpv_code_2015.csv", "tfpb_abattement", "code_qpv", [2], "QP059001"),
+    refused("epci_inconnu.csv", "gusp", "siren_epci", [3], "217500016"),
+    refused("epci_sans_zero.csv", "gusp", "siren_epci", [2], "EPCI inconnus"),
+    refused("cle_en_double.csv", "tfpb_abattement", "code_qpv", [2, 3], "clé en double"),
+    refused("id_action_en_double.csv", "tfpb_actions", "id_action", [2, 3], "clé en double"),
+    refused("identifiant_en_double.csv", "ru_relogements", "id_menage", [2, 3], "clé en double"),
+    refused("axe_9.csv", "evenements", "axe", [2], "liste admise"),
+    refused("axe_tfpb_0.csv", "tfpb_actions", "axe_tfpb", [2], "liste admise"),
+    refused("type_evenement_inconnu.csv", "evenements", "type_evenement", [2], "séminaire"),
+    refused("registre_type_inconnu.csv", "bailleurs", "type_bailleur", [3], "HLM"),
+    # cross-field rules
+    refused(
+        "heures_realisees_sup_total.csv",
+        "clauses_marches",
+        "heures_insertion_realisees",
+        [3],
+        "heures totales",
+    ),
+    refused("livres_sup_programmes.csv", "ru_operations", "logements_livres", [2], "livrés"),
+    refused("subvention_sup_cout.csv", "ru_operations", "subvention_anru_eur", [2], "coût total"),
+    refused(
+        "q1_sup_attributions.csv", "attributions", "attributions_hors_qpv_q1", [2], "1er quartile"
+    ),
+    # years
+    refused("annee_future.csv", "tfpb_abattement", "annee", [3], "postérieures"),
+    accepted("annee_ancienne.csv", "tfpb_abattement", "antérieures à la période", [2]),
+    # cells the loaders cannot read
+    refused("texte_dans_nombre.csv", "tfpb_abattement", "logements_concernes", [3], "'NC'"),
+    refused("decimale_dans_entier.csv", "tfpb_abattement", "logements_concernes", [2], "entier"),
+    refused("date_invalide.csv", "evenements", "date_evenement", [3], "31/02/2025"),
+    refused("booleen_illisible.csv", "gusp", "convention_gusp_signee", [2], "peut-être"),
+    refused("cellule_obligatoire_vide.csv", "tfpb_abattement", "bailleur", [3], "vides"),
+    refused("ligne_vide_intercalee.csv", "numerique_bailleurs", "part_demandes_en_ligne_pct", [4]),
+    # layout problems (file-level: no column or row to name)
+    refused("colonne_obligatoire_absente.csv", "tfpb_abattement", "montant_abattement_eur"),
+    refused("titre_au_dessus.csv", "tfpb_abattement", None, text="première ligne"),
+    refused("colonnes_decalees.csv", "tfpb_abattement", None),
+    refused(
+        "fichier_vide.csv",
+        "tfpb_abattement",
+        None,
+    ),
+    refused("entete_fusionne.xlsx", TA, None, text="première ligne", build=xlsx_merged_header),
+    refused("plusieurs_feuilles.xlsx", TA, None, text="Feuil2", build=xlsx_two_sheets),
+    refused("feuille_absente.xlsx", TA, None, text="feuille", build=xlsx_no_data_sheet),
+    refused("classeur_corrompu.xlsx", TA, None, text="ne s'ouvre pas", build=xlsx_corrupt),
+    # French-locale exports that must be read correctly
+    accepted(
+        "cp1252_point_virgule.csv",
+        "tfpb_abattement",
+        "Windows-1252",
+        check=_values("bailleur", ["Cités Picardes", "Logis de l'Avesnois"]),
+    ),
+    accepted("utf8_bom.csv", "tfpb_abattement", clean=True, check=_values("annee", [2025])),
+    accepted(
+        "virgule_separateur.csv",
+        "tfpb_abattement",
+        clean=True,
+        check=_values("montant_abattement_eur", [172345.5, 80100.0]),
+    ),
+    accepted(
+        "virgule_decimale.csv",
+        "tfpb_abattement",
+        clean=True,
+        check=_values("montant_abattement_eur", [172345.5]),
+    ),
+    accepted(
+        "milliers_espaces.csv",
+        "tfpb_abattement",
+        clean=True,
+        check=_values("logements_concernes", [1200]),
+    ),
+    accepted(
+        "milliers_insecables.csv",
+        "tfpb_abattement",
+        clean=True,
+        check=_values("montant_abattement_eur", [172345.5, 51600.0]),
+    ),
+    accepted(
+        "pourcentage_signe.csv",
+        "numerique",
+        clean=True,
+        check=_values("couverture_fibre_pct", [92.5, 88.0]),
+    ),
+    accepted(
+        "dates_jj_mm_aaaa.csv",
+        "evenements",
+        clean=True,
+        check=_values("date_evenement", [pd.Timestamp("2025-03-14"), pd.Timestamp("2025-06-05")]),
+    ),
+    accepted(
+        "date_iso.csv",
+        "evenements",
+        clean=True,
+        check=_values("date_evenement", [pd.Timestamp("2025-03-14")]),
+    ),
+    accepted(
+        "booleens_oui_non_x.csv",
+        "gusp",
+        clean=True,
+        check=_values("convention_gusp_signee", [True, False, True, True]),
+    ),
+    accepted("epci_flottant.csv", "gusp", clean=True, check=_values("siren_epci", ["200071892"])),
+    # not checked by the contract: a department code without its zero in a free territory column
+    accepted(
+        "departement_sans_zero.csv", "evenements", clean=True, check=_values("territoire", ["2"])
+    ),
+    accepted(
+        "nombres_excel.xlsx",
+        "gusp",
+        clean=True,
+        build=xlsx_numbers,
+        check=_values("siren_epci", ["200071892"]),
+    ),
+    accepted("feuille_nommee.xlsx", "tfpb_abattement", clean=True, build=xlsx_named_sheet),
+    # noise removed with a warning
+    accepted("ligne_total.csv", "tfpb_abattement", "total", [4], check=_rows(2)),
+    accepted("ligne_en_double.csv", "tfpb_abattement", "en double", [3], check=_rows(1)),
+    accepted("colonne_inconnue.csv", "tfpb_abattement", "commentaire"),
+    accepted("entete_seul.csv", "tfpb_abattement", "sans aucune ligne de données"),
+    # landlord names and plausibility
+    accepted("bailleur_inconnu.csv", "tfpb_abattement", "absents du registre", [2]),
+    accepted(
+        "bailleur_variante.csv",
+        "tfpb_abattement",
+        "harmonisés",
+        check=_values("bailleur", [HFO, HFO]),
+    ),
+    accepted("abattement_par_logement.csv", "tfpb_abattement", "abattement par logement", [3]),
+]
+
+
+def _param(case: Case):
+    marks = [pytest.mark.xfail(reason=case.known_bug, strict=False)] if case.known_bug else []
+    return pytest.param(case, id=case.file, marks=marks)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def hashes(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def place(case: Case, raw: Path) -> Path:
+    target = raw / case.table / case.file
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if case.build:
+        case.build(target)
+    else:
+        shutil.copyfile(CORPUS / "cas" / case.file, target)
+    return target
+
+
+def project(root: Path, cases: list[Case]) -> Paths:
+    raw = root / "data" / "raw"
+    raw.mkdir(parents=True)
+    if not any(c.table == "bailleurs" for c in cases):
+        (raw / "bailleurs").mkdir()
+        shutil.copyfile(CORPUS / "valide" / "bailleurs.csv", raw / "bailleurs" / "bailleurs.csv")
+    for case in cases:
+        place(case, raw)
+    return Paths(root)
+
+
+def gate(paths: Paths, out: Path) -> tuple[dict[str, LoadResult], QualityReport]:
+    """Load and validate; anything but a DataError escaping is a test failure (traceback)."""
+    results = load_raw(paths)
+    return results, run_quality_gate(results, region_qpv(), PARAMS, out)
+
+
+def matching(report: QualityReport, case: Case, blocking: bool) -> list:
+    found = []
+    for issue in report.issues:
+        if issue.blocking != blocking or case.file not in (issue.fichier or issue.message):
+            continue
+        text = issue.text()
+        if case.column and case.column not in text:
+            continue
+        if case.lines and not set(case.lines) <= set(issue.lignes):
+            continue
+        if case.text and case.text not in text:
+            continue
+        found.append(issue)
+    return found
+
+
+# --------------------------------------------------------------------------- tests
+
+
+def test_corpus_is_large_enough():
+    assert len(CASES) >= 40
+    assert len({c.file for c in CASES}) == len(CASES)
+    on_disk = {p.name for p in (CORPUS / "cas").iterdir()}
+    assert {c.file for c in CASES if not c.build} <= on_disk
+
+
+@pytest.mark.parametrize("case", [_param(c) for c in CASES])
+def test_case(case: Case, tmp_path: Path):
+    paths = project(tmp_path / "projet", [case])
+    before = hashes(paths.raw)
+    try:
+        results, report = gate(paths, tmp_path / "qualite")
+    except DataError as exc:  # a French message is acceptable, a traceback is not
+        pytest.fail(f"DataError non convertie en constat : {exc}")
+    assert hashes(paths.raw) == before, "un fichier brut a été modifié"
+    texts = "\n".join(i.text() for i in report.issues)
+    if case.outcome == "refuse":
+        assert report.blocking and report.status == "refusé", texts
+        found = matching(report, case, blocking=True)
+        assert found, f"aucun constat bloquant attendu pour {case.file} :\n{texts}"
+        text = found[0].text()
+        assert case.file in text
+        if case.column:
+            assert f"« {case.column}" in text or case.column in text
+        for line in case.lines:
+            assert str(line) in text and "ligne" in text
+    else:
+        assert not report.blocking, texts
+        if case.clean:
+            assert report.issues == [], texts
+            assert report.status == "valide"
+        if case.text:
+            assert matching(report, case, blocking=False), texts
+            assert report.status == "valide avec avertissements"
+    if case.check:
+        case.check(results, case.table)
+    summary = report.summary_text()
+    assert "Traceback" not in summary and len(summary.splitlines()) <= 15
+    assert (tmp_path / "qualite" / "index.html").exists()
+    assert (tmp_path / "qualite" / "resultats.json").exists()
+
+
+def test_one_finding_per_bad_cell(tmp_path: Path):
+    """A cell the loader could not read, or a malformed code, is reported once, not twice."""
+    cases = [c for c in CASES if c.file in ("texte_dans_nombre.csv", "qpv_mal_forme.csv")]
+    _, report = gate(project(tmp_path / "projet", cases), tmp_path / "qualite")
+    for case in cases:
+        same_cell = [
+            i
+            for i in report.issues
+            if i.blocking and i.fichier == case.file and i.colonne == case.column
+        ]
+        assert len(same_cell) == 1, [i.text() for i in same_cell]
+
+
+def test_whole_corpus_at_once_touches_no_raw_file(tmp_path: Path):
+    """Every file of the corpus together: no traceback, raw files unchanged, all findings kept."""
+    cases = [c for c in CASES if not c.known_bug and c.table != "bailleurs"]
+    paths = project(tmp_path / "projet", cases)
+    before = hashes(paths.raw)
+    stamps = {p: p.stat().st_mtime_ns for p in paths.raw.rglob("*") if p.is_file()}
+    _, report = gate(paths, tmp_path / "qualite")
+    assert hashes(paths.raw) == before
+    assert {p: p.stat().st_mtime_ns for p in paths.raw.rglob("*") if p.is_file()} == stamps
+    assert report.status == "refusé"
+    for case in cases:
+        if case.outcome == "refuse" and case.column:
+            assert matching(report, case, blocking=True), case.file
+
+
+def test_identifiers_never_reach_the_quality_pages(tmp_path: Path):
+    case = next(c for c in CASES if c.file == "identifiant_en_double.csv")
+    _, report = gate(project(tmp_path / "projet", [case]), tmp_path / "qualite")
+    assert report.blocking
+    written = [p for p in (tmp_path / "qualite").rglob("*") if p.is_file()]
+    assert any(p.suffix == ".csv" for p in written)
+    for path in written:
+        if path.suffix in (".html", ".json", ".csv"):
+            assert "MEN-SECRET-42" not in path.read_text(encoding="utf-8-sig"), path
+
+
+def test_feedback_lists_file_line_and_action(tmp_path: Path):
+    case = next(c for c in CASES if c.file == "taux_140.csv")
+    _, report = gate(project(tmp_path / "projet", [case]), tmp_path / "qualite")
+    entry = next(e for e in report.feedback if e["producteur"] == "Cités Picardes")
+    raw = (tmp_path / "qualite" / entry["csv"]).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    frame = pd.read_csv(
+        tmp_path / "qualite" / entry["csv"], sep=";", encoding="utf-8-sig", dtype=str
+    )
+    row = frame.iloc[0]
+    assert (row["fichier"], int(row["ligne"]), row["colonne"]) == (
+        "taux_140.csv",
+        3,
+        "part_demandes_en_ligne_pct",
+    )
+    assert row["valeur"] == "140" and "45 %" in row["a_faire"]
+    page = (tmp_path / "qualite" / entry["page"]).read_text(encoding="utf-8")
+    assert "taux_140.csv" in page and "part_demandes_en_ligne_pct" in page
+    assert TABLES["numerique_bailleurs"].producer == "bailleur"

@@ -1,0 +1,300 @@
+"""The quality gate: suites generated from the contract, severities, pages and Data Docs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from qpv_analytics import feedback, validation
+from qpv_analytics.config import Paths
+from qpv_analytics.contract import PARTNER_TABLES, TABLES
+from qpv_analytics.loaders import LoadResult, load_raw
+from qpv_analytics.params import RunParams
+from qpv_analytics.reference import qpv_reference
+
+REPO = Path(__file__).resolve().parents[1]
+VALID = Path(__file__).resolve().parent / "corpus" / "valide"
+PARAMS = RunParams(annee=2025)
+REFS = validation.ReferenceSets(
+    qpv=frozenset({"QN00201M", "QN00202M"}),
+    epci=frozenset({"200071892"}),
+    bailleurs=frozenset({"Habitat Flandre Opale"}),
+)
+unit = pytest.mark.unit
+integration = pytest.mark.integration
+
+
+@lru_cache(maxsize=1)
+def region_qpv() -> pd.DataFrame:
+    return qpv_reference("32", Paths(REPO))
+
+
+def suite(name: str, refs: validation.ReferenceSets = REFS) -> list:
+    return validation.build_suite(TABLES[name], refs, PARAMS)
+
+
+def find(expectations: list, kind: str, **kwargs) -> list:
+    """Expectations of one GX type whose arguments include ``kwargs``."""
+    return [
+        e
+        for e in expectations
+        if type(e).__name__ == kind and all(getattr(e, k, None) == v for k, v in kwargs.items())
+    ]
+
+
+def valid_project(root: Path) -> Paths:
+    raw = root / "data" / "raw"
+    for path in VALID.glob("*.csv"):
+        (raw / path.stem).mkdir(parents=True)
+        shutil.copyfile(path, raw / path.stem / path.name)
+    return Paths(root)
+
+
+def append_line(paths: Paths, table: str, line: str) -> None:
+    target = paths.raw / table / f"{table}.csv"
+    target.write_text(target.read_text(encoding="utf-8") + line + "\n", encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- suites (unit)
+
+
+@unit
+@pytest.mark.parametrize("name", list(TABLES))
+def test_suite_follows_the_contract(name: str):
+    table = TABLES[name]
+    exps = suite(name)
+    presence = find(exps, "ExpectTableColumnsToMatchSet")
+    assert len(presence) == 1 and presence[0].column_set == table.column_names
+    for col in table.columns:
+        if col.required:
+            assert find(exps, "ExpectColumnValuesToNotBeNull", column=col.name), col.name
+        else:
+            assert not find(exps, "ExpectColumnValuesToNotBeNull", column=col.name), col.name
+        if col.allowed:
+            assert find(
+                exps, "ExpectColumnValuesToBeInSet", column=col.name, value_set=list(col.allowed)
+            ), col.name
+        if col.pattern:
+            assert find(exps, "ExpectColumnValuesToMatchRegex", column=col.name, regex=col.pattern)
+        if col.name != "annee" and (col.min is not None or col.max is not None):
+            assert find(
+                exps,
+                "ExpectColumnValuesToBeBetween",
+                column=col.name,
+                min_value=col.min,
+                max_value=col.max,
+            ), col.name
+        if col.kind not in ("texte", "code"):
+            assert find(exps, "ExpectColumnValuesToBeInTypeList", column=col.name), col.name
+        if col.references:
+            in_set = find(exps, "ExpectColumnValuesToBeInSet", column=col.name)
+            assert [sorted(e.value_set) for e in in_set] == [sorted(REFS.values(col.references))]
+    if len(table.key) == 1:
+        assert find(exps, "ExpectColumnValuesToBeUnique", column=table.key[0])
+    else:
+        assert find(exps, "ExpectCompoundColumnsToBeUnique", column_list=list(table.key))
+    for rule in table.rules:
+        pair = find(
+            exps,
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            column_A=rule.right,
+            column_B=rule.left,
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+        )
+        assert pair and rule.message in pair[0].meta["probleme"]
+
+
+@unit
+def test_every_allowed_values_column_has_an_in_set_expectation():
+    checked = 0
+    for name, table in TABLES.items():
+        exps = suite(name)
+        for col in table.columns:
+            if col.allowed:
+                assert find(exps, "ExpectColumnValuesToBeInSet", column=col.name), (name, col.name)
+                checked += 1
+    assert checked >= 10
+
+
+@unit
+@pytest.mark.parametrize("name", PARTNER_TABLES)
+def test_every_expectation_carries_french_message_and_severity(name: str):
+    for exp in suite(name):
+        meta = exp.meta
+        assert meta["severite"] in ("bloquant", "avertissement")
+        assert exp.severity.value == validation.GX_SEVERITY[meta["severite"]]
+        assert meta["probleme"] and meta["attendu"] and meta["action"] and meta["regle"]
+        assert meta["table"] == name
+
+
+@unit
+def test_reference_severities():
+    exps = suite("tfpb_abattement")
+    (qpv,) = find(exps, "ExpectColumnValuesToBeInSet", column="code_qpv")
+    (landlord,) = find(exps, "ExpectColumnValuesToBeInSet", column="bailleur")
+    assert qpv.meta["severite"] == "bloquant" and qpv.severity.value == "critical"
+    assert landlord.meta["severite"] == "avertissement" and landlord.severity.value == "warning"
+    (epci,) = find(suite("gusp"), "ExpectColumnValuesToBeInSet", column="siren_epci")
+    assert epci.meta["severite"] == "bloquant"
+
+
+@unit
+def test_no_landlord_check_without_registry():
+    refs = validation.ReferenceSets(REFS.qpv, REFS.epci, frozenset())
+    exps = suite("tfpb_abattement", refs)
+    assert not find(exps, "ExpectColumnValuesToBeInSet", column="bailleur")
+
+
+@unit
+def test_year_window():
+    years = find(suite("tfpb_abattement"), "ExpectColumnValuesToBeBetween", column="annee")
+    by_severity = {e.meta["severite"]: e for e in years}
+    assert by_severity["bloquant"].max_value == PARAMS.annee
+    assert by_severity["avertissement"].min_value == PARAMS.years[0]
+    assert by_severity["avertissement"].max_value is None
+
+
+@unit
+def test_plausibility_is_a_warning():
+    exps = suite("tfpb_abattement")
+    (check,) = find(exps, "ExpectColumnValuesToBeBetween", column="_abattement_eur_par_logement")
+    assert check.meta["severite"] == "avertissement"
+    assert (check.min_value, check.max_value) == (20, 2000)
+
+
+@unit
+def test_prepare_frame_resets_index_and_hides_identifiers():
+    table = TABLES["ru_relogements"]
+    data = pd.DataFrame(
+        {"id_menage": pd.array(["SECRET-1", "SECRET-2", "SECRET-1", None], dtype="string")},
+        index=[7, 3, 9, 1],
+    )
+    frame = validation.prepare_frame(data, table)
+    assert isinstance(frame.index, pd.RangeIndex)
+    values = frame["id_menage"].tolist()
+    assert values[0] == values[2] != values[1] and pd.isna(values[3])
+    assert not any("SECRET" in str(v) for v in values)
+
+
+@unit
+def test_great_expectations_is_imported_lazily():
+    code = "import sys, qpv_analytics.validation; print('great_expectations' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+@unit
+def test_summary_text_is_short_and_french(tmp_path: Path):
+    from qpv_analytics.issues import Issue
+
+    issues = [
+        Issue("bloquant", "tfpb_abattement", f"problème {n}.", "corrigez.", fichier="a.csv")
+        for n in range(40)
+    ] + [Issue("avertissement", "gusp", "à vérifier.", "rien.", fichier="g.csv")]
+    report = validation.QualityReport(issues, tmp_path, 2025)
+    text = report.summary_text(max_lines=15)
+    assert len(text.splitlines()) <= 15
+    assert "REFUSÉ" in text and "40 erreur(s)" in text and "index.html" in text
+    assert "autre(s) erreur(s)" in text
+    summary = report.summary_dict()
+    assert summary["statut"] == "refusé" and summary["bloquants"] == 40
+    assert summary["avertissements"] == [{"table": "gusp", "texte": issues[-1].text()}]
+
+
+@unit
+def test_feedback_slug_and_masking(tmp_path: Path):
+    assert feedback.slugify("Cités Picardes (fictif)") == "cites-picardes-fictif"
+    row = feedback.FeedbackRow(
+        None, "ru_relogements", "r.csv", None, 4, "id_menage", "MEN-1", "clé", None, "x", "bloquant"
+    )
+    entries = feedback.write_feedback([row], tmp_path, 2025)
+    assert entries[0]["producteur"] == feedback.UNKNOWN_PRODUCER
+    written = (tmp_path / entries[0]["csv"]).read_text(encoding="utf-8-sig")
+    assert "MEN-1" not in written and "r.csv;;4;id_menage" in written
+
+
+# --------------------------------------------------------------------------- end to end (GX)
+
+
+@integration
+def test_valid_dataset_passes_and_writes_pages(tmp_path: Path):
+    paths = valid_project(tmp_path / "projet")
+    results = load_raw(paths)
+    out = tmp_path / "qualite"
+    report = validation.run_quality_gate(results, region_qpv(), PARAMS, out)
+    assert [i.text() for i in report.issues] == []
+    assert report.status == "valide" and not report.blocking
+    assert set(report.tables) == set(PARTNER_TABLES)
+    assert (out / "data_docs" / "index.html").exists()
+    assert list((out / "data_docs" / "validations").rglob("*.html"))
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "valide" in page and 'href="data_docs/index.html"' in page
+    saved = json.loads((out / "resultats.json").read_text(encoding="utf-8"))
+    assert saved["statut"] == "valide" and saved["issues"] == []
+    assert report.summary_dict() == {"statut": "valide", "bloquants": 0, "avertissements": []}
+    assert not (out / "retours").exists()
+    assert "MEN-7F3A" not in "".join(
+        p.read_text(encoding="utf-8") for p in (out / "data_docs").rglob("*.html")
+    )
+
+
+@integration
+def test_severity_split(tmp_path: Path):
+    paths = valid_project(tmp_path / "avertissement")
+    append_line(paths, "numerique_bailleurs", "2025;Logis Inconnu;20;non")
+    report = validation.run_quality_gate(load_raw(paths), region_qpv(), PARAMS, tmp_path / "q1")
+    assert not report.blocking and report.status == "valide avec avertissements"
+    (warning,) = report.summary_dict()["avertissements"]
+    assert warning["table"] == "numerique_bailleurs" and "Logis Inconnu" in warning["texte"]
+
+    paths = valid_project(tmp_path / "bloquant")
+    append_line(paths, "numerique_bailleurs", "2025;Logis de l'Avesnois;120;non")
+    report = validation.run_quality_gate(load_raw(paths), region_qpv(), PARAMS, tmp_path / "q2")
+    assert report.blocking and report.status == "refusé"
+    assert report.summary_dict()["bloquants"] == 1
+    (entry,) = report.feedback
+    assert entry["producteur"] == "Logis de l'Avesnois" and entry["bloquants"] == 1
+    assert (tmp_path / "q2" / entry["page"]).exists()
+
+    fixed = valid_project(tmp_path / "corrige")
+    report = validation.run_quality_gate(load_raw(fixed), region_qpv(), PARAMS, tmp_path / "q2")
+    assert report.status == "valide"
+    assert not (tmp_path / "q2" / "retours").exists()
+    assert len(list((tmp_path / "q2" / "data_docs" / "validations").rglob("*.html"))) == len(
+        PARTNER_TABLES
+    )
+
+
+@integration
+def test_hand_made_frame_with_wrong_types_and_index(tmp_path: Path):
+    """Frames that did not come from the loaders: wrong dtypes, non-range index, missing column."""
+    table = TABLES["numerique_bailleurs"]
+    data = pd.DataFrame(
+        {
+            "annee": [2025, 2025],
+            "bailleur": ["Habitat Flandre Opale", "Habitat Flandre Opale"],
+            "part_demandes_en_ligne_pct": ["45", "140"],
+            "_fichier": ["main.csv", "main.csv"],
+            "_feuille": [None, None],
+            "_ligne": [10, 11],
+        },
+        index=[5, 3],
+    )
+    results = {
+        "bailleurs": LoadResult("bailleurs", pd.read_csv(VALID / "bailleurs.csv", sep=";")),
+        "numerique_bailleurs": LoadResult(table.name, data),
+    }
+    results["bailleurs"].data[["_fichier", "_feuille", "_ligne"]] = ["bailleurs.csv", None, 2]
+    report = validation.run_quality_gate(results, region_qpv(), PARAMS, tmp_path / "q")
+    texts = [i.text() for i in report.issues if i.blocking]
+    assert any("extranet_locataire" in t and "absentes" in t for t in texts), texts
+    assert any("part_demandes_en_ligne_pct" in t and "type" in t for t in texts), texts
+    assert report.status == "refusé"
