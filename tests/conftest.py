@@ -23,8 +23,11 @@ def make_project(root: Path, with_notebooks: bool = True) -> Paths:
     shutil.copytree(REPO / "data" / "reference", root / "data" / "reference")
     shutil.copytree(REPO / "params", root / "params")
     if with_notebooks:
-        shutil.copytree(REPO / "notebooks", root / "notebooks",
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        shutil.copytree(
+            REPO / "notebooks",
+            root / "notebooks",
+            ignore=shutil.ignore_patterns(".ipynb_checkpoints"),
+        )
     return Paths(root)
 
 

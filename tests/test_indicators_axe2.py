@@ -10,45 +10,56 @@ from qpv_analytics.params import RunParams
 
 pytestmark = pytest.mark.unit
 
-QPV = pd.DataFrame({
-    "code_qpv": ["QN05901M", "QN05902M", "QN06201M"],
-    "siren_epci": ["200000001", "200000001", "200000002"],
-    "code_departement": ["59", "59", "62"],
-})
+QPV = pd.DataFrame(
+    {
+        "code_qpv": ["QN05901M", "QN05902M", "QN06201M"],
+        "siren_epci": ["200000001", "200000001", "200000002"],
+        "code_departement": ["59", "59", "62"],
+    }
+)
 
 
 def _abattement(rows):
-    return pd.DataFrame(rows, columns=["annee", "bailleur", "code_qpv", "logements_concernes",
-                                       "montant_abattement_eur"]).astype(
-        {"logements_concernes": "Int64", "montant_abattement_eur": "Float64"})
+    return pd.DataFrame(
+        rows,
+        columns=["annee", "bailleur", "code_qpv", "logements_concernes", "montant_abattement_eur"],
+    ).astype({"logements_concernes": "Int64", "montant_abattement_eur": "Float64"})
 
 
 def _actions(rows):
-    return pd.DataFrame(rows, columns=["annee", "bailleur", "code_qpv", "axe_tfpb",
-                                       "montant_valorise_eur"]).astype(
-        {"montant_valorise_eur": "Float64", "axe_tfpb": "Int64"})
+    return pd.DataFrame(
+        rows, columns=["annee", "bailleur", "code_qpv", "axe_tfpb", "montant_valorise_eur"]
+    ).astype({"montant_valorise_eur": "Float64", "axe_tfpb": "Int64"})
 
 
 def _get(res, code, level, territory, year=2025):
-    row = res[(res.indicateur == code) & (res.niveau == level) & (res.code == territory)
-              & (res.annee == year)]
+    row = res[
+        (res.indicateur == code)
+        & (res.niveau == level)
+        & (res.code == territory)
+        & (res.annee == year)
+    ]
     assert len(row) == 1, (code, level, territory, year)
     return row.iloc[0]
 
 
-ABAT = _abattement([
-    (2025, "A", "QN05901M", 100, 10_000.0),
-    (2025, "A", "QN06201M", 50, 5_000.0),
-    (2025, "B", "QN05902M", 200, 30_000.0),
-    (2024, "A", "QN05901M", 100, 9_000.0),
-])
-ACT = _actions([
-    (2025, "A", "QN05901M", 1, 8_000.0),
-    (2025, "A", "QN05901M", 3, 6_000.0),   # A/QN05901M: 14 000 valued for 10 000 abated
-    (2025, "A", "QN06201M", 5, 2_500.0),   # A/QN06201M: 2 500 for 5 000
-    (2025, "B", "QN05902M", 3, 30_000.0),  # B: 30 000 for 30 000
-    (2024, "A", "QN05901M", 1, 9_900.0),
-])
+ABAT = _abattement(
+    [
+        (2025, "A", "QN05901M", 100, 10_000.0),
+        (2025, "A", "QN06201M", 50, 5_000.0),
+        (2025, "B", "QN05902M", 200, 30_000.0),
+        (2024, "A", "QN05901M", 100, 9_000.0),
+    ]
+)
+ACT = _actions(
+    [
+        (2025, "A", "QN05901M", 1, 8_000.0),
+        (2025, "A", "QN05901M", 3, 6_000.0),  # A/QN05901M: 14 000 valued for 10 000 abated
+        (2025, "A", "QN06201M", 5, 2_500.0),  # A/QN06201M: 2 500 for 5 000
+        (2025, "B", "QN05902M", 3, 30_000.0),  # B: 30 000 for 30 000
+        (2024, "A", "QN05901M", 1, 9_900.0),
+    ]
+)
 
 
 def test_valuation_rate_is_ratio_of_sums_at_every_level():
@@ -73,31 +84,40 @@ def test_valuation_rate_is_ratio_of_sums_at_every_level():
 def test_per_dwelling_and_coverage():
     res = indicators.tfpb_indicators(ABAT, ACT, QPV, RunParams(annee=2025))
     # 46 500 € valued over 350 dwellings
-    assert math.isclose(_get(res, "tfpb_valorise_par_logement_eur", "region", "region").valeur,
-                        46_500 / 350)
+    assert math.isclose(
+        _get(res, "tfpb_valorise_par_logement_eur", "region", "region").valeur, 46_500 / 350
+    )
     # coverage = abatement / valued = 45 000 / 46 500
-    assert math.isclose(_get(res, "tfpb_couverture_abattement_pct", "region", "region").valeur,
-                        45_000 / 46_500 * 100)
+    assert math.isclose(
+        _get(res, "tfpb_couverture_abattement_pct", "region", "region").valeur,
+        45_000 / 46_500 * 100,
+    )
     assert _get(res, "tfpb_montant_abattement_eur", "region", "region").valeur == 45_000
 
 
 def test_partial_status_uses_local_threshold():
-    params = RunParams(annee=2025, cibles_locales={"taux_valorisation_tfpb_pct": 100,
-                                                   "seuil_statut_partiel_pct": 40})
+    params = RunParams(
+        annee=2025,
+        cibles_locales={"taux_valorisation_tfpb_pct": 100, "seuil_statut_partiel_pct": 40},
+    )
     res = indicators.tfpb_indicators(ABAT, ACT, QPV, params)
     assert _get(res, "tfpb_taux_valorisation_pct", "departement", "62").statut == "partiel"
 
 
 def test_unpaired_units_and_blank_values_are_not_zero():
-    abat = _abattement([
-        (2025, "A", "QN05901M", 100, 10_000.0),
-        (2025, "C", "QN05902M", 80, None),  # blank abatement: must not count as 0
-    ])
-    act = _actions([
-        (2025, "A", "QN05901M", 1, 12_000.0),
-        (2025, "C", "QN05902M", 1, 4_000.0),
-        (2025, "D", "QN06201M", 1, 1_000.0),  # actions without any abatement row
-    ])
+    abat = _abattement(
+        [
+            (2025, "A", "QN05901M", 100, 10_000.0),
+            (2025, "C", "QN05902M", 80, None),  # blank abatement: must not count as 0
+        ]
+    )
+    act = _actions(
+        [
+            (2025, "A", "QN05901M", 1, 12_000.0),
+            (2025, "C", "QN05902M", 1, 4_000.0),
+            (2025, "D", "QN06201M", 1, 1_000.0),  # actions without any abatement row
+        ]
+    )
     res = indicators.tfpb_indicators(abat, act, QPV, RunParams(annee=2025))
     rate = _get(res, "tfpb_taux_valorisation_pct", "region", "region")
     # Only A is paired: 12 000 / 10 000
@@ -133,11 +153,13 @@ def test_by_axis_shares_sum_to_100_and_list_all_8_axes():
 
 
 def test_gusp_share_counts_only_reported_qpv():
-    gusp = pd.DataFrame({
-        "annee": [2025, 2025, 2025],
-        "code_qpv": ["QN05901M", "QN05902M", "QN06201M"],
-        "convention_gusp_signee": pd.array([True, False, pd.NA], dtype="boolean"),
-    })
+    gusp = pd.DataFrame(
+        {
+            "annee": [2025, 2025, 2025],
+            "code_qpv": ["QN05901M", "QN05902M", "QN06201M"],
+            "convention_gusp_signee": pd.array([True, False, pd.NA], dtype="boolean"),
+        }
+    )
     res = indicators.gusp_indicators(gusp, QPV, RunParams(annee=2025))
     region = _get(res, "gusp_part_qpv_convention_pct", "region", "region")
     assert region.numerateur == 1 and region.denominateur == 2 and region.valeur == 50
@@ -147,10 +169,16 @@ def test_gusp_share_counts_only_reported_qpv():
 
 @pytest.mark.parametrize(
     ("value", "target", "direction", "expected"),
-    [(100, 100, "hausse", "atteint"), (85, 100, "hausse", "partiel"),
-     (79.9, 100, "hausse", "non_atteint"), (None, 100, "hausse", "sans_donnee"),
-     (50, None, "hausse", "sans_cible"), (70, 74, "baisse", "atteint"),
-     (80, 74, "baisse", "partiel"), (95, 74, "baisse", "non_atteint")],
+    [
+        (100, 100, "hausse", "atteint"),
+        (85, 100, "hausse", "partiel"),
+        (79.9, 100, "hausse", "non_atteint"),
+        (None, 100, "hausse", "sans_donnee"),
+        (50, None, "hausse", "sans_cible"),
+        (70, 74, "baisse", "atteint"),
+        (80, 74, "baisse", "partiel"),
+        (95, 74, "baisse", "non_atteint"),
+    ],
 )
 def test_status(value, target, direction, expected):
     assert indicators.status(value, target, direction, 80) == expected

@@ -40,3 +40,13 @@ __all__ = [
     "tfpb_by_axis",
     "tfpb_indicators",
 ]
+
+# Axis modules (importing them registers their indicators).
+from qpv_analytics.indicators import activite, axe1, axe3, axe4, axe5, axe6  # noqa: E402
+
+__all__ += ["activite", "axe1", "axe3", "axe4", "axe5", "axe6"]
+
+# Context indicators (axis 0 = "contexte", outside the six roadmap axes).
+from qpv_analytics.indicators import contexte  # noqa: E402
+
+__all__ += ["contexte"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from qpv_analytics.contract import NATURES_RU
-from qpv_analytics.indicators.activite import declare_partner_levels
+from qpv_analytics.indicators.activite import count_table, declare_partner_levels
 from qpv_analytics.indicators.core import REGISTRY, Indicator, aggregate, attach_geography, register
 from qpv_analytics.params import RunParams
 
@@ -19,6 +19,12 @@ NATURE_LABELS = {
     "equipement": "Équipements",
 }
 """French labels of the natures of renewal operations."""
+
+DESTINATION_LABELS = {
+    "neuf_moins_5_ans": "Neuf ou moins de 5 ans",
+    "parc_existant": "Parc existant",
+}
+"""French labels of the destination of rehoused households."""
 
 OPERATION_LEVELS = ("region", "departement", "epci", "qpv", "maitre_ouvrage")
 REHOUSING_LEVELS = ("region", "departement", "epci", "qpv", "bailleur")
@@ -141,6 +147,7 @@ register(
         unit="%",
         sources=("ru_relogements",),
         scale=100.0,
+        people=True,
     ),
     Indicator(
         code="ru_part_relogement_hors_qpv_pct",
@@ -152,6 +159,7 @@ register(
         unit="%",
         sources=("ru_relogements",),
         scale=100.0,
+        people=True,
     ),
     Indicator(
         code="ru_evolution_reste_a_charge_eur_mois",
@@ -164,6 +172,7 @@ register(
         unit="€/mois",
         sources=("ru_relogements",),
         direction="baisse",
+        people=True,
     ),
 )
 
@@ -248,7 +257,8 @@ def operations_by_nature(operations: pd.DataFrame) -> pd.DataFrame:
     Returns:
         Columns ``annee, nature, libelle, operations, logements_programmes,
         logements_engages, logements_livres, taux_engagement_pct, taux_livraison_pct,
-        cout_total_eur, subvention_anru_eur``. Rates are blank when nothing is programmed.
+        cout_total_eur, subvention_anru_eur``, as plain floats (``NaN`` when missing). Rates
+        are blank when nothing is programmed.
     """
     columns = [
         "annee",
@@ -281,11 +291,13 @@ def operations_by_nature(operations: pd.DataFrame) -> pd.DataFrame:
     prog = out["logements_programmes"].astype("Float64")
     prog = prog.where(prog != 0)
     out["taux_engagement_pct"] = (out["logements_engages"].astype("Float64") / prog * 100).astype(
-        "Float64"
+        float
     )
     out["taux_livraison_pct"] = (out["logements_livres"].astype("Float64") / prog * 100).astype(
-        "Float64"
+        float
     )
+    for column in columns[3:]:
+        out[column] = out[column].astype(float)
     out["libelle"] = out["nature"].map(NATURE_LABELS).fillna(out["nature"])
     out["ordre"] = out["nature"].map({n: i for i, n in enumerate(NATURES_RU)})
     out = out.sort_values(["annee", "ordre"])
@@ -334,3 +346,36 @@ def rehousing_indicators(
         for code, sub, num, den in specs
     ]
     return pd.concat(parts, ignore_index=True)
+
+
+def rehousing_table(
+    rehousing: pd.DataFrame,
+    qpv: pd.DataFrame,
+    annee: int,
+    level: str = "departement",
+    names: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Households rehoused in one year by territory of origin and destination, with totals.
+
+    Args:
+        rehousing: the ``ru_relogements`` table.
+        qpv: QPV reference.
+        annee: year.
+        level: ``departement`` or ``epci`` (of the origin QPV), or ``bailleur``.
+        names: labels of the territory codes.
+
+    Returns:
+        Raw counts of households (mask before showing them).
+    """
+    column = {"departement": "code_departement", "epci": "siren_epci", "bailleur": "bailleur"}
+    base = rehousing_base(rehousing, qpv)
+    base = base[base["annee"] == annee]
+    title = {"departement": "Département d'origine", "epci": "EPCI d'origine"}
+    return count_table(
+        base,
+        column[level],
+        "type_destination",
+        row_labels=names,
+        column_labels=DESTINATION_LABELS,
+        row_title=title.get(level, "Bailleur"),
+    )

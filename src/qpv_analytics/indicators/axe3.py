@@ -71,8 +71,7 @@ register(
         code="attrib_attributions_hors_qpv",
         label="Attributions de logements situés hors QPV",
         axis=3,
-        definition="Attributions de logements sociaux situés hors QPV déclarées par les "
-        "bailleurs.",
+        definition="Attributions de logements sociaux situés hors QPV déclarées par les bailleurs.",
         formula="Σ attributions hors QPV",
         unit="attributions",
         sources=("attributions",),

@@ -8,15 +8,18 @@ from qpv_analytics.indicators.activite import (
     EVENT_LEVELS,
     ORGANISATION_LABELS,
     PARTICIPANT_COLUMNS,
+    TOTAL_LABEL,
+    count_table,
     epci_coverage_base,
     event_base,
     fill_missing_years,
     participations_by_type,
 )
-from qpv_analytics.indicators.core import RESULT_COLUMNS, REGISTRY, Indicator, aggregate, register
+from qpv_analytics.indicators.core import REGISTRY, RESULT_COLUMNS, Indicator, aggregate, register
 from qpv_analytics.params import RunParams
 
 AXIS = 4
+UNLOCATED = "region"
 TRAINING_TYPES = ("formation", "co-formation")
 """Event types counted as training sessions."""
 
@@ -86,10 +89,12 @@ def training_indicators(
 ) -> pd.DataFrame:
     """Compute the axis-4 training indicators (raw counts: mask people before showing them).
 
-    A year of the ``evenements`` table without any axis-4 session counts zero sessions; a
-    year absent from the table stays without data.
+    A year of the ``evenements`` table without any axis-4 session counts zero sessions (region
+    and departments without a located session); a year absent from the table stays without
+    data.
     """
     years = sorted(set(events["annee"].dropna().astype(int)))
+    departements = sorted(qpv["code_departement"].dropna().astype(str).unique())
     base = event_base(training_sessions(events), qpv)
     base["heures"] = base["duree_heures"].astype("Float64")
     r = REGISTRY
@@ -102,7 +107,7 @@ def training_indicators(
         res = aggregate(
             base, r[code], levels=EVENT_LEVELS, numerator=column, denominator=None, params=params
         )
-        parts.append(fill_missing_years(res, years, r[code], params))
+        parts.append(fill_missing_years(res, years, r[code], params, departements))
     parts.append(
         aggregate(
             epci_coverage_base(base, qpv, years),
@@ -124,27 +129,64 @@ def trained_by_type(events: pd.DataFrame) -> pd.DataFrame:
     return participations_by_type(training_sessions(events))
 
 
-def trained_by_type_and_territory(
-    events: pd.DataFrame, qpv: pd.DataFrame, annee: int, level: str = "departement"
+def trained_by_type_table(events: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+    """People trained by type of organisation (rows) and year (columns), with a total row.
+
+    Returns:
+        Raw counts (mask before showing, e.g. ``show_people_table(..., total_row=TOTAL_LABEL)``);
+        a type never filled in a year is blank, not zero.
+    """
+    long = trained_by_type(events)
+    long = long[long["annee"].isin(years)]
+    table = long.pivot_table(
+        index="libelle", columns="annee", values="participations", aggfunc="sum", sort=False
+    )
+    table = table.reindex(columns=[y for y in years if y in set(long["annee"])])
+    table = table.astype(float)
+    table.columns = [str(c) for c in table.columns]
+    table.loc[TOTAL_LABEL] = table.sum(axis=0, min_count=1)
+    table.index.name = "Type d'organisation"
+    return table
+
+
+def trained_by_territory_table(
+    events: pd.DataFrame,
+    qpv: pd.DataFrame,
+    annee: int,
+    level: str = "departement",
+    names: dict[str, str] | None = None,
 ) -> pd.DataFrame:
-    """People trained in one year, one row per territory, one column per type of organisation.
+    """People trained in one year by territory (rows) and type of organisation, with totals.
 
     Args:
         events: the ``evenements`` table.
         qpv: QPV reference.
         annee: year.
-        level: ``departement`` or ``epci``; sessions not located at that level are grouped in a
-            row « Région (non localisé) ».
+        level: ``departement`` or ``epci``; sessions not located at that level are grouped in
+            the row « Région (non localisé) ».
+        names: labels of the territory codes.
 
     Returns:
-        Raw counts (blank when no participant column was filled in): mask before showing.
+        Raw counts with a row and a column :data:`TOTAL_LABEL` (mask before showing them).
     """
     column = {"departement": "code_departement", "epci": "siren_epci"}[level]
     base = event_base(training_sessions(events), qpv)
-    base = base[base["annee"] == annee]
+    base = base[base["annee"] == annee].copy()
     present = [c for c in PARTICIPANT_COLUMNS if c in base.columns]
-    base[column] = base[column].fillna("region")
-    out = base.groupby(column)[present].agg(lambda s: s.astype("Float64").sum(min_count=1))
-    out.columns = [ORGANISATION_LABELS[c.removeprefix("participants_")] for c in present]
-    out.index.name = column
-    return out
+    if base.empty:
+        return pd.DataFrame()
+    long = base.melt(id_vars=[column], value_vars=present, var_name="type", value_name="n")
+    long["type"] = long["type"].str.removeprefix("participants_")
+    long[column] = long[column].astype("string").fillna(UNLOCATED)
+    labels = dict(names or {})
+    labels[UNLOCATED] = "Région (non localisé)"
+    title = {"departement": "Département", "epci": "EPCI"}[level]
+    return count_table(
+        long.dropna(subset=["n"]),
+        column,
+        "type",
+        values="n",
+        row_labels=labels,
+        column_labels=ORGANISATION_LABELS,
+        row_title=title,
+    )

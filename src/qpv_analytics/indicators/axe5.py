@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from qpv_analytics.indicators.activite import attach_epci_departement, declare_partner_levels
-from qpv_analytics.indicators.core import RESULT_COLUMNS, REGISTRY, Indicator, aggregate, register
+from qpv_analytics.contract import TYPES_MARCHE
+from qpv_analytics.indicators.activite import (
+    TOTAL_LABEL,
+    attach_epci_departement,
+    declare_partner_levels,
+)
+from qpv_analytics.indicators.core import REGISTRY, RESULT_COLUMNS, Indicator, aggregate, register
 from qpv_analytics.params import RunParams
 
 declare_partner_levels()
@@ -20,6 +25,13 @@ MARKET_LABELS = {
 DYNAMIC_EXITS = ("emploi_durable", "emploi_transition", "formation_qualifiante")
 """Situations at 6 months counted as « sorties dynamiques »."""
 UNKNOWN_SITUATION = "inconnue"
+SITUATION_LABELS = {
+    "emploi_durable": "Emploi durable",
+    "emploi_transition": "Emploi de transition",
+    "formation_qualifiante": "Formation qualifiante",
+    "sans_emploi": "Sans emploi",
+    "inconnue": "Situation inconnue",
+}
 
 register(
     Indicator(
@@ -105,6 +117,7 @@ register(
         unit="%",
         sources=("clauses_beneficiaires",),
         scale=100.0,
+        people=True,
     ),
     Indicator(
         code="clauses_part_femmes_pct",
@@ -115,28 +128,29 @@ register(
         unit="%",
         sources=("clauses_beneficiaires",),
         scale=100.0,
+        people=True,
     ),
     Indicator(
         code="clauses_part_moins_26_pct",
         label="Part des moins de 26 ans parmi les bénéficiaires",
         axis=5,
-        definition="Bénéficiaires de moins de 26 ans parmi les bénéficiaires dont l'âge est "
-        "connu.",
+        definition="Bénéficiaires de moins de 26 ans parmi les bénéficiaires dont l'âge est connu.",
         formula="Bénéficiaires de moins de 26 ans / bénéficiaires (âge connu) × 100",
         unit="%",
         sources=("clauses_beneficiaires",),
         scale=100.0,
+        people=True,
     ),
     Indicator(
         code="clauses_part_50_plus_pct",
         label="Part des 50 ans ou plus parmi les bénéficiaires",
         axis=5,
-        definition="Bénéficiaires de 50 ans ou plus parmi les bénéficiaires dont l'âge est "
-        "connu.",
+        definition="Bénéficiaires de 50 ans ou plus parmi les bénéficiaires dont l'âge est connu.",
         formula="Bénéficiaires de 50 ans ou plus / bénéficiaires (âge connu) × 100",
         unit="%",
         sources=("clauses_beneficiaires",),
         scale=100.0,
+        people=True,
     ),
     Indicator(
         code="clauses_part_infra_cap_pct",
@@ -148,6 +162,7 @@ register(
         unit="%",
         sources=("clauses_beneficiaires",),
         scale=100.0,
+        people=True,
     ),
     Indicator(
         code="clauses_part_sorties_dynamiques_pct",
@@ -161,6 +176,7 @@ register(
         unit="%",
         sources=("clauses_beneficiaires",),
         scale=100.0,
+        people=True,
     ),
 )
 
@@ -250,7 +266,7 @@ def hours_by_market_type(markets: pd.DataFrame) -> pd.DataFrame:
     Returns:
         Columns ``annee, type_marche, libelle, marches, heures_totales,
         heures_insertion_prevues, heures_insertion_realisees, taux_insertion_pct,
-        taux_realisation_pct`` (rates blank on a zero base).
+        taux_realisation_pct`` as plain floats (rates ``NaN`` on a zero base).
     """
     columns = [
         "annee",
@@ -277,7 +293,11 @@ def hours_by_market_type(markets: pd.DataFrame) -> pd.DataFrame:
     planned = out["heures_insertion_prevues"].astype("Float64")
     out["taux_insertion_pct"] = (real / total.where(total != 0) * 100).astype("Float64")
     out["taux_realisation_pct"] = (real / planned.where(planned != 0) * 100).astype("Float64")
+    for column in columns[3:]:
+        out[column] = out[column].astype(float)
     out["libelle"] = out["type_marche"].map(MARKET_LABELS).fillna(out["type_marche"])
+    out["ordre"] = out["type_marche"].map({t: i for i, t in enumerate(TYPES_MARCHE)})
+    out = out.sort_values(["annee", "ordre"])
     return out[columns].reset_index(drop=True)
 
 
@@ -305,10 +325,9 @@ def beneficiary_base(
         columns += [f"{code}_n", f"{code}_d"]
     if beneficiaries.empty:
         return pd.DataFrame(columns=columns)
-    geo = (
-        markets.sort_values("annee")
-        .drop_duplicates("id_marche", keep="last")[["id_marche", "siren_epci", "maitre_ouvrage"]]
-    )
+    geo = markets.sort_values("annee").drop_duplicates("id_marche", keep="last")[
+        ["id_marche", "siren_epci", "maitre_ouvrage"]
+    ]
     rows = beneficiaries.merge(geo, on="id_marche", how="left")
     situation = rows["situation_6_mois"].astype("string")
     rows["_dyn"] = situation.isin(DYNAMIC_EXITS).astype(float)
@@ -369,3 +388,26 @@ def situations_at_6_months(beneficiaries: pd.DataFrame) -> pd.DataFrame:
         .size()
         .rename(columns={"size": "contrats"})
     )
+
+
+def situations_table(beneficiaries: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+    """Contracts by situation at 6 months (rows) and year (columns), with a total row.
+
+    Returns:
+        Raw counts of contracts (mask before showing, e.g. ``show_people_table(...,
+        total_row=TOTAL_LABEL)``).
+    """
+    long = situations_at_6_months(beneficiaries)
+    long = long[long["annee"].isin(years)]
+    if long.empty:
+        return pd.DataFrame()
+    table = long.pivot_table(
+        index="situation_6_mois", columns="annee", values="contrats", aggfunc="sum", fill_value=0
+    )
+    order = [s for s in SITUATION_LABELS if s in table.index]
+    table = table.reindex(order + [s for s in table.index if s not in order]).astype(float)
+    table.index = [SITUATION_LABELS.get(s, s) for s in table.index]
+    table.columns = [str(c) for c in table.columns]
+    table.loc[TOTAL_LABEL] = table.sum(axis=0)
+    table.index.name = "Situation 6 mois après le contrat"
+    return table
