@@ -10,8 +10,8 @@ import math
 import pandas as pd
 import pytest
 
-from qpv_analytics import indicators
-from qpv_analytics.indicators import activite, axe1, axe3, axe4, axe5, axe6
+from qpv_analytics import disclosure, indicators
+from qpv_analytics.indicators import activite, axe1, axe3, axe4, axe5, axe6, core
 from qpv_analytics.params import LocalTargets, RunParams
 
 pytestmark = pytest.mark.unit
@@ -197,7 +197,7 @@ def test_rehousing_indicators_exclude_unknown_values():
 def test_rehousing_base_drops_identifiers():
     assert "id_menage" not in axe1.rehousing_base(REL, QPV).columns
     table = axe1.rehousing_table(REL, QPV, 2025)
-    assert table.loc[activite.TOTAL_LABEL, activite.TOTAL_LABEL] == 4
+    assert table.loc[core.TOTAL_LABEL, core.TOTAL_LABEL] == 4
     assert table.loc["59", "Neuf ou moins de 5 ans"] == 1
 
 
@@ -361,7 +361,7 @@ def test_trained_by_type_blank_type_stays_blank():
     assert year["bailleurs"] == 6 + 2 + 1 and year["collectivites"] == 4 + 3
     assert pd.isna(year["habitants"])  # never filled: blank, not zero
     table = axe4.trained_by_type_table(EVENTS, [2024, 2025])
-    assert table.loc[activite.TOTAL_LABEL, "2025"] == 16
+    assert table.loc[core.TOTAL_LABEL, "2025"] == 16
 
 
 def test_activity_indicators_per_axis():
@@ -641,7 +641,7 @@ def test_protect_people_primary_and_secondary_masking():
     rows = _households(30, "QN05901M", 15) + _households(3, "QN06201M", 1)
     rel = pd.DataFrame(rows, columns=REL.columns).astype(REL.dtypes.to_dict())
     res = axe1.rehousing_indicators(rel, QPV, PARAMS)
-    public = activite.protect_people(res, PARAMS, QPV)
+    public = disclosure.protect_people(res, PARAMS, QPV)
     count = "ru_menages_reloges"
     # Region: 33 households, shown.
     assert _get(public, count).valeur == 33 and not _get(public, count).secret
@@ -653,9 +653,9 @@ def test_protect_people_primary_and_secondary_masking():
     assert _get(public, count, "epci", EPCI_1).secret and _get(public, count, "epci", EPCI_2).secret
     # Rates: base 3 < 20 (primary), and its sibling (secondary); status hidden as well.
     share = _get(public, "ru_part_relogement_neuf_pct", "departement", "62")
-    assert share.secret and share.statut == "sans_donnee"
+    assert share.secret and share.statut == "secret"
     assert _get(public, "ru_part_relogement_neuf_pct", "departement", "59").secret
     assert not _get(public, "ru_part_relogement_neuf_pct").secret
     # Indicators that do not count people are untouched.
-    ops = activite.protect_people(axe1.operation_indicators(OPS, QPV, PARAMS), PARAMS, QPV)
+    ops = disclosure.protect_people(axe1.operation_indicators(OPS, QPV, PARAMS), PARAMS, QPV)
     assert not ops["secret"].any()

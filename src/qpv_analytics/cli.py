@@ -80,8 +80,11 @@ def _run(args: argparse.Namespace) -> int:
         from qpv_analytics import demo
 
         done = demo.ensure_demo(paths)
-        print("Données de démonstration écrites dans data/raw/." if done
-              else "data/raw/ contient déjà des fichiers : rien n'a été écrit.")
+        print(
+            "Données de démonstration écrites dans data/raw/."
+            if done
+            else "data/raw/ contient déjà des fichiers : rien n'a été écrit."
+        )
         return 0
     if args.commande == "contrat":
         from qpv_analytics import docs

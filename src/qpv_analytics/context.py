@@ -53,26 +53,28 @@ SECRET_MARKERS = frozenset({"", "s", "nd", "n.d.", "n.d", "nc", "na", "n/a", "na
 CODE_ALIASES: tuple[str, ...] = ("code_qp", "code_qpv", "codeqpv", "code_quartier", "codgeo", "qp")
 """Header names recognised as the QPV code column, whatever the source."""
 
-REGION_DEPARTEMENTS: Mapping[str, tuple[str, ...]] = MappingProxyType({
-    "01": ("971",),
-    "02": ("972",),
-    "03": ("973",),
-    "04": ("974",),
-    "06": ("976",),
-    "11": ("75", "77", "78", "91", "92", "93", "94", "95"),
-    "24": ("18", "28", "36", "37", "41", "45"),
-    "27": ("21", "25", "39", "58", "70", "71", "89", "90"),
-    "28": ("14", "27", "50", "61", "76"),
-    "32": ("02", "59", "60", "62", "80"),
-    "44": ("08", "10", "51", "52", "54", "55", "57", "67", "68", "88"),
-    "52": ("44", "49", "53", "72", "85"),
-    "53": ("22", "29", "35", "56"),
-    "75": ("16", "17", "19", "23", "24", "33", "40", "47", "64", "79", "86", "87"),
-    "76": ("09", "11", "12", "30", "31", "32", "34", "46", "48", "65", "66", "81", "82"),
-    "84": ("01", "03", "07", "15", "26", "38", "42", "43", "63", "69", "73", "74"),
-    "93": ("04", "05", "06", "13", "83", "84"),
-    "94": ("2A", "2B"),
-})
+REGION_DEPARTEMENTS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "01": ("971",),
+        "02": ("972",),
+        "03": ("973",),
+        "04": ("974",),
+        "06": ("976",),
+        "11": ("75", "77", "78", "91", "92", "93", "94", "95"),
+        "24": ("18", "28", "36", "37", "41", "45"),
+        "27": ("21", "25", "39", "58", "70", "71", "89", "90"),
+        "28": ("14", "27", "50", "61", "76"),
+        "32": ("02", "59", "60", "62", "80"),
+        "44": ("08", "10", "51", "52", "54", "55", "57", "67", "68", "88"),
+        "52": ("44", "49", "53", "72", "85"),
+        "53": ("22", "29", "35", "56"),
+        "75": ("16", "17", "19", "23", "24", "33", "40", "47", "64", "79", "86", "87"),
+        "76": ("09", "11", "12", "30", "31", "32", "34", "46", "48", "65", "66", "81", "82"),
+        "84": ("01", "03", "07", "15", "26", "38", "42", "43", "63", "69", "73", "74"),
+        "93": ("04", "05", "06", "13", "83", "84"),
+        "94": ("2A", "2B"),
+    }
+)
 """Departments of each region (INSEE codes, regions since 2016): used when a file has no region."""
 
 _MAX_LISTED = 10
@@ -225,9 +227,9 @@ TIERS_2024 = ContextSource(
 )
 """Third-party compilation ``qpv2024-indicateurs.csv`` (one row per QPV and commune)."""
 
-SOURCES: Mapping[str, ContextSource] = MappingProxyType({
-    s.name: s for s in (SIG_VILLE, TIERS_2024)
-})
+SOURCES: Mapping[str, ContextSource] = MappingProxyType(
+    {s.name: s for s in (SIG_VILLE, TIERS_2024)}
+)
 """Declared context sources, by name."""
 
 
@@ -699,8 +701,9 @@ def import_context(
             "indiquez l'année des indicateurs, par exemple import_context(..., vintage=2017)."
         )
     if not (annee.min or 0) <= int(year) <= (annee.max or 9999):
-        raise ContextImportError(f"Millésime {year} invalide : attendu entre {annee.min:g} et "
-                                 f"{annee.max:g}.")
+        raise ContextImportError(
+            f"Millésime {year} invalide : attendu entre {annee.min:g} et {annee.max:g}."
+        )
     if not path.is_file():
         raise ContextImportError(
             f"Fichier introuvable : « {path} ». Que faire : vérifiez le chemin et le nom du "
@@ -782,12 +785,14 @@ def import_context(
             duplicate_lines.append(line)
             continue
         seen.add(signature)
-        records.append({
-            "code": code,
-            "line": line,
-            "departement": departement_from_code(code),
-            "cells": {name: row[j] for name, j in index.items()},
-        })
+        records.append(
+            {
+                "code": code,
+                "line": line,
+                "departement": departement_from_code(code),
+                "cells": {name: row[j] for name, j in index.items()},
+            }
+        )
     rows_read = len(table.rows)
     if not records:
         raise ContextImportError(
@@ -817,11 +822,14 @@ def import_context(
     records = _region_filter(records, src, optional["region"], region, deps_filter, path)
 
     if optional["departement"] is not None:
-        mismatch = sorted({
-            r["code"] for r in records
-            if (d := normalize_departement(r["cells"][optional["departement"]])) is not None
-            and d != r["departement"]
-        })
+        mismatch = sorted(
+            {
+                r["code"]
+                for r in records
+                if (d := normalize_departement(r["cells"][optional["departement"]])) is not None
+                and d != r["departement"]
+            }
+        )
         if mismatch:
             anomalies.append(
                 f"{optional['departement']} : {_n_qpv(len(mismatch), 'a', 'ont')} un département "
@@ -909,12 +917,30 @@ def _indicators(
             elif value is _INVALID:
                 value = None
             elif col.min is not None and value < col.min:
-                low.append((code, value, [r["line"] for r, p in zip(rows, parsed, strict=True)
-                                          if isinstance(p, float) and p < col.min]))
+                low.append(
+                    (
+                        code,
+                        value,
+                        [
+                            r["line"]
+                            for r, p in zip(rows, parsed, strict=True)
+                            if isinstance(p, float) and p < col.min
+                        ],
+                    )
+                )
                 value = None
             elif col.max is not None and value > col.max:
-                high.append((code, value, [r["line"] for r, p in zip(rows, parsed, strict=True)
-                                           if isinstance(p, float) and p > col.max]))
+                high.append(
+                    (
+                        code,
+                        value,
+                        [
+                            r["line"]
+                            for r, p in zip(rows, parsed, strict=True)
+                            if isinstance(p, float) and p > col.max
+                        ],
+                    )
+                )
                 value = None
             elif col.kind == "entier" and abs(value - round(value)) > 1e-9:
                 rounded.append(code)
@@ -952,12 +978,14 @@ def _indicators(
                 f"{label} : {_n_qpv(len(rounded), 'a', 'ont')} une valeur non entière "
                 f"({_listing(rounded)}) : effectif estimé, arrondi à l'unité"
             )
-    frame = pd.DataFrame({
-        "code_qpv": list(groups),
-        "annee": [year] * len(groups),
-        "source": [f"{src.name} {year}"] * len(groups),
-        **columns,
-    })
+    frame = pd.DataFrame(
+        {
+            "code_qpv": list(groups),
+            "annee": [year] * len(groups),
+            "source": [f"{src.name} {year}"] * len(groups),
+            **columns,
+        }
+    )
     frame = _typed(frame, CONTEXT_TABLE)
     frame = frame.sort_values("code_qpv", ignore_index=True)
     return frame, secret_cells, anomalies
@@ -1020,7 +1048,8 @@ def _communes(
         reg = normalize_region(cell(r, "region")) if optional["region"] else None
         reg = reg or region or _region_of(r["departement"])
         sirens = [
-            s for s in (_normalize_siren(x) for x in _split(cell(r, "epci"), src.epci_separator))
+            s
+            for s in (_normalize_siren(x) for x in _split(cell(r, "epci"), src.epci_separator))
             if s
         ]
         epci_name = cell(r, "epci_name") or None
@@ -1029,17 +1058,19 @@ def _communes(
             by_position = parts[0] if len(parts) == len(sirens) else epci_name
             epci_name = epci_names.get(sirens[0], by_position)
         for code_commune, nom_commune in pairs:
-            out.append({
-                "code_qpv": r["code"],
-                "nom_qpv": cell(r, "name") or None,
-                "code_commune": code_commune,
-                "nom_commune": nom_commune or None,
-                "code_departement": r["departement"],
-                "code_region": reg,
-                "siren_epci": sirens[0] if sirens else None,
-                "siren_epci_tous": "; ".join(sirens) or None,
-                "nom_epci": epci_name,
-            })
+            out.append(
+                {
+                    "code_qpv": r["code"],
+                    "nom_qpv": cell(r, "name") or None,
+                    "code_commune": code_commune,
+                    "nom_commune": nom_commune or None,
+                    "code_departement": r["departement"],
+                    "code_region": reg,
+                    "siren_epci": sirens[0] if sirens else None,
+                    "siren_epci_tous": "; ".join(sirens) or None,
+                    "nom_epci": epci_name,
+                }
+            )
     frame = pd.DataFrame(out, columns=list(COMMUNE_COLUMNS)).astype("string")
     frame = frame.drop_duplicates(subset=["code_qpv", "code_commune", "nom_commune"])
     return frame.sort_values(["code_qpv", "code_commune", "nom_commune"], ignore_index=True)
@@ -1073,8 +1104,11 @@ def reference_from_context(imp: ContextImport, geographie: str) -> pd.DataFrame:
     expected_prefix = {"2015": "QP", "2024": "QN"}.get(geographie)
     communes = imp.communes
     wrong = sorted(
-        {c for c in communes["code_qpv"].dropna() if expected_prefix and not c.startswith(
-            expected_prefix)}
+        {
+            c
+            for c in communes["code_qpv"].dropna()
+            if expected_prefix and not c.startswith(expected_prefix)
+        }
     )
     if wrong:
         raise ContextImportError(

@@ -5,9 +5,13 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Hashable, Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from qpv_analytics.params import RunParams
 
 from qpv_analytics import formatting
 from qpv_analytics.formatting import SECRET
@@ -670,3 +674,113 @@ def to_html_table(
         )
     parts.append("</table>")
     return "\n".join(parts)
+
+
+# ----------------------------------------------------------------------------------------------
+# Tidy indicator tables: primary and hierarchical secondary suppression
+# ----------------------------------------------------------------------------------------------
+
+
+def thresholds(params: RunParams | None) -> tuple[int, int]:
+    """Return the count and rate-base thresholds of the run (defaults without parameters)."""
+    if params is None:
+        return SEUIL_EFFECTIF, SEUIL_BASE_TAUX
+    conf = params.confidentialite
+    return conf.seuil_effectif, conf.seuil_base_taux
+
+
+def _lines(rows: pd.DataFrame, qpv: pd.DataFrame | None) -> list[tuple[int, list[int]]]:
+    """Additive relations (parent row, child rows) between the rows of one indicator × year."""
+    from qpv_analytics.indicators.core import epci_departements
+
+    triples = zip(rows.index, rows["niveau"], rows["code"], strict=True)
+    index = {(lvl, str(code)): i for i, lvl, code in triples}
+    by_level: dict[str, list[tuple[str, int]]] = {}
+    for (lvl, code), i in index.items():
+        by_level.setdefault(lvl, []).append((code, i))
+    lines: list[tuple[int, list[int]]] = []
+    region = index.get(("region", "region"))
+    if region is not None:
+        for lvl, members in by_level.items():
+            if lvl != "region":
+                lines.append((region, [i for _, i in members]))
+    if qpv is not None:
+        parents = {
+            "epci": ("departement", epci_departements(qpv)),
+            "qpv": (
+                "epci",
+                dict(
+                    zip(
+                        qpv["code_qpv"].astype(str),
+                        qpv["siren_epci"].astype(str),
+                        strict=True,
+                    )
+                ),
+            ),
+        }
+        for lvl, (parent_level, mapping) in parents.items():
+            groups: dict[int, list[int]] = {}
+            for code, i in by_level.get(lvl, []):
+                parent = index.get((parent_level, mapping.get(code, "")))
+                if parent is not None:
+                    groups.setdefault(parent, []).append(i)
+            lines += list(groups.items())
+    return lines
+
+
+def protect_people(
+    result: pd.DataFrame, params: RunParams | None = None, qpv: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Return a tidy indicator table safe to show and export (person-based rows protected).
+
+    Primary masking is :func:`qpv_analytics.disclosure.protect_indicator_frame` (counts of
+    people below the threshold, rates on small bases or revealing a small group). Secondary
+    masking then treats every indicator × year as additive lines: the region and each level
+    below it, each department and its EPCI, each EPCI and its QPV (``qpv`` gives the nesting).
+    A line with exactly one masked row gets a second one (the smallest base), so that no
+    masked value can be recomputed by subtraction; this repeats until stable.
+
+    Rows of indicators without ``people`` are untouched. Masked rows keep their indicator,
+    level, code and year, get blank values and the status ``secret``, and ``secret``
+    is true.
+
+    Args:
+        result: tidy indicator table (``RESULT_COLUMNS``).
+        params: run parameters (thresholds of ``confidentialite``; defaults otherwise).
+        qpv: QPV reference, to protect QPV within EPCI and EPCI within departments.
+    """
+    from qpv_analytics.indicators.core import REGISTRY
+
+    count_threshold, base_threshold = thresholds(params)
+    out = result.reset_index(drop=True).copy()
+    people = out["indicateur"].map(lambda c: REGISTRY[c].people).astype(bool)
+    flagged = out.assign(personnes=people)
+    primary = protect_indicator_frame(flagged, count_threshold, base_threshold)
+    secret = primary["secret"].to_numpy(dtype=bool).copy()
+
+    size = out["denominateur"].astype("Float64")
+    size = size.fillna(out["numerateur"].astype("Float64")).fillna(out["valeur"].astype("Float64"))
+    size = size.fillna(0).to_numpy(dtype=float)
+    groups = out[people].groupby(["indicateur", "annee"], sort=False).groups
+    all_lines = [line for idx in groups.values() for line in _lines(out.loc[list(idx)], qpv)]
+    changed = True
+    while changed:
+        changed = False
+        for parent, children in all_lines:
+            cells = [parent, *children]
+            if sum(secret[c] for c in cells) != 1:
+                continue
+            candidates = sorted(
+                (c for c in children if not secret[c] and size[c] > 0), key=lambda c: size[c]
+            )
+            if not candidates and not secret[parent] and size[parent] > 0:
+                candidates = [parent]
+            if candidates:
+                secret[candidates[0]] = True
+                changed = True
+    mask = pd.Series(secret, index=out.index)
+    for column in ("valeur", "numerateur", "denominateur"):
+        out[column] = out[column].astype("Float64").mask(mask)
+    out["statut"] = out["statut"].mask(mask, "secret")
+    out["secret"] = mask
+    return out

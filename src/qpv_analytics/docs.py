@@ -63,8 +63,11 @@ def table_markdown(table: Table) -> str:
         lines.append("- **Données personnelles** : seules des données agrégées sont publiées.")
     for rule in table.rules:
         lines.append(f"- Contrôle : `{rule.left}` ≤ `{rule.right}` (sinon : {rule.message}).")
-    lines += ["", "| colonne | type | unité | obligatoire | description | contraintes |",
-              "|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "| colonne | type | unité | obligatoire | description | contraintes |",
+        "|---|---|---|---|---|---|",
+    ]
     for col in table.columns:
         lines.append(
             f"| `{col.name}` | {KIND_LABELS[col.kind]} | {col.unit or ''} | "

@@ -42,6 +42,15 @@ table.qpv-table caption{caption-side:top;text-align:left;font-weight:bold;paddin
 .st-atteint{color:#1b5e20;font-weight:bold}.st-partiel{color:#8a5a00;font-weight:bold}
 .st-non_atteint{color:#b00020;font-weight:bold}
 .qpv-meta{color:#555;font-size:.85em}
+table.qpv-tableau{border-collapse:collapse;margin:.5em 0 1em;font-size:.9em}
+table.qpv-tableau th{background:#1f4e79;color:#fff;padding:.3em .6em;text-align:left}
+table.qpv-tableau tbody th{background:#f5f8fc;color:#1e1e1e;font-weight:normal}
+table.qpv-tableau td{border-bottom:1px solid #ccc;padding:.25em .6em;text-align:right;
+ white-space:nowrap}
+table.qpv-tableau caption{caption-side:top;text-align:left;font-weight:bold;padding:.3em 0}
+table.qpv-tableau tr.qpv-total th,table.qpv-tableau tr.qpv-total td{font-weight:bold;
+ border-top:2px solid #1f4e79}
+table.qpv-tableau td.qpv-note{text-align:left;font-size:.85em;color:#555;white-space:normal}
 figure.qpv-figure{margin:.8em 0}figure.qpv-figure figcaption{font-size:.85em;color:#555}
 </style>
 """
@@ -143,7 +152,7 @@ class Report:
 
         Person-based rows go through disclosure control here, whatever the notebook did.
         """
-        from qpv_analytics.indicators.activite import protect_people
+        from qpv_analytics.disclosure import protect_people
 
         result = protect_people(result, self.params, self.qpv)
         folder = self.output_dir() / "indicateurs"
@@ -464,59 +473,3 @@ def method_table(codes: list[str], params: RunParams) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
-
-
-def partnership_section(rep: Report, axis: int) -> pd.DataFrame:
-    """Display the network activity of one axis (events by type, participations) and return it."""
-    heading("Activité partenariale de l'axe")
-    events = rep.table("evenements")
-    ev = events[events["axe"] == axis]
-    if ev.empty:
-        notice(
-            "Aucun événement de réseau, de formation ou de co-formation n'a été déclaré "
-            "pour cet axe."
-        )
-        return ev
-    participants = [c for c in ev.columns if c.startswith("participants_")]
-    year = ev[ev["annee"] == rep.annee]
-    paragraph(
-        f"En {rep.annee}, {len(year)} événements (réseaux, co-formations, formations, visites…) "
-        f"ont réuni {formatting.number(year[participants].sum().sum())} participations sur cet axe."
-    )
-    by_type = ev.groupby(["annee", "type_evenement"]).size().unstack(fill_value=0)
-    tab = by_type.reset_index().astype(str)
-    tab.columns = ["Année"] + [c.replace("_", " ") for c in by_type.columns]
-    show_table(
-        tab, caption="Événements de l'axe par type et par année", numeric=list(tab.columns[1:])
-    )
-    if not year.empty:
-        part = year[participants].sum()
-        tab = pd.DataFrame(
-            {
-                "Type d'organisation": [c.removeprefix("participants_") for c in participants],
-                "Participations": [formatting.number(v) for v in part],
-            }
-        )
-        show_table(
-            tab,
-            caption=f"Participations par type d'organisation, {rep.annee}",
-            numeric=["Participations"],
-        )
-    return ev
-
-
-def practices_section(rep: Report, axis: int, limit: int = 5) -> None:
-    """Display the most recent good practices of one axis from the catalogue."""
-    heading("Bonnes pratiques")
-    practices = rep.table("bonnes_pratiques", all_years=True)
-    practices = practices[(practices["axe"] == axis) & (practices["annee"] <= rep.annee)]
-    practices = practices.sort_values("annee", ascending=False)
-    if practices.empty:
-        notice("Aucune bonne pratique n'a encore été recensée pour cet axe.")
-        return
-    for _, p in practices.head(limit).iterrows():
-        heading(f"{p['titre']} ({p['territoire']}, {p['annee']})", level=3)
-        paragraph(f"Porteurs : {p['porteurs']}. {p['resume']}")
-        paragraph(f"Facteurs clés de succès : {p['facteurs_cles_succes']}")
-        if isinstance(p["ecueils"], str) and p["ecueils"]:
-            paragraph(f"Écueils : {p['ecueils']}")

@@ -464,7 +464,8 @@ def _column_checks(b: _SuiteBuilder, col: Column, refs: ReferenceSets, params: R
             value_set=list(col.allowed),
         )
     if name == "annee":
-        _year_checks(b, col, params)
+        if not b.table.reference:  # a context vintage is not a publication year
+            _year_checks(b, col, params)
     elif col.min is not None or col.max is not None:
         negative = col.min == 0 and col.max is None
         b.add(

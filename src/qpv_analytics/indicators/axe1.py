@@ -5,11 +5,15 @@ from __future__ import annotations
 import pandas as pd
 
 from qpv_analytics.contract import NATURES_RU
-from qpv_analytics.indicators.activite import count_table, declare_partner_levels
-from qpv_analytics.indicators.core import REGISTRY, Indicator, aggregate, attach_geography, register
+from qpv_analytics.indicators.core import (
+    REGISTRY,
+    Indicator,
+    aggregate,
+    attach_geography,
+    count_table,
+    register,
+)
 from qpv_analytics.params import RunParams
-
-declare_partner_levels()
 
 NATURE_LABELS = {
     "demolition": "Démolition",

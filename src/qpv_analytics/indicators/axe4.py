@@ -8,14 +8,20 @@ from qpv_analytics.indicators.activite import (
     EVENT_LEVELS,
     ORGANISATION_LABELS,
     PARTICIPANT_COLUMNS,
-    TOTAL_LABEL,
-    count_table,
     epci_coverage_base,
     event_base,
     fill_missing_years,
     participations_by_type,
 )
-from qpv_analytics.indicators.core import REGISTRY, RESULT_COLUMNS, Indicator, aggregate, register
+from qpv_analytics.indicators.core import (
+    REGISTRY,
+    RESULT_COLUMNS,
+    TOTAL_LABEL,
+    Indicator,
+    aggregate,
+    count_table,
+    register,
+)
 from qpv_analytics.params import RunParams
 
 AXIS = 4

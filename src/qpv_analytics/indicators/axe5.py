@@ -5,15 +5,16 @@ from __future__ import annotations
 import pandas as pd
 
 from qpv_analytics.contract import TYPES_MARCHE
-from qpv_analytics.indicators.activite import (
+from qpv_analytics.indicators.activite import attach_epci_departement
+from qpv_analytics.indicators.core import (
+    REGISTRY,
+    RESULT_COLUMNS,
     TOTAL_LABEL,
-    attach_epci_departement,
-    declare_partner_levels,
+    Indicator,
+    aggregate,
+    register,
 )
-from qpv_analytics.indicators.core import REGISTRY, RESULT_COLUMNS, Indicator, aggregate, register
 from qpv_analytics.params import RunParams
-
-declare_partner_levels()
 
 MARKET_LEVELS = ("region", "departement", "epci", "qpv", "maitre_ouvrage")
 BENEFICIARY_LEVELS = ("region", "departement", "epci", "maitre_ouvrage")

@@ -11,13 +11,14 @@ import pandas as pd
 
 from qpv_analytics.params import RunParams
 
-Level = Literal["region", "departement", "epci", "qpv", "bailleur"]
+Level = Literal["region", "departement", "epci", "qpv", "bailleur", "maitre_ouvrage"]
 LEVEL_COLUMNS: dict[str, str | None] = {
     "region": None,
     "departement": "code_departement",
     "epci": "siren_epci",
     "qpv": "code_qpv",
     "bailleur": "bailleur",
+    "maitre_ouvrage": "maitre_ouvrage",
 }
 """Column holding the code of each level in a base table (the region is the whole table)."""
 
@@ -27,6 +28,7 @@ LEVEL_LABELS = {
     "epci": "EPCI",
     "qpv": "QPV",
     "bailleur": "Bailleur",
+    "maitre_ouvrage": "Maître d'ouvrage",
     "axe_tfpb": "Axe TFPB",
 }
 
@@ -53,6 +55,7 @@ STATUS_LABELS = {
     "non_atteint": "Non atteint",
     "sans_donnee": "Sans donnée",
     "sans_cible": "Sans cible",
+    "secret": "Secret statistique",
 }
 
 
@@ -207,6 +210,14 @@ def attach_geography(frame: pd.DataFrame, qpv: pd.DataFrame) -> pd.DataFrame:
     return frame.drop(columns=drop).merge(geo, on="code_qpv", how="left")
 
 
+def epci_departements(qpv: pd.DataFrame) -> dict[str, str]:
+    """Map each EPCI SIREN of the QPV reference to its department (the first one met)."""
+    ref = qpv.dropna(subset=["siren_epci", "code_departement"]).drop_duplicates("siren_epci")
+    return dict(
+        zip(ref["siren_epci"].astype(str), ref["code_departement"].astype(str), strict=True)
+    )
+
+
 def label_codes(result: pd.DataFrame, names: dict[str, dict[str, str]]) -> pd.DataFrame:
     """Fill ``nom`` from a mapping level → {code: name}; landlords are their own name."""
     result = result.copy()
@@ -226,3 +237,49 @@ def completeness(expected: Iterable[str], received: Iterable[str]) -> float:
     if not expected:
         return float(np.nan)
     return len(expected & set(received)) / len(expected) * 100
+
+
+TOTAL_LABEL = "Total"
+"""Label of the margins of the count tables."""
+
+
+def count_table(
+    frame: pd.DataFrame,
+    rows: str,
+    columns: str,
+    values: str | None = None,
+    row_labels: dict | None = None,
+    column_labels: dict | None = None,
+    row_title: str = "",
+) -> pd.DataFrame:
+    """Cross-table of counts (of people) with a row and a column of totals.
+
+    Args:
+        frame: one row per unit, or rows with a count column ``values``.
+        rows: column giving the table rows (blank values are grouped as « Non renseigné »).
+        columns: column giving the table columns (blank: « Non renseigné »).
+        values: column of counts to sum (default: one per row).
+        row_labels: labels of the row codes (codes without label are kept as they are).
+        column_labels: labels of the column codes, in the order wanted (others follow).
+        row_title: header of the row labels.
+
+    Returns:
+        Raw counts with margins labelled :data:`TOTAL_LABEL` (mask before showing: e.g.
+        :func:`show_people_table` with ``total_row=TOTAL_LABEL, total_col=TOTAL_LABEL``).
+    """
+    data = frame.copy()
+    missing = "Non renseigné"
+    data["_r"] = data[rows].astype("string").fillna(missing)
+    data["_c"] = data[columns].astype("string").fillna(missing)
+    data["_n"] = 1.0 if values is None else data[values].astype("Float64")
+    table = data.pivot_table(index="_r", columns="_c", values="_n", aggfunc="sum", fill_value=0)
+    order = [c for c in (column_labels or {}) if c in table.columns]
+    order += [c for c in table.columns if c not in order]
+    table = table[order].astype(float)
+    table.index = [(row_labels or {}).get(r, r) for r in table.index]
+    table = table.sort_index()
+    table.columns = [(column_labels or {}).get(c, c) for c in table.columns]
+    table[TOTAL_LABEL] = table.sum(axis=1)
+    table.loc[TOTAL_LABEL] = table.sum(axis=0)
+    table.index.name = row_title
+    return table

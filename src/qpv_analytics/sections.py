@@ -1,0 +1,289 @@
+"""Report sections shared by the notebooks: protected tables, charts or notices, activity."""
+
+from __future__ import annotations
+
+import pandas as pd
+from IPython.display import HTML, display
+
+from qpv_analytics import charts, disclosure, formatting, reporting
+from qpv_analytics.disclosure import thresholds as _thresholds
+from qpv_analytics.indicators.activite import event_base, participations_by_type
+from qpv_analytics.indicators.core import (
+    LEVEL_LABELS,
+    REGISTRY,
+    STATUS_LABELS,
+    TOTAL_LABEL,
+)
+from qpv_analytics.params import RunParams
+
+
+def _number(value) -> float | None:
+    """A plain float, or ``None`` for any missing value (``pd.NA`` included)."""
+    return None if pd.isna(value) else float(value)
+
+
+def people_level_table(public: pd.DataFrame, code: str, level: str, annee: int) -> pd.DataFrame:
+    """Values of one indicator for every territory or partner of a level, « s » where masked.
+
+    Args:
+        public: output of :func:`protect_people` (labelled with ``label_codes``).
+        code: indicator code.
+        level: level (``epci``, ``bailleur``…).
+        annee: year.
+    """
+    ind = REGISTRY[code]
+    sub = public[
+        (public["indicateur"] == code) & (public["niveau"] == level) & (public["annee"] == annee)
+    ].sort_values("valeur", ascending=False, na_position="last")
+    secret = sub["secret"] if "secret" in sub.columns else pd.Series(False, index=sub.index)
+    return pd.DataFrame(
+        {
+            LEVEL_LABELS[level]: sub["nom"].fillna(sub["code"]).to_numpy(),
+            ind.label: [
+                "s" if s else formatting.with_unit(_number(v), ind.unit)
+                for v, s in zip(sub["valeur"], secret, strict=True)
+            ],
+            "Statut": [
+                STATUS_LABELS["secret"] if s else STATUS_LABELS[st]
+                for st, s in zip(sub["statut"], secret, strict=True)
+            ],
+        }
+    )
+
+
+def show_people_table(
+    table: pd.DataFrame,
+    caption: str,
+    params: RunParams | None = None,
+    total_row=None,
+    total_col=None,
+) -> None:
+    """Display a table of counts of people, masked by ``disclosure.to_html_table``.
+
+    Args:
+        table: raw counts (index = row labels, with its name as header).
+        caption: French title.
+        params: run parameters (threshold of ``confidentialite``).
+        total_row: index label of the row of totals, if any.
+        total_col: column label of the column of totals, if any.
+    """
+    threshold, _ = _thresholds(params)
+    markup = disclosure.to_html_table(
+        table,
+        caption,
+        people_counts=True,
+        threshold=threshold,
+        total_row=total_row,
+        total_col=total_col,
+    )
+    display(HTML(markup))
+
+
+def region_series(result: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
+    """Regional rows of some indicators, with their label in ``serie`` (for trend charts)."""
+    sub = result[result["indicateur"].isin(codes) & (result["niveau"] == "region")].copy()
+    sub["serie"] = sub["indicateur"].map(lambda c: REGISTRY[c].label)
+    return sub.sort_values(["indicateur", "annee"]).reset_index(drop=True)
+
+
+def wide_level_table(
+    public: pd.DataFrame, codes: list[str], level: str, annee: int
+) -> pd.DataFrame:
+    """Several indicators side by side for every territory or partner of a level, formatted.
+
+    Rows are sorted by the first indicator (largest first); masked values (``secret``) read
+    « s », missing ones « – ».
+
+    Args:
+        public: tidy table, labelled, preferably the output of :func:`protect_people`.
+        codes: indicator codes (columns, in this order).
+        level: level of the rows.
+        annee: year.
+    """
+    sub = public[(public["niveau"] == level) & (public["annee"] == annee)]
+    sub = sub[sub["indicateur"].isin(codes)]
+    if sub.empty:
+        return pd.DataFrame(columns=[LEVEL_LABELS[level], *[REGISTRY[c].label for c in codes]])
+    secret = sub["secret"] if "secret" in sub.columns else pd.Series(False, index=sub.index)
+    sub = sub.assign(
+        texte=[
+            "s" if s else formatting.with_unit(_number(v), REGISTRY[c].unit)
+            for c, v, s in zip(sub["indicateur"], sub["valeur"], secret, strict=True)
+        ],
+        nom=sub["nom"].fillna(sub["code"]),
+    )
+    first = sub[sub["indicateur"] == codes[0]].set_index("code")["valeur"]
+    table = sub.pivot_table(
+        index=["code", "nom"], columns="indicateur", values="texte", aggfunc="first"
+    )
+    table = table.reindex(columns=[c for c in codes if c in table.columns]).fillna("–")
+    keys = first.astype("Float64").reindex(table.index.get_level_values("code")).to_numpy()
+    table = table.assign(_cle=keys).sort_values("_cle", ascending=False, na_position="last")
+    table = table.drop(columns="_cle")
+    table.columns = [REGISTRY[c].label for c in table.columns]
+    table = table.reset_index(level="code", drop=True).reset_index()
+    return table.rename(columns={"nom": LEVEL_LABELS[level]})
+
+
+def partnership_section(rep, axis: int) -> None:
+    """Display the network activity of one axis (events by type, participations), people masked.
+
+    Participations are counts of people: the table by type of organisation goes through
+    ``disclosure.to_html_table``
+    (counts below the threshold and the cells that would reveal them read « s »), and so
+    does the total quoted in the text. For axis 4, participants are the people trained.
+
+    Args:
+        rep: the open report (``reporting.Report``).
+        axis: roadmap axis.
+    """
+    reporting.heading("Activité partenariale de l'axe")
+    events = rep.table("evenements")
+    ev = events[events["axe"] == axis]
+    if ev.empty:
+        reporting.notice(
+            "Aucun événement de réseau, de formation ou de co-formation n'a été déclaré "
+            "pour cet axe."
+        )
+        return
+    year = ev[ev["annee"] == rep.annee]
+    total = event_base(year, rep.qpv)["participations"].sum(min_count=1)
+    threshold, _ = _thresholds(rep.params)
+    if disclosure.mask_count_series(pd.Series([total]), threshold).iloc[0] == "s":
+        total_text = "un nombre non publiable (secret statistique) de"
+    else:
+        total_text = formatting.number(_number(total))
+    reporting.paragraph(
+        f"En {rep.annee}, {len(year)} événements (réseaux, co-formations, formations, visites…) "
+        f"ont réuni {total_text} participations sur cet axe."
+    )
+    by_type = ev.groupby(["annee", "type_evenement"]).size().unstack(fill_value=0)
+    tab = by_type.reset_index().astype(str)
+    tab.columns = ["Année"] + [c.replace("_", " ") for c in by_type.columns]
+    reporting.show_table(
+        tab, caption="Événements de l'axe par type et par année", numeric=list(tab.columns[1:])
+    )
+    if not year.empty:
+        part = participations_by_type(year).set_index("libelle")[["participations"]]
+        part = part.rename(columns={"participations": "Participations"}).astype(float)
+        part.loc[TOTAL_LABEL] = part["Participations"].sum(min_count=1)
+        part.index.name = "Type d'organisation"
+        show_people_table(
+            part,
+            f"Participations par type d'organisation, {rep.annee}",
+            rep.params,
+            total_row=TOTAL_LABEL,
+        )
+
+
+def _masked_caption(sub: pd.DataFrame, caption: str | None) -> str | None:
+    masked = int(sub["secret"].sum()) if "secret" in sub.columns else 0
+    if not masked:
+        return caption
+    note = f"{masked} valeur(s) non représentée(s) : secret statistique."
+    return f"{caption} {note}" if caption else note
+
+
+def show_trend(
+    result: pd.DataFrame,
+    codes: list[str],
+    title: str,
+    alt: str,
+    target: float | None = None,
+    references: dict[str, float] | None = None,
+) -> None:
+    """Display the regional trend of one or several indicators (same unit), or a notice."""
+    serie = region_series(result, codes)
+    if serie["valeur"].notna().sum() == 0:
+        reporting.notice(f"Pas de donnée sur la période pour le graphique « {title} ».")
+        return
+    fig = charts.trend(
+        serie,
+        "annee",
+        "valeur",
+        REGISTRY[codes[0]].unit,
+        title,
+        series="serie" if len(codes) > 1 else None,
+        target=target,
+        references=references,
+    )
+    reporting.show_figure(fig, alt=alt, caption=_masked_caption(serie, None))
+
+
+def show_bars(
+    result: pd.DataFrame,
+    code: str,
+    level: str,
+    annee: int,
+    title: str,
+    alt: str,
+    target: float | None = None,
+    target_label: str = "Cible",
+    caption: str | None = None,
+) -> None:
+    """Display sorted bars of one indicator for a level and year, or a notice if empty.
+
+    Masked rows (``secret``) are not drawn; the caption says how many.
+    """
+    sub = result[
+        (result["indicateur"] == code) & (result["niveau"] == level) & (result["annee"] == annee)
+    ]
+    shown = sub.dropna(subset=["valeur"])
+    if shown.empty:
+        reporting.notice(f"Pas de donnée {annee} pour le graphique « {title} ».")
+        return
+    fig = charts.bars_with_target(
+        shown,
+        "nom",
+        "valeur",
+        REGISTRY[code].unit,
+        title,
+        target=target,
+        target_label=target_label,
+    )
+    reporting.show_figure(fig, alt=alt, caption=_masked_caption(sub, caption))
+
+
+def show_multiples(
+    result: pd.DataFrame,
+    code: str,
+    level: str,
+    title: str,
+    alt: str,
+    target: float | None = None,
+    caption: str | None = None,
+) -> None:
+    """Display one small trend chart per territory of a level, or a notice if empty."""
+    sub = result[(result["indicateur"] == code) & (result["niveau"] == level)]
+    if sub["valeur"].notna().sum() == 0:
+        reporting.notice(f"Pas de donnée sur la période pour le graphique « {title} ».")
+        return
+    fig = charts.small_multiples(
+        sub, "nom", "annee", "valeur", REGISTRY[code].unit, title, target=target
+    )
+    reporting.show_figure(fig, alt=alt, caption=_masked_caption(sub, caption))
+
+
+def show_table_or_notice(table: pd.DataFrame, caption: str, empty: str, **kwargs) -> None:
+    """Display a formatted table with ``reporting.show_table``, or the notice ``empty``."""
+    if table.empty:
+        reporting.notice(empty)
+    else:
+        reporting.show_table(table, caption=caption, **kwargs)
+
+
+def practices_section(rep: reporting.Report, axis: int, limit: int = 5) -> None:
+    """Display the most recent good practices of one axis from the catalogue."""
+    reporting.heading("Bonnes pratiques")
+    practices = rep.table("bonnes_pratiques", all_years=True)
+    practices = practices[(practices["axe"] == axis) & (practices["annee"] <= rep.annee)]
+    practices = practices.sort_values("annee", ascending=False)
+    if practices.empty:
+        reporting.notice("Aucune bonne pratique n'a encore été recensée pour cet axe.")
+        return
+    for _, p in practices.head(limit).iterrows():
+        reporting.heading(f"{p['titre']} ({p['territoire']}, {p['annee']})", level=3)
+        reporting.paragraph(f"Porteurs : {p['porteurs']}. {p['resume']}")
+        reporting.paragraph(f"Facteurs clés de succès : {p['facteurs_cles_succes']}")
+        if isinstance(p["ecueils"], str) and p["ecueils"]:
+            reporting.paragraph(f"Écueils : {p['ecueils']}")
