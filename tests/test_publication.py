@@ -50,6 +50,10 @@ def test_publication_succeeds_with_every_report(published):
         assert f'href="{html_name}"' in index
     assert "Données de démonstration" in index
     assert (out / "qualite" / "index.html").exists()
+    # Each producer's rows to correct stay with the team; the shared page only counts them.
+    assert not (out / "qualite" / "retours").exists()
+    assert any((paths.reports / "qualite" / "2025" / "retours").glob("*.html"))
+    assert 'href="retours/' not in (out / "qualite" / "index.html").read_text(encoding="utf-8")
 
 
 def test_reports_have_no_code_and_are_french(published):

@@ -176,8 +176,18 @@ def write_feedback(
     return entries
 
 
-def render_index(report: QualityReport, results: dict[str, LoadResult], out_dir: Path) -> Path:
-    """Write the French quality page ``index.html``: status, counts, findings by table."""
+def render_index(
+    report: QualityReport, results: dict[str, LoadResult], out_dir: Path, shared: bool = False
+) -> Path:
+    """Write the French quality page ``index.html``: status, counts, findings by table.
+
+    Args:
+        report: the quality report.
+        results: loaded tables (files received per table).
+        out_dir: quality folder.
+        shared: version for the shared publication: counts per producer, no links to the
+            producers' own pages (each producer receives only its page from the team).
+    """
     blocking, warning = report.counts
     tables = []
     for name, table in TABLES.items():
@@ -206,6 +216,7 @@ def render_index(report: QualityReport, results: dict[str, LoadResult], out_dir:
             avertissements=warning,
             tables=tables,
             producteurs=report.feedback,
+            partage=shared,
             data_docs=(out_dir / "data_docs" / "index.html").exists(),
         )
     )

@@ -238,6 +238,15 @@ def region_name(params: RunParams) -> str:
     return reference.regions().get(code, f"Région {code}")
 
 
+def replace_tree(source: Path, target: Path) -> None:
+    """Copy ``source`` to ``target`` through a temporary folder, then swap it in."""
+    tmp = target.with_name(f".{target.name}.nouveau")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    shutil.copytree(source, tmp)
+    swap_in(tmp, target)
+
+
 def swap_in(build: Path, target: Path) -> None:
     """Replace ``target`` by ``build`` with renames only, so a failure leaves one of them whole."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -318,10 +327,11 @@ def publish(annee: int, paths: Paths | None = None, echo: Echo = print) -> int:
     Steps: parameters (validated before any kernel starts), data preparation, quality gate
     (Great Expectations), notebooks (Papermill) and HTML exports (nbconvert) in a build folder,
     confidentiality scan, index and manifest, then an atomic switch of ``reports/<annee>/``.
-    A refused or failed run leaves the previous publication untouched; only the quality pages
-    of a refused run are written, in their own folder ``reports/qualite/<annee>/``.
+    A refused or failed run leaves the previous publication untouched. The quality pages of
+    every run, with one feedback page per data producer, are the team's and go to their own
+    folder ``reports/qualite/<annee>/``; the shared publication keeps only their summary.
     """
-    from qpv_analytics import scanner, validation
+    from qpv_analytics import feedback, scanner, validation
 
     paths = paths or get_paths()
     started = datetime.now()
@@ -347,18 +357,20 @@ def publish(annee: int, paths: Paths | None = None, echo: Echo = print) -> int:
         (paths.processed / QUALITY_FILE.format(annee=annee)).write_text(
             json.dumps(quality.summary_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
         )
+        # The team's copy, with one feedback page per producer, is kept whatever the outcome.
+        internal = paths.reports / "qualite" / str(annee)
+        replace_tree(build / "qualite", internal)
+        quality.out_dir = internal.relative_to(paths.root)
         echo(quality.summary_text())
         if quality.blocking:
-            target = paths.reports / "qualite" / str(annee)
-            if target.exists():
-                shutil.rmtree(target)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(build / "qualite"), str(target))
             echo(
                 f"Publication {annee} refusée : aucun rapport n'a été produit ; la publication "
-                f"précédente est intacte. Détail : {target.relative_to(paths.root)}/index.html"
+                f"précédente est intacte. Détail : {quality.out_dir}/index.html"
             )
             return 1
+        # The shared copy gives counts per producer but not each producer's rows.
+        shutil.rmtree(build / "qualite" / "retours", ignore_errors=True)
+        feedback.render_index(quality, results, build / "qualite", shared=True)
         record = RunRecord(
             params, started, quality=quality.summary_dict(), demo=(paths.raw / DEMO_MARKER).exists()
         )
@@ -434,5 +446,6 @@ def validate_only(annee: int, paths: Paths | None = None, echo: Echo = print) ->
     if target.exists():
         shutil.rmtree(target)
     quality = validation.run_quality_gate(results, qpv, params, target)
+    quality.out_dir = target.relative_to(paths.root)
     echo(quality.summary_text())
     return 1 if quality.blocking else 0
