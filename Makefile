@@ -2,6 +2,7 @@
 # GLOBALS                                                                       #
 #################################################################################
 
+SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -23,9 +24,9 @@ export MPLBACKEND := Agg
 $(STAMP): pyproject.toml
 	@echo ">> Préparation de l'environnement Python ($(VENV))…"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install --quiet --upgrade pip
-	@$(PY) -m pip install --quiet -e ".[dev]"
-	@$(PY) -m ipykernel install --sys-prefix --name qpv-analytics --display-name "Python (qpv-analytics)" >/dev/null
+	@$(PY) -m pip install --quiet --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
+	@$(PY) -m pip install --quiet -e ".[dev]" 2>&1 | grep -v "^WARNING: Location" ; test $${PIPESTATUS[0]} -eq 0
+	@$(PY) -m qpv_analytics noyau >/dev/null
 	@touch $(STAMP)
 	@echo ">> Environnement prêt."
 

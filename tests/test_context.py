@@ -393,17 +393,24 @@ def test_distribution_ignores_blanks() -> None:
     df = pd.DataFrame({"x": pd.array([1, 2, 3, 4, None], dtype="Float64")})
     out = distribution(df, "x")
     assert out.loc["x"].to_dict() == {
-        "min": 1.0, "Q1": 1.75, "median": 2.5, "Q3": 3.25, "max": 4.0, "n": 4,
+        "min": 1.0,
+        "Q1": 1.75,
+        "median": 2.5,
+        "Q3": 3.25,
+        "max": 4.0,
+        "n": 4,
     }
     empty = distribution(pd.DataFrame({"y": pd.array([None], dtype="Float64")}), "y")
     assert empty.loc["y", "n"] == 0 and pd.isna(empty.loc["y", "median"])
 
 
 def test_weighted_mean_edge_cases() -> None:
-    df = pd.DataFrame({
-        "v": pd.array([10.0, None, 30.0], dtype="Float64"),
-        "w": pd.array([1, 1, None], dtype="Int64"),
-    })
+    df = pd.DataFrame(
+        {
+            "v": pd.array([10.0, None, 30.0], dtype="Float64"),
+            "w": pd.array([1, 1, None], dtype="Int64"),
+        }
+    )
     wm = weighted_mean(df, "v", "w")
     assert wm == WeightedMean(10.0, 1, 3, 50.0)
     no_weight = weighted_mean(df.assign(w=pd.array([None] * 3, dtype="Int64")), "v", "w")
@@ -419,11 +426,13 @@ def test_weighted_mean_edge_cases() -> None:
 
 
 def test_compare_with_region() -> None:
-    df = pd.DataFrame({
-        "code_qpv": ["QN05901M", "QN05902M", "QN05903M"],
-        "taux": pd.array([50.0, 40.0, None], dtype="Float64"),
-        "pop": pd.array([100, 300, 600], dtype="Int64"),
-    })
+    df = pd.DataFrame(
+        {
+            "code_qpv": ["QN05901M", "QN05902M", "QN05903M"],
+            "taux": pd.array([50.0, 40.0, None], dtype="Float64"),
+            "pop": pd.array([100, 300, 600], dtype="Int64"),
+        }
+    )
     cmp = compare_with_region(df, "taux", "pop")
     mean = (50 * 100 + 40 * 300) / 400  # 42.5
     assert cmp.regional.value == pytest.approx(mean)

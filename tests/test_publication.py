@@ -79,6 +79,13 @@ def test_reports_have_no_code_and_are_french(published):
         assert "Traceback" not in text
 
 
+def test_context_report_says_it_uses_real_public_data(published):
+    paths, _, _ = published
+    text = (paths.report_year(2025) / "contexte.html").read_text(encoding="utf-8")
+    assert "n'utilise que des fichiers publics réels" in text
+    assert "calculé sur 197 QPV représentant 98,3 % de la population" in text
+
+
 def test_manifest_hashes_every_input(published):
     paths, _, _ = published
     manifest = json.loads((paths.report_year(2025) / "manifest.json").read_text("utf-8"))

@@ -206,7 +206,9 @@ def test_summary_text_is_short_and_french(tmp_path: Path):
     assert "autre(s) erreur(s)" in text
     summary = report.summary_dict()
     assert summary["statut"] == "refusé" and summary["bloquants"] == 40
-    assert summary["avertissements"] == [{"table": "gusp", "texte": issues[-1].text()}]
+    assert summary["avertissements"] == [
+        {"table": "gusp", "probleme": "à vérifier.", "texte": issues[-1].text()}
+    ]
 
 
 @unit

@@ -52,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("charger", help="charge data/raw/ vers data/processed/ (Parquet)")
     sub.add_parser("demo", help="écrit les données de démonstration dans data/raw/ s'il est vide")
     sub.add_parser("contrat", help="régénère data/README.md et les modèles data/modeles/")
+    sub.add_parser("noyau", help="enregistre le noyau Jupyter « qpv-analytics » dans le venv")
     return parser
 
 
@@ -85,6 +86,11 @@ def _run(args: argparse.Namespace) -> int:
             if done
             else "data/raw/ contient déjà des fichiers : rien n'a été écrit."
         )
+        return 0
+    if args.commande == "noyau":
+        from qpv_analytics.kernel import register_kernel
+
+        print(f"Noyau Jupyter enregistré : {register_kernel()}")
         return 0
     if args.commande == "contrat":
         from qpv_analytics import docs

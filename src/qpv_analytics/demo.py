@@ -755,6 +755,11 @@ class _World:
         return sorted({(q.siren_epci, q.nom_epci) for q in self.qpv})
 
 
+def _fictitious(actor: str) -> str:
+    """Label a real municipality or EPCI acting in invented data, so that it reads as invented."""
+    return f"{actor} (données fictives)"
+
+
 def _ramp(annee: int, debut: int, duree: int) -> float:
     """Share of an operation done at the end of ``annee`` (linear from ``debut``)."""
     return min(1.0, max(0.0, (annee - debut + 1) / duree))
@@ -889,7 +894,7 @@ def _project(
         cost = float(round(unit if nature == "equipement" else unit * dwellings))
         subsidy = float(math.floor(cost * rng.uniform(sub_lo, sub_hi)))
         if nature == "equipement" or (nature == "residentialisation" and rng.random() < 0.3):
-            owner = f"Ville de {q.commune}"
+            owner = _fictitious(f"Ville de {q.commune}")
         else:
             owner = _pick(rng, owners)
         listed = first if rng.random() < 0.85 else int(rng.integers(first + 1, last + 1))
@@ -970,9 +975,9 @@ def _build_markets(
                     q = None
                 owner = s.bailleur.nom
                 if type_marche == "travaux_anru" and rng.random() < 0.3:
-                    owner = f"Ville de {q.commune}"
+                    owner = _fictitious(f"Ville de {q.commune}")
                 elif type_marche == "autre":
-                    owner = s.qpv.nom_epci
+                    owner = _fictitious(s.qpv.nom_epci)
                 rate = _insertion_rate(rng, type_marche)
                 size = rng.uniform(h_lo, h_hi)
                 for annee in range(start, start + int(rng.integers(1, 4))):
@@ -1079,7 +1084,7 @@ def _evenements(world: _World) -> list[Row]:
             if axe == 4 and kind == "formation":
                 subject = "plan « Valeurs de la République et laïcité »"
             if len(territoire) == 9 and rng.random() < 0.35:
-                organisateur = lieu
+                organisateur = _fictitious(lieu)
             elif rng.random() < 0.12:
                 organisateur = _pick(rng, _LANDLORDS).nom
             else:
@@ -1125,10 +1130,10 @@ def _bonnes_pratiques(world: _World) -> list[Row]:
         s = _pick(rng, world.stock, [x.logements for x in world.stock])
         q = s.qpv
         porteurs = {
-            4: f"IREV, {s.bailleur.nom}, {q.nom_epci}",
-            5: f"{q.nom_epci}, {s.bailleur.nom}",
+            4: f"IREV, {s.bailleur.nom}, {_fictitious(q.nom_epci)}",
+            5: f"{_fictitious(q.nom_epci)}, {s.bailleur.nom}",
             6: f"{s.bailleur.nom}, {_pick(rng, _ASSOCIATIONS)}",
-        }.get(axe, f"{s.bailleur.nom}, Ville de {q.commune}")
+        }.get(axe, f"{s.bailleur.nom}, {_fictitious(f'Ville de {q.commune}')}")
         rows.append(
             {
                 "annee": annee,
@@ -1501,7 +1506,9 @@ def _projets_innovation(world: _World) -> list[Row]:
     """Innovation projects moving from idea to running, then finished or dropped."""
     rng = world.rng
     carriers = (
-        [b.nom for b in _LANDLORDS] + [name for _, name in world.epcis()] + list(_ASSOCIATIONS)
+        [b.nom for b in _LANDLORDS]
+        + [_fictitious(name) for _, name in world.epcis()]
+        + list(_ASSOCIATIONS)
     )
     rows = []
     for n, (axe, intitule) in enumerate(_PROJECTS, start=1):

@@ -206,8 +206,16 @@ def render_index(record: RunRecord, build: Path) -> None:
         {"table": name, "titre": TABLES[name].title, "fichiers": len(received.get(name, []))}
         for name in PARTNER_TABLES
     ]
+    targets = record.params.cibles_locales
+    cibles = [
+        (type(targets).model_fields[k].description, f"{v:g}" + (" %" if k.endswith("_pct") else ""))
+        for k, v in targets.model_dump().items()
+    ]
+    indicator_files = sorted(p.stem for p in (build / "indicateurs").glob("*.csv"))
     (build / "index.html").write_text(
         template.render(
+            cibles=cibles,
+            fichiers_indicateurs=indicator_files,
             record=record,
             params=record.params,
             region=region,

@@ -164,11 +164,24 @@ class Report:
         result.to_parquet(folder / f"{name}.parquet", index=False)
         return folder / f"{name}.csv"
 
-    def warnings_for(self, tables: list[str]) -> list[str]:
-        """Quality-gate warnings concerning the given tables (French messages)."""
-        return [
-            w["texte"] for w in self.quality.get("avertissements", []) if w.get("table") in tables
-        ]
+    def quality_notice(self, tables: list[str]) -> None:
+        """Display one short notice summing up the quality warnings of the given tables.
+
+        Readers get the kind and number of warnings; the rows concerned are on the quality page
+        and in each producer's feedback, not in the report.
+        """
+        found = [w for w in self.quality.get("avertissements", []) if w.get("table") in tables]
+        if not found:
+            return
+        kinds: dict[str, int] = {}
+        for w in found:
+            problem = str(w.get("probleme") or w["texte"]).split(" : ")[0].rstrip(".")
+            kinds[problem] = kinds.get(problem, 0) + 1
+        listed = " ; ".join(f"{k} ({n} fichier{'s' if n > 1 else ''})" for k, n in kinds.items())
+        notice(
+            f"Contrôle qualité des données de ce rapport : {len(found)} avertissement(s), sans "
+            f"effet bloquant — {listed}. Détail : page « Qualité des données » de la publication."
+        )
 
 
 DEPARTEMENTS = {
@@ -281,7 +294,11 @@ DEPARTEMENTS = {
 
 
 def open_report(
-    annee: int, axis: int | None = None, title: str | None = None, paths: Paths | None = None
+    annee: int,
+    axis: int | None = None,
+    title: str | None = None,
+    paths: Paths | None = None,
+    public_data_only: bool = False,
 ) -> Report:
     """Load the parameters and reference data, and display the page header.
 
@@ -290,6 +307,8 @@ def open_report(
         axis: roadmap axis of the report, or ``None`` for cross-axis reports.
         title: report title (defaults to the axis name).
         paths: project paths (default: current project).
+        public_data_only: the report reads only real public files (context), so a demo
+            publication says that this page, unlike the others, is not invented.
     """
     paths = paths or get_paths()
     params = load_params(annee, paths)
@@ -300,7 +319,13 @@ def open_report(
     rep = Report(params, paths, qpv, demo, quality)
     heading = title or (f"Axe {axis} — {AXES[axis]}" if axis else params.titre)
     parts = [STYLE, '<div class="qpv-page">']
-    if demo:
+    if demo and public_data_only:
+        parts.append(
+            '<div class="qpv-demo">Publication de démonstration : les rapports par axe de cette '
+            "publication reposent sur des données inventées. Ce rapport-ci n'utilise que des "
+            "fichiers publics réels, cités dans sa partie « Méthode ».</div>"
+        )
+    elif demo:
         parts.append(
             '<div class="qpv-demo">Données de démonstration : les chiffres de ce rapport sont '
             "inventés (bailleurs fictifs, montants simulés) pour montrer l'outil. Seuls le "
@@ -429,7 +454,7 @@ def scorecard(result: pd.DataFrame, annee: int, params: RunParams) -> pd.DataFra
                 f"{annee}": formatting.with_unit(cur, ind.unit),
                 f"{annee - 1}": formatting.with_unit(prev, ind.unit),
                 "Cible": formatting.with_unit(target, ind.unit) if target is not None else "–",
-                "Statut": STATUS_LABELS[st],
+                "Statut": "–" if st == "sans_cible" else STATUS_LABELS[st],
             }
         )
     return pd.DataFrame(rows)

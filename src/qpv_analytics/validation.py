@@ -234,7 +234,9 @@ class QualityReport:
             "statut": self.status,
             "bloquants": self.counts[0],
             "avertissements": [
-                {"table": i.table, "texte": i.text()} for i in self.issues if not i.blocking
+                {"table": i.table, "probleme": i.message, "texte": i.text()}
+                for i in self.issues
+                if not i.blocking
             ],
         }
 
