@@ -15,7 +15,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 export MPLBACKEND := Agg
 
 .DEFAULT_GOAL := help
-.PHONY: help env reports demo donnees valider test lint doc clean
+.PHONY: help env reports demo donnees valider test lint bench doc clean
 
 #################################################################################
 # COMMANDES                                                                     #
@@ -57,6 +57,10 @@ test: $(STAMP)
 lint: $(STAMP)
 	@$(PY) -m ruff check src tests notebooks
 	@$(PY) -m ruff format --check src tests
+
+## Mesure le chargement et le contrôle qualité des données de démonstration (benchmark)
+bench: $(STAMP)
+	@$(PY) benchmarks/bench_validation.py --repeat 3
 
 ## Régénère la documentation du contrat de données (data/README.md) et les modèles de fichiers
 doc: $(STAMP)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -162,6 +163,85 @@ def test_axis2_export_agrees_with_independent_recomputation(published):
         & (exported.annee == 2025)
     ]
     assert float(row["valeur"].iloc[0]) == pytest.approx(expected, rel=1e-9)
+
+
+def _raw_table(paths: Paths, table: str) -> pd.DataFrame:
+    files = sorted((paths.raw / table).glob("*.csv"))
+    frame = pd.concat(
+        [pd.read_csv(f, sep=";", decimal=",", encoding="utf-8-sig", dtype=str) for f in files],
+        ignore_index=True,
+    )
+    return frame
+
+
+def _as_number(series: pd.Series) -> pd.Series:
+    return pd.to_numeric(
+        series.str.replace("\u00a0", "").str.replace(" ", "").str.replace(",", ".")
+    )
+
+
+def _exported(paths: Paths, report: str, code: str, year: int = 2025) -> pd.Series:
+    frame = pd.read_parquet(paths.report_year(2025) / "indicateurs" / f"{report}.parquet")
+    row = frame[(frame.indicateur == code) & (frame.niveau == "region") & (frame.annee == year)]
+    assert len(row) == 1, code
+    return row.iloc[0]
+
+
+def test_axis5_and_axis3_exports_agree_with_raw_files(published):
+    """Regional insertion rate (ANRU works) and first-quartile share, recomputed from raw CSV."""
+    paths, _, _ = published
+    markets = _raw_table(paths, "clauses_marches")
+    anru = markets[(markets["annee"] == "2025") & (markets["type_marche"] == "travaux_anru")]
+    expected = (
+        _as_number(anru["heures_insertion_realisees"]).sum()
+        / _as_number(anru["heures_totales"]).sum()
+        * 100
+    )
+    row = _exported(paths, "axe5_emploi_insertion", "clauses_taux_insertion_travaux_anru_pct")
+    assert float(row["valeur"]) == pytest.approx(expected, rel=1e-9)
+
+    alloc = _raw_table(paths, "attributions")
+    alloc = alloc[alloc["annee"] == "2025"]
+    q1 = _as_number(alloc["attributions_hors_qpv_q1"]).sum()
+    total = _as_number(alloc["attributions_hors_qpv"]).sum()
+    row = _exported(paths, "axe3_discriminations", "attrib_part_hors_qpv_q1_pct")
+    assert (float(row["numerateur"]), float(row["denominateur"])) == (q1, total)
+    assert float(row["valeur"]) == pytest.approx(q1 / total * 100, rel=1e-9)
+
+
+def test_scanner_refuses_a_planted_identifier_or_small_count(published, tmp_path):
+    from qpv_analytics import scanner
+    from qpv_analytics.loaders import load_raw
+
+    paths, _, _ = published
+    shared = tmp_path / "partage"
+    shutil.copytree(paths.report_year(2025), shared)
+    identifiers = publication.personal_identifiers(load_raw(paths))
+    assert scanner.scan_publication(shared, identifiers, 5) == []
+    person = sorted(i for i in identifiers if i.startswith("P-"))[0]
+    page = shared / "axe5_emploi_insertion.html"
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("</body>", f"<p>Bénéficiaire {person}</p></body>"),
+        encoding="utf-8",
+    )
+    findings = scanner.scan_publication(shared, identifiers, 5)
+    assert [f.file.name for f in findings] == ["axe5_emploi_insertion.html"]
+    assert person in scanner.format_findings(findings)
+
+    page.write_text(
+        page.read_text(encoding="utf-8").replace(f"<p>Bénéficiaire {person}</p>", ""),
+        encoding="utf-8",
+    )
+    page = shared / "axe1_renouvellement_urbain.html"
+    page.write_text(
+        page.read_text(encoding="utf-8").replace(
+            "</body>",
+            '<table class="qpv-effectifs"><tr><td>Aisne</td><td>2</td></tr></table></body>',
+        ),
+        encoding="utf-8",
+    )
+    findings = scanner.scan_publication(shared, identifiers, 5)
+    assert len(findings) == 1 and findings[0].file.name == "axe1_renouvellement_urbain.html"
 
 
 def test_bad_file_stops_before_notebooks_and_keeps_previous_publication(published):

@@ -357,6 +357,8 @@ def publish(annee: int, paths: Paths | None = None, echo: Echo = print) -> int:
     check_years(params, results)
     echo("3/5 Contrôle qualité (Great Expectations)")
     paths.reports.mkdir(parents=True, exist_ok=True)
+    for stale in paths.reports.glob(".construction-*"):  # left by a killed run
+        shutil.rmtree(stale, ignore_errors=True)
     build = Path(tempfile.mkdtemp(prefix=f".construction-{annee}-", dir=paths.reports))
     audit_build = build.with_name(build.name + "-audit")
     audit_build.mkdir()

@@ -50,3 +50,8 @@ __all__ += ["activite", "axe1", "axe3", "axe4", "axe5", "axe6"]
 from qpv_analytics.indicators import contexte  # noqa: E402
 
 __all__ += ["contexte"]
+
+# State resources in the contrats de ville (real ANCT files, axis 0 as well).
+from qpv_analytics.indicators import ressources  # noqa: E402
+
+__all__ += ["ressources"]

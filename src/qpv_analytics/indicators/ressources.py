@@ -1,0 +1,113 @@
+"""State resources in the contrats de ville: adultes-relais and FONJEP posts (real ANCT files).
+
+These are real public files shipped in ``data/reference/`` (one record per funded post: employer,
+amount, contrat de ville, department). Like the context indicators they carry ``axis=0``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from qpv_analytics import reference
+from qpv_analytics.config import Paths
+from qpv_analytics.indicators.core import REGISTRY, Indicator, aggregate, register
+from qpv_analytics.params import RunParams
+
+SCHEMES = {"adultes_relais": "Adultes-relais", "fonjep": "FONJEP"}
+"""Funding schemes: key of ``reference.state_posts`` → French label."""
+
+LANDLORD_WORDS = r"\b(?:HABITAT|HLM|LOGEMENT|LOGIS|OPH|OFFICE PUBLIC)\b"
+"""Words that mark an employer as a social landlord in the ``raison_sociale`` of a post."""
+
+for _key, _label in SCHEMES.items():
+    register(
+        Indicator(
+            code=f"etat_postes_{_key}",
+            label=f"Postes {_label} financés par l'État",
+            axis=0,
+            definition=f"Postes {_label} financés par l'État dans les contrats de ville de la "
+            "région (fichier public de l'ANCT, une ligne par poste).",
+            formula="Nombre de postes",
+            unit="postes",
+            sources=(f"fichier public ANCT « postes {_label} » (data/reference)",),
+        ),
+        Indicator(
+            code=f"etat_montant_{_key}_eur",
+            label=f"Montant des postes {_label}",
+            axis=0,
+            definition=f"Somme des montants des postes {_label} inscrits au fichier de l'ANCT.",
+            formula="Σ montant (€)",
+            unit="€",
+            sources=(f"fichier public ANCT « postes {_label} » (data/reference)",),
+        ),
+    )
+
+
+def state_posts(region: str, years: list[int], paths: Paths | None = None) -> pd.DataFrame:
+    """Return every adultes-relais and FONJEP post of the region for the years with a file.
+
+    Returns:
+        Columns ``dispositif, annee, code_departement, code_cv, employeur, montant_eur,
+        employeur_bailleur`` (the last one flags social landlords from the employer's name).
+    """
+    frames = []
+    for key in SCHEMES:
+        for year in years:
+            posts = reference.state_posts(key, year, region, paths)
+            if posts is None or posts.empty:
+                continue
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "dispositif": key,
+                        "annee": year,
+                        "code_departement": posts["insee_dep"].astype(str).str.zfill(2),
+                        "code_cv": posts["code_cv"].astype(str),
+                        "employeur": posts["raison_sociale"].astype(str),
+                        "montant_eur": pd.to_numeric(posts["montant"], errors="coerce"),
+                    }
+                )
+            )
+    columns = ["dispositif", "annee", "code_departement", "code_cv", "employeur", "montant_eur"]
+    if not frames:
+        return pd.DataFrame(columns=[*columns, "employeur_bailleur"])
+    out = pd.concat(frames, ignore_index=True)
+    out["employeur_bailleur"] = out["employeur"].str.upper().str.contains(LANDLORD_WORDS)
+    return out
+
+
+def posts_indicators(posts: pd.DataFrame, params: RunParams | None = None) -> pd.DataFrame:
+    """Posts and amounts per scheme, year, region and department (tidy table)."""
+    parts = []
+    for key in SCHEMES:
+        sub = posts[posts["dispositif"] == key].assign(poste=1.0)
+        if sub.empty:
+            continue
+        levels = ("region", "departement")
+        parts.append(aggregate(sub, REGISTRY[f"etat_postes_{key}"], levels, "poste", None, params))
+        parts.append(
+            aggregate(sub, REGISTRY[f"etat_montant_{key}_eur"], levels, "montant_eur", None, params)
+        )
+    if not parts:
+        return pd.DataFrame()
+    return pd.concat(parts, ignore_index=True)
+
+
+def posts_summary(posts: pd.DataFrame) -> pd.DataFrame:
+    """One row per scheme and year: posts, amount, distinct employers, posts held by landlords."""
+    if posts.empty:
+        return pd.DataFrame(
+            columns=["dispositif", "annee", "postes", "montant_eur", "employeurs", "bailleurs"]
+        )
+    out = (
+        posts.groupby(["dispositif", "annee"], as_index=False)
+        .agg(
+            postes=("employeur", "size"),
+            montant_eur=("montant_eur", lambda s: s.sum(min_count=1)),
+            employeurs=("employeur", "nunique"),
+            bailleurs=("employeur_bailleur", "sum"),
+        )
+        .sort_values(["dispositif", "annee"], ignore_index=True)
+    )
+    out["bailleurs"] = out["bailleurs"].astype(int)
+    return out
