@@ -268,6 +268,40 @@ def test_bad_file_stops_before_notebooks_and_keeps_previous_publication(publishe
         target.write_bytes(original)
 
 
+def test_failing_notebook_keeps_previous_publication_and_its_record(published):
+    import nbformat
+
+    paths, _, _ = published
+    before = _tree_hashes(paths.report_year(2025))
+    broken = paths.notebooks / "zz_casse.ipynb"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("annee = 2025", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("raise ValueError('calcul impossible')"),
+    ]
+    nb.metadata["kernelspec"] = {
+        "name": "qpv-analytics",
+        "display_name": "Python",
+        "language": "python",
+    }
+    nbformat.write(nb, broken)
+    params_path = paths.params / "2025.yaml"
+    original = params_path.read_text(encoding="utf-8")
+    params_path.write_text(original + "rapports: [zz_casse]\n", encoding="utf-8")
+    try:
+        messages: list[str] = []
+        code = publication.publish(2025, paths, echo=messages.append)
+        text = "\n".join(messages)
+        assert code == 1
+        assert "zz_casse.ipynb a échoué" in text and "calcul impossible" in text
+        assert _tree_hashes(paths.report_year(2025)) == before
+        assert (paths.reports / "audit" / "echecs" / "2025" / "zz_casse.ipynb").exists()
+        assert not list(paths.reports.glob(".construction-*"))
+    finally:
+        broken.unlink()
+        params_path.write_text(original, encoding="utf-8")
+
+
 def test_unknown_parameter_key_stops_before_any_kernel(published):
     paths, _, _ = published
     path = paths.params / "2025.yaml"

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import papermill as pm
+from papermill.exceptions import PapermillExecutionError
+
 from qpv_analytics import __version__, loaders, reference
 from qpv_analytics.config import DEMO_MARKER, KERNEL_NAME, TEMPLATES_DIR, Paths, get_paths
 from qpv_analytics.contract import PARTNER_TABLES, TABLES
@@ -55,8 +58,6 @@ def discover_reports(params: RunParams, paths: Paths) -> list[Path]:
         DataError: a requested report does not exist, or a notebook has no ``parameters``
             cell declaring ``annee`` (Papermill would only warn).
     """
-    import papermill as pm
-
     order = list(REPORT_TITLES)
     found = sorted(
         paths.notebooks.glob("*.ipynb"),
@@ -72,7 +73,13 @@ def discover_reports(params: RunParams, paths: Paths) -> list[Path]:
         )
     chosen = [available[n] for n in names]
     for nb in chosen:
-        declared = set(pm.inspect_notebook(str(nb)))
+        try:
+            declared = set(pm.inspect_notebook(str(nb)))
+        except ValueError as exc:
+            raise DataError(
+                f"Le notebook {nb.name} ne peut pas être inspecté ({exc}). À faire : ouvrez-le "
+                "dans JupyterLab avec le noyau « Python (qpv-analytics) » et enregistrez-le."
+            ) from None
         missing = NOTEBOOK_PARAMETERS - declared
         if missing:
             raise DataError(
@@ -136,8 +143,6 @@ def execute_report(notebook: Path, params: RunParams, build: Path, audit: Path) 
     Returns:
         The path of the HTML file in ``build``.
     """
-    import papermill as pm
-
     executed = audit / notebook.name
     previous = os.environ.get(BUILD_ENV)
     os.environ[BUILD_ENV] = str(build)
@@ -259,6 +264,8 @@ def swap_in(build: Path, target: Path) -> None:
     """Replace ``target`` by ``build`` with renames only, so a failure leaves one of them whole."""
     target.parent.mkdir(parents=True, exist_ok=True)
     old = target.with_name(f".{target.name}.ancien")
+    if old.exists() and not target.exists():  # a run killed between the two renames
+        old.rename(target)
     if old.exists():
         shutil.rmtree(old)
     if target.exists():
@@ -388,7 +395,20 @@ def publish(annee: int, paths: Paths | None = None, echo: Echo = print) -> int:
             f"4/5 Rapports ({len(notebooks)} notebooks exécutés par Papermill, noyau {KERNEL_NAME})"
         )
         for nb in notebooks:
-            html_path = execute_report(nb, params, build, audit_build)
+            try:
+                html_path = execute_report(nb, params, build, audit_build)
+            except PapermillExecutionError as exc:
+                kept = paths.reports / "audit" / "echecs" / str(annee)
+                kept.mkdir(parents=True, exist_ok=True)
+                if (audit_build / nb.name).exists():
+                    shutil.copy2(audit_build / nb.name, kept / nb.name)
+                echo(
+                    f"Le rapport {nb.name} a échoué à la cellule {exc.exec_count} "
+                    f"({exc.ename} : {exc.evalue}). Publication {annee} refusée ; la publication "
+                    f"précédente est intacte. Notebook exécuté, avec l'erreur en tête : "
+                    f"{(kept / nb.name).relative_to(paths.root)}"
+                )
+                return 1
             record.reports.append(
                 {
                     "rapport": nb.stem,
