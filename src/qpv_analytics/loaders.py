@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from qpv_analytics.config import Paths, get_paths
@@ -332,13 +333,15 @@ KIND_ATTENDU = {"entier": "un nombre entier", "decimal": "un nombre (virgule dé
 def _drop_noise(
     frame: pd.DataFrame, table: Table, fichier: str, feuille: str | None, issues: list[Issue]
 ) -> pd.DataFrame:
-    cells = frame[table.column_names].astype("string").apply(lambda col: col.str.strip())
-    filled = cells.mask(cells.fillna("") == "")
-    empty = filled.isna().all(axis=1)
+    # Work on a plain numpy array: row-wise pandas operations are slow on string columns.
+    cells = frame[table.column_names].to_numpy(dtype=object)
+    stripped = np.char.strip(np.where(pd.isna(cells), "", cells).astype(str))
+    present = stripped != ""
+    empty = pd.Series(~present.any(axis=1), index=frame.index)
+    first = stripped[np.arange(len(stripped)), present.argmax(axis=1)] if len(stripped) else []
+    first_cells = pd.Series(first, index=frame.index, dtype=object)[~empty]
     frame = frame[~empty]
-    # First non-empty cell of each row, column-wise (a row-wise apply is slow on big files).
-    first_cells = filled[~empty].bfill(axis=1).iloc[:, 0].fillna("") if len(frame) else filled
-    total = first_cells.str.match(_TOTAL) if len(frame) else pd.Series([], dtype=bool)
+    total = first_cells.str.match(_TOTAL).astype(bool)
     if total.any():
         issues.append(
             Issue(
