@@ -287,3 +287,51 @@ def practices_section(rep: reporting.Report, axis: int, limit: int = 5) -> None:
         reporting.paragraph(f"Facteurs clés de succès : {p['facteurs_cles_succes']}")
         if isinstance(p["ecueils"], str) and p["ecueils"]:
             reporting.paragraph(f"Écueils : {p['ecueils']}")
+
+
+def context_note(rep: reporting.Report, codes, subject: str) -> None:
+    """Display the context of the QPV a report discusses, beside that of all the region's QPV.
+
+    Args:
+        rep: the open report.
+        codes: codes of the QPV concerned (e.g. the QPV with NPNRU operations).
+        subject: French description of those QPV (``"les QPV où des opérations sont suivies"``).
+    """
+    from qpv_analytics import context
+
+    data = rep.table("contexte", all_years=True)
+    if data.empty:
+        return
+    quartiers = context.context_by_qpv(data, rep.qpv)
+    concerned = quartiers[quartiers["code_qpv"].isin(set(codes))]
+    if concerned.empty:
+        return
+    pop = "population_municipale"
+    total_pop = quartiers[pop].sum(min_count=1)
+    share = (
+        concerned[pop].sum(min_count=1) / total_pop * 100
+        if pd.notna(total_pop) and total_pop
+        else None
+    )
+    here = context.weighted_mean(concerned, "taux_pauvrete_60_pct", pop)
+    region = context.weighted_mean(quartiers, "taux_pauvrete_60_pct", pop)
+    text = (
+        f"Contexte : {subject} sont {len(concerned)} sur {len(quartiers)} QPV de la région"
+        + (f", où vit {formatting.percent(share)} de leur population" if share is not None else "")
+        + "."
+    )
+    if len(concerned) == len(quartiers):
+        text = f"Contexte : {subject} sont les {len(quartiers)} QPV de la région."
+        if region.value is not None:
+            text += (
+                f" Leur taux de pauvreté moyen est de {formatting.percent(region.value)} "
+                f"({context.coverage_sentence(region)} ; source : rapport « Contexte »)."
+            )
+    elif here.value is not None and region.value is not None:
+        text += (
+            f" Leur taux de pauvreté moyen est de {formatting.percent(here.value)} "
+            f"({context.coverage_sentence(here)}), contre {formatting.percent(region.value)} "
+            "pour l'ensemble des QPV de la région (source : indicateurs de contexte, voir le "
+            "rapport « Contexte »)."
+        )
+    reporting.paragraph(text)
