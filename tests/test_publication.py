@@ -80,6 +80,12 @@ def test_reports_have_no_code_and_are_french(published):
         assert "Traceback" not in text
 
 
+def test_axis_reports_read_their_qpv_in_context(published):
+    paths, _, _ = published
+    text = (paths.report_year(2025) / "axe1_renouvellement_urbain.html").read_text("utf-8")
+    assert "Contexte : les QPV où des opérations de renouvellement urbain sont suivies" in text
+
+
 def test_context_report_says_it_uses_real_public_data(published):
     paths, _, _ = published
     text = (paths.report_year(2025) / "contexte.html").read_text(encoding="utf-8")

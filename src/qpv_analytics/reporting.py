@@ -28,6 +28,8 @@ STYLE = """
 .qpv-demo{background:#fff3cd;border:2px solid #b8860b;padding:.6em 1em;margin:.4em 0 1em;
  font-weight:bold}
 .qpv-warn{background:#fdecea;border-left:5px solid #c00000;padding:.4em .8em;margin:.5em 0}
+.qpv-info{background:#eef3f8;border-left:5px solid #1f4e79;padding:.4em .8em;margin:.5em 0;
+ font-size:.9em}
 .qpv-cards{display:flex;flex-wrap:wrap;gap:.8em;margin:.6em 0 1.2em}
 .qpv-card{border:1px solid #1f4e79;border-radius:6px;padding:.6em .9em;min-width:11em;
  max-width:16em;background:#f5f8fc}
@@ -44,7 +46,8 @@ table.qpv-table caption{caption-side:top;text-align:left;font-weight:bold;paddin
 .qpv-meta{color:#555;font-size:.85em}
 table.qpv-tableau{border-collapse:collapse;margin:.5em 0 1em;font-size:.9em}
 table.qpv-tableau th{background:#1f4e79;color:#fff;padding:.3em .6em;text-align:left}
-table.qpv-tableau tbody th{background:#f5f8fc;color:#1e1e1e;font-weight:normal}
+table.qpv-tableau tbody th{background:#f5f8fc;color:#1e1e1e;font-weight:normal;
+ text-align:left!important}
 table.qpv-tableau td{border-bottom:1px solid #ccc;padding:.25em .6em;text-align:right;
  white-space:nowrap}
 table.qpv-tableau caption{caption-side:top;text-align:left;font-weight:bold;padding:.3em 0}
@@ -178,7 +181,7 @@ class Report:
             problem = str(w.get("probleme") or w["texte"]).split(" : ")[0].rstrip(".")
             kinds[problem] = kinds.get(problem, 0) + 1
         listed = " ; ".join(f"{k} ({n} fichier{'s' if n > 1 else ''})" for k, n in kinds.items())
-        notice(
+        info(
             f"Contrôle qualité des données de ce rapport : {len(found)} avertissement(s), sans "
             f"effet bloquant — {listed}. Détail : page « Qualité des données » de la publication."
         )
@@ -365,6 +368,11 @@ def notice(text: str) -> None:
     _display_html(f'<div class="qpv-warn">{html.escape(text)}</div>')
 
 
+def info(text: str) -> None:
+    """Display a neutral information box (e.g. non-blocking quality warnings)."""
+    _display_html(f'<div class="qpv-info">{html.escape(text)}</div>')
+
+
 def key_figures(cards: list[tuple[str, str]]) -> None:
     """Display key-figure cards: a list of (formatted value, French label)."""
     inner = "".join(
@@ -455,9 +463,15 @@ def scorecard(result: pd.DataFrame, annee: int, params: RunParams) -> pd.DataFra
                 f"{annee - 1}": formatting.with_unit(prev, ind.unit),
                 "Cible": formatting.with_unit(target, ind.unit) if target is not None else "–",
                 "Statut": "–" if st == "sans_cible" else STATUS_LABELS[st],
+                "_cible": target is not None,
             }
         )
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    if not table.pop("_cible").any():  # no target at all: the two columns would only hold dashes
+        table = table.drop(columns=["Cible", "Statut"])
+    return table
 
 
 def level_table(result: pd.DataFrame, code: str, level: str, annee: int) -> pd.DataFrame:
