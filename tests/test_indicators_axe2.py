@@ -182,3 +182,17 @@ def test_gusp_share_counts_only_reported_qpv():
 )
 def test_status(value, target, direction, expected):
     assert indicators.status(value, target, direction, 80) == expected
+
+
+def test_scorecard_formats_values_and_drops_target_columns_without_targets():
+    from qpv_analytics import reporting
+
+    params = RunParams(annee=2025)
+    res = indicators.tfpb_indicators(ABAT, ACT, QPV, params)
+    card = reporting.scorecard(res, 2025, params).set_index("Indicateur")
+    rate = card.loc["Taux de valorisation de l'abattement TFPB"]
+    assert rate["2025"] == "103,3\u00a0%"  # 46 500 / 45 000
+    assert rate["2024"] == "110,0\u00a0%" and rate["Cible"] == "100,0\u00a0%"
+    assert rate["Statut"] == "Atteint"
+    totals = res[res.indicateur == "tfpb_montant_abattement_eur"]
+    assert list(reporting.scorecard(totals, 2025, params).columns) == ["Indicateur", "2025", "2024"]
