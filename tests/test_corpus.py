@@ -131,7 +131,6 @@ class Case:
     build: Callable[[Path], None] | None = None
     clean: bool = False
     """Accepted without any finding at all."""
-    known_bug: str | None = None
 
 
 def refused(file, table, column, lines=(), text=None, **kw) -> Case:
@@ -283,8 +282,7 @@ CASES: list[Case] = [
 
 
 def _param(case: Case):
-    marks = [pytest.mark.xfail(reason=case.known_bug, strict=False)] if case.known_bug else []
-    return pytest.param(case, id=case.file, marks=marks)
+    return pytest.param(case, id=case.file)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -402,7 +400,7 @@ def test_one_finding_per_bad_cell(tmp_path: Path):
 
 def test_whole_corpus_at_once_touches_no_raw_file(tmp_path: Path):
     """Every file of the corpus together: no traceback, raw files unchanged, all findings kept."""
-    cases = [c for c in CASES if not c.known_bug and c.table != "bailleurs"]
+    cases = [c for c in CASES if c.table != "bailleurs"]
     paths = project(tmp_path / "projet", cases)
     before = hashes(paths.raw)
     stamps = {p: p.stat().st_mtime_ns for p in paths.raw.rglob("*") if p.is_file()}

@@ -44,16 +44,6 @@ CONTEXT_CSV = (
 POVERTY_SENTENCE = "calculé sur 4 QPV représentant 87,5 % de la population"
 EMPLOYMENT_SENTENCE = "calculé sur 4 QPV représentant 87,5 % de la population"
 
-SWITCH = "donnees_demo" in RunParams.model_fields
-needs_demo_switch = pytest.mark.xfail(
-    not SWITCH,
-    reason="publish() écrit des données de démonstration quand data/raw/ n'a aucun fichier : "
-    "ce scénario sans données des partenaires attend le paramètre « donnees_demo: false » "
-    "(et check_years limité aux tables des partenaires, le millésime 2019 du contexte n'étant "
-    "pas une année publiée).",
-    run=False,
-)
-
 
 def make_region_project(root: Path, rapports: list[str] | None = None) -> Paths:
     """A project for the invented region 99: params, context file, no partner data."""
@@ -77,8 +67,7 @@ def make_region_project(root: Path, rapports: list[str] | None = None) -> Paths:
         "cibles_locales:",
         "  part_attributions_qpv_q234_pct: 40",
     ]
-    if SWITCH:
-        lines.append("donnees_demo: false")
+    lines.append("donnees_demo: false")
     if rapports is not None:
         lines.append("rapports: [" + ", ".join(rapports) + "]")
     (paths.params / "2025.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -144,7 +133,6 @@ def _visible_text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text)).replace("\u00a0", " ")
 
 
-@needs_demo_switch
 def test_invented_region_publishes_its_context_report(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -181,7 +169,6 @@ def test_invented_region_publishes_its_context_report(
     assert pop["valeur"].iloc[0] == 8000
 
 
-@needs_demo_switch
 def test_every_report_runs_without_partner_data(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
