@@ -54,7 +54,9 @@ def test_publication_succeeds_with_every_report(published):
     # Each producer's rows to correct stay with the team; the shared page only counts them.
     assert not (out / "qualite" / "retours").exists()
     assert any((paths.reports / "qualite" / "2025" / "retours").glob("*.html"))
-    assert 'href="retours/' not in (out / "qualite" / "index.html").read_text(encoding="utf-8")
+    quality_page = (out / "qualite" / "index.html").read_text(encoding="utf-8")
+    assert 'href="retours/' not in quality_page
+    assert "Données de démonstration" in quality_page
 
 
 def test_reports_have_no_code_and_are_french(published):

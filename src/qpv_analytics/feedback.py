@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qpv_analytics.config import TEMPLATES_DIR
+from qpv_analytics.config import DEMO_MARKER, TEMPLATES_DIR, get_paths
 from qpv_analytics.contract import TABLES
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -74,12 +74,15 @@ def slugify(name: str) -> str:
 def _environment() -> Any:
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # Pages built from the demo data say so, like every report.
+    env.globals["demo"] = (get_paths().raw / DEMO_MARKER).exists()
+    return env
 
 
 def _sort_key(row: FeedbackRow) -> tuple:
