@@ -16,7 +16,10 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.i
 
 def test_there_is_one_notebook_per_axis_and_a_title_for_each():
     stems = {nb.stem for nb in NOTEBOOKS}
-    assert {s for s in stems if s.startswith("axe")} == set(REPORT_TITLES) - {"contexte"}
+    assert {s for s in stems if s.startswith("axe")} == set(REPORT_TITLES) - {
+        "contexte",
+        "synthese",
+    }
     assert stems <= set(REPORT_TITLES)
 
 

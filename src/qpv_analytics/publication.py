@@ -35,6 +35,7 @@ REPORT_TITLES = {
     "axe4_laicite": "Axe 4 — Laïcité et radicalisation",
     "axe5_emploi_insertion": "Axe 5 — Accès à l'emploi et clauses d'insertion",
     "axe6_numerique": "Axe 6 — Numérique et innovation",
+    "synthese": "Synthèse transversale de l'évaluation",
 }
 """Titles and order of the reports on the index page (unlisted notebooks come last)."""
 

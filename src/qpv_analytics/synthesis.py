@@ -1,0 +1,727 @@
+"""Cross-axis synthesis: read the axis reports' indicator tables and follow them across axes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from qpv_analytics import formatting
+from qpv_analytics.contract import AXES, PARTNER_TABLES, TABLES
+from qpv_analytics.indicators.core import LEVEL_LABELS, REGISTRY, RESULT_COLUMNS, STATUS_LABELS
+from qpv_analytics.params import RunParams
+
+SYNTHESIS_NAME = "synthese"
+"""Name of the synthesis notebook (its own exports are never read back)."""
+SOURCE_COLUMN = "rapport"
+"""Column added by :func:`load_indicator_tables`: the report (file stem) a row comes from."""
+STATUS_ORDER = ("atteint", "partiel", "non_atteint", "sans_donnee", "secret")
+"""Statuses counted in the scorecard, in display order."""
+MARKS = {"atteint": "✓", "partiel": "≈", "non_atteint": "✗"}
+"""Marks appended to a value in the wide tables, by status."""
+MARKS_LEGEND = (
+    "✓ cible atteinte, ≈ partiellement atteinte, ✗ non atteinte, « s » secret statistique"
+)
+DASH = "–"
+YES = "oui"
+PRODUCER_LABELS = {
+    "bailleur": "bailleurs",
+    "siren_epci": "EPCI",
+    "maitre_ouvrage": "maîtres d'ouvrage",
+    "organisateur": "organisateurs",
+    "porteurs": "porteurs",
+    "porteur": "porteurs",
+    "id_marche": "marchés",
+    "code_qpv": "QPV",
+}
+"""French name of what the ``producer`` column of a table counts."""
+SHORT_LABELS = {
+    "ru_taux_reconstitution_pct": "Reconstitution de l'offre démolie",
+    "tfpb_taux_valorisation_pct": "Valorisation de l'abattement TFPB",
+    "gusp_part_qpv_convention_pct": "QPV en convention GUSP",
+    "attrib_part_hors_qpv_q1_pct": "Attributions hors QPV au 1er quartile",
+    "attrib_part_qpv_q234_pct": "Attributions en QPV aux quartiles 2–4",
+    "clauses_taux_insertion_travaux_anru_pct": "Heures d'insertion, travaux ANRU",
+    "clauses_taux_insertion_gusp_pct": "Heures d'insertion, marchés GUSP",
+    "clauses_taux_realisation_pct": "Heures d'insertion réalisées / prévues",
+}
+"""Short column headers of the wide EPCI table (other indicators keep their label)."""
+_AXES = tuple(AXES)
+
+
+def _empty_results() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype="object") for c in RESULT_COLUMNS})
+    return frame.assign(secret=pd.Series(dtype=bool), **{SOURCE_COLUMN: pd.Series(dtype="object")})
+
+
+def load_indicator_tables(folder: Path, exclude: Iterable[str] = (SYNTHESIS_NAME,)) -> pd.DataFrame:
+    """Read every tidy indicator table (``*.parquet``) written by the reports of a run.
+
+    Args:
+        folder: the ``indicateurs`` folder of the run (``Report.output_dir() / "indicateurs"``).
+        exclude: file stems not to read (the synthesis' own outputs).
+
+    Returns:
+        One table with ``RESULT_COLUMNS``, ``secret`` (false when absent) and ``rapport`` (the
+        file stem). A row repeated in several files (same indicator, level, code, year) is kept
+        once, from the first file in name order. Empty when no file is found.
+    """
+    skipped = set(exclude)
+    files = sorted(p for p in Path(folder).glob("*.parquet") if p.stem not in skipped)
+    frames = []
+    for path in files:
+        frame = pd.read_parquet(path)
+        if "secret" not in frame.columns:
+            frame["secret"] = False
+        frames.append(frame.assign(**{SOURCE_COLUMN: path.stem}))
+    if not frames:
+        return _empty_results()
+    out = pd.concat(frames, ignore_index=True)
+    out = out[[*RESULT_COLUMNS, "secret", SOURCE_COLUMN]]
+    out["secret"] = out["secret"].fillna(False).astype(bool)
+    out["code"] = out["code"].astype(str)
+    out["annee"] = out["annee"].astype("Int64")
+    out["axe"] = out["axe"].astype(int)
+    for col in ("valeur", "numerateur", "denominateur", "cible"):
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype("Float64")
+    out = out.drop_duplicates(["indicateur", "niveau", "code", "annee"], keep="first")
+    return out.reset_index(drop=True)
+
+
+def expected_targets(params: RunParams | None = None) -> dict[str, float]:
+    """Indicators of the six axes that have a target, with its value (registry order)."""
+    out = {}
+    for code, ind in REGISTRY.items():
+        target = ind.target_value(params)
+        if ind.axis in _AXES and target is not None:
+            out[code] = target
+    return out
+
+
+def _order(code: str) -> int:
+    codes = list(REGISTRY)
+    return codes.index(code) if code in codes else len(codes)
+
+
+def _info(results: pd.DataFrame, code: str) -> dict:
+    """Label, axis, unit and report of an indicator (from the results, else the registry)."""
+    rows = results[results["indicateur"] == code]
+    if not rows.empty:
+        first = rows.iloc[0]
+        return {
+            "axe": int(first["axe"]),
+            "libelle": str(first["libelle"]),
+            "unite": str(first["unite"]),
+            SOURCE_COLUMN: first.get(SOURCE_COLUMN, pd.NA),
+        }
+    ind = REGISTRY[code]
+    return {"axe": ind.axis, "libelle": ind.label, "unite": ind.unit, SOURCE_COLUMN: pd.NA}
+
+
+def _region_row(results: pd.DataFrame, code: str, annee: int) -> pd.Series | None:
+    rows = results[
+        (results["indicateur"] == code)
+        & (results["niveau"] == "region")
+        & (results["annee"] == annee)
+    ]
+    return None if rows.empty else rows.iloc[0]
+
+
+def _value(row: pd.Series | None) -> tuple[float | None, bool]:
+    if row is None:
+        return None, False
+    secret = bool(row.get("secret", False))
+    value = row["valeur"]
+    return (None if secret or pd.isna(value) else float(value)), secret
+
+
+def _region_table(results: pd.DataFrame, annee: int, codes: Iterable[str]) -> pd.DataFrame:
+    rows = []
+    for code in codes:
+        cur = _region_row(results, code, annee)
+        valeur, secret = _value(cur)
+        valeur_prec, secret_prec = _value(_region_row(results, code, annee - 1))
+        if cur is None:
+            statut = "sans_donnee"
+        elif secret:
+            statut = "secret"
+        else:
+            statut = str(cur["statut"])
+        rows.append(
+            {
+                "indicateur": code,
+                **_info(results, code),
+                "valeur": valeur,
+                "secret": secret,
+                "valeur_prec": valeur_prec,
+                "secret_prec": secret_prec,
+                "statut": statut,
+            }
+        )
+    columns = ["indicateur", "axe", "libelle", "unite", SOURCE_COLUMN, "valeur", "secret"]
+    columns += ["valeur_prec", "secret_prec", "statut"]
+    table = pd.DataFrame(rows, columns=columns)
+    table["_ordre"] = table["indicateur"].map(_order)
+    table = table.sort_values(["axe", "_ordre", "indicateur"]).drop(columns="_ordre")
+    return table.reset_index(drop=True)
+
+
+def _axis_results(results: pd.DataFrame) -> pd.DataFrame:
+    return results[results["axe"].isin(_AXES)]
+
+
+def scorecard(
+    results: pd.DataFrame, annee: int, expected: Mapping[str, float] | None = None
+) -> pd.DataFrame:
+    """Regional value of every indicator with a target, against it, for one year.
+
+    The status is the one recorded by the axis report (never recomputed); a masked row has the
+    status ``secret`` and no value; an expected indicator without a regional row for the year
+    (the axis had no data, or its report did not run) has the status ``sans_donnee``.
+
+    Args:
+        results: output of :func:`load_indicator_tables`.
+        annee: publication year.
+        expected: indicators that should be there, with their target (:func:`expected_targets`).
+
+    Returns:
+        One row per indicator: ``indicateur``, ``axe``, ``libelle``, ``unite``, ``rapport``,
+        ``valeur``, ``secret``, ``valeur_prec``, ``secret_prec`` (previous year), ``cible``,
+        ``statut``; sorted by axis, then registry order.
+    """
+    expected = dict(expected or {})
+    axis = _axis_results(results)
+    targets = axis.dropna(subset=["cible"]).drop_duplicates("indicateur")
+    found = dict(zip(targets["indicateur"], targets["cible"].astype(float), strict=True))
+    codes = list(dict.fromkeys([*found, *expected]))
+    table = _region_table(results, annee, codes)
+    table["cible"] = [found.get(c, expected.get(c)) for c in table["indicateur"]]
+    return table
+
+
+def untargeted(results: pd.DataFrame, annee: int) -> pd.DataFrame:
+    """Regional value this year and last year of the indicators of the six axes with no target.
+
+    Returns:
+        The columns of :func:`scorecard` without ``cible``; ``statut`` is ``sans_donnee`` when
+        there is no regional row for the year.
+    """
+    axis = _axis_results(results)
+    with_target = set(axis.loc[axis["cible"].notna(), "indicateur"])
+    regional = axis[axis["niveau"] == "region"]
+    codes = [c for c in dict.fromkeys(regional["indicateur"]) if c not in with_target]
+    return _region_table(results, annee, codes)
+
+
+def status_counts(card: pd.DataFrame, axes: Iterable[int] | None = None) -> pd.DataFrame:
+    """Number of indicators of a scorecard per axis and status.
+
+    Args:
+        card: output of :func:`scorecard`.
+        axes: axes to list (default: the six axes), even with no indicator.
+
+    Returns:
+        Index ``axe``; one integer column per status of :data:`STATUS_ORDER`, then ``total``.
+    """
+    axes = list(axes) if axes is not None else list(_AXES)
+    counts = pd.crosstab(card["axe"], card["statut"]) if not card.empty else pd.DataFrame()
+    counts = counts.reindex(index=axes, columns=list(STATUS_ORDER), fill_value=0).fillna(0)
+    counts = counts.astype(int)
+    counts["total"] = counts.sum(axis=1)
+    counts.index.name = "axe"
+    counts.columns.name = None
+    return counts
+
+
+def cell(value, secret: bool, unit: str, status: str | None = None) -> str:
+    """Format one published value: « s » if masked, « – » if missing, with a status mark."""
+    if secret:
+        return formatting.SECRET
+    if value is None or pd.isna(value):
+        return DASH
+    text = formatting.with_unit(float(value), unit)
+    mark = MARKS.get(status or "")
+    return f"{text} {mark}" if mark else text
+
+
+def change_text(current, previous, unit: str, secret: bool = False) -> str:
+    """Change between two values: points for a rate (``+1,2 pt``), else relative (``-3,4 %``).
+
+    Masked values give « s » (a masked value is never recomputed), missing ones « – ».
+    """
+    if secret:
+        return formatting.SECRET
+    if current is None or previous is None or pd.isna(current) or pd.isna(previous):
+        return DASH
+    current, previous = float(current), float(previous)
+    if unit == "%":
+        diff = current - previous
+        text = formatting.number(diff, 1)
+        suffix = f"{formatting.NBSP}pt" + ("s" if abs(diff) >= 2 else "")
+    else:
+        if previous == 0:
+            return DASH
+        diff = (current - previous) / abs(previous) * 100
+        text = formatting.number(diff, 1)
+        suffix = f"{formatting.NBSP}%"
+    if not text.lstrip("-").strip("0,"):
+        return f"0,0{suffix}"
+    return f"{'+' if diff > 0 else ''}{text}{suffix}"
+
+
+def column_label(code: str) -> str:
+    """Short header of an indicator in a wide table, with its axis: ``Label (axe 2)``."""
+    ind = REGISTRY.get(code)
+    if ind is None:
+        return code
+    return f"{SHORT_LABELS.get(code, ind.label)} (axe {ind.axis})"
+
+
+def axis_label(axe: int) -> str:
+    """``Axe 2 — GUSP et abattement TFPB``."""
+    return f"Axe {axe} — {AXES[axe]}" if axe in AXES else f"Axe {axe}"
+
+
+def _report_title(name, titles: Mapping[str, str] | None) -> str:
+    if name is None or pd.isna(name):
+        return DASH
+    return (titles or {}).get(str(name), str(name))
+
+
+def format_scorecard(
+    card: pd.DataFrame, annee: int, titles: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """French table of :func:`scorecard` (one row per indicator with a target)."""
+    return pd.DataFrame(
+        {
+            "Axe": [str(a) for a in card["axe"]],
+            "Indicateur": card["libelle"].to_numpy(),
+            str(annee): [
+                cell(v, s, u)
+                for v, s, u in zip(card["valeur"], card["secret"], card["unite"], strict=True)
+            ],
+            str(annee - 1): [
+                cell(v, s, u)
+                for v, s, u in zip(
+                    card["valeur_prec"], card["secret_prec"], card["unite"], strict=True
+                )
+            ],
+            "Cible": [cell(v, False, u) for v, u in zip(card["cible"], card["unite"], strict=True)],
+            "Statut": [STATUS_LABELS[s] for s in card["statut"]],
+            "Rapport": [_report_title(r, titles) for r in card[SOURCE_COLUMN]],
+        }
+    )
+
+
+def format_untargeted(
+    table: pd.DataFrame, annee: int, titles: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """French table of :func:`untargeted`: values, change on the previous year, source report."""
+    return pd.DataFrame(
+        {
+            "Indicateur": table["libelle"].to_numpy(),
+            str(annee): [
+                STATUS_LABELS["sans_donnee"] if st == "sans_donnee" else cell(v, s, u)
+                for v, s, u, st in zip(
+                    table["valeur"], table["secret"], table["unite"], table["statut"], strict=True
+                )
+            ],
+            str(annee - 1): [
+                cell(v, s, u)
+                for v, s, u in zip(
+                    table["valeur_prec"], table["secret_prec"], table["unite"], strict=True
+                )
+            ],
+            "Évolution": [
+                change_text(v, p, u, s or sp)
+                for v, p, u, s, sp in zip(
+                    table["valeur"],
+                    table["valeur_prec"],
+                    table["unite"],
+                    table["secret"],
+                    table["secret_prec"],
+                    strict=True,
+                )
+            ],
+            "Rapport": [_report_title(r, titles) for r in table[SOURCE_COLUMN]],
+        }
+    )
+
+
+def format_status_counts(counts: pd.DataFrame) -> pd.DataFrame:
+    """French table of :func:`status_counts`, with a total row.
+
+    The « Secret statistique » column is dropped when nothing is masked.
+    """
+    table = counts.copy()
+    table.loc["Total"] = table.sum(axis=0)
+    if not table["secret"].any():
+        table = table.drop(columns="secret")
+    out = pd.DataFrame({"Axe": [axis_label(a) if a != "Total" else "Total" for a in table.index]})
+    for col in table.columns:
+        title = "Indicateurs avec cible" if col == "total" else STATUS_LABELS[col]
+        out[title] = [str(int(n)) for n in table[col]]
+    return out
+
+
+def trend_table(results: pd.DataFrame, codes: Iterable[str], years: Iterable[int]) -> pd.DataFrame:
+    """Regional values of some indicators over the years (one row per indicator), formatted.
+
+    Args:
+        results: output of :func:`load_indicator_tables`.
+        codes: indicator codes (rows, in this order); one absent from ``results`` reads
+            « Sans donnée » in every year.
+        years: years (columns).
+
+    Returns:
+        ``Indicateur``, one column per year, ``Cible``.
+    """
+    years = list(years)
+    rows = []
+    for code in codes:
+        info = _info(results, code)
+        sub = results[(results["indicateur"] == code) & (results["niveau"] == "region")]
+        row = {"Indicateur": info["libelle"]}
+        for year in years:
+            found = sub[sub["annee"] == year]
+            if sub.empty:
+                row[str(year)] = STATUS_LABELS["sans_donnee"]
+            elif found.empty:
+                row[str(year)] = DASH
+            else:
+                first = found.iloc[0]
+                row[str(year)] = cell(first["valeur"], bool(first["secret"]), info["unite"])
+        target = sub["cible"].dropna()
+        if target.empty and code in REGISTRY:
+            target = pd.Series([REGISTRY[code].target], dtype="Float64").dropna()
+        row["Cible"] = cell(target.iloc[0], False, info["unite"]) if not target.empty else DASH
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["Indicateur", *[str(y) for y in years], "Cible"])
+
+
+def epci_reference(qpv: pd.DataFrame) -> pd.DataFrame:
+    """EPCI of the QPV reference (contrats de ville): ``code``, ``nom``, ``departement``.
+
+    An EPCI spanning several departments is filed under the first one met.
+    """
+    ref = qpv.dropna(subset=["siren_epci"]).drop_duplicates("siren_epci")
+    return pd.DataFrame(
+        {
+            "code": ref["siren_epci"].astype(str).to_numpy(),
+            "nom": ref["nom_epci"].fillna(ref["siren_epci"]).astype(str).to_numpy()
+            if "nom_epci" in ref.columns
+            else ref["siren_epci"].astype(str).to_numpy(),
+            "departement": ref["code_departement"].astype(str).to_numpy(),
+        }
+    )
+
+
+def _level_rows(results: pd.DataFrame, level: str, annee: int, codes: list[str]) -> pd.DataFrame:
+    return results[
+        (results["niveau"] == level)
+        & (results["annee"] == annee)
+        & results["indicateur"].isin(codes)
+    ]
+
+
+def _members(sub: pd.DataFrame, members: pd.DataFrame | None) -> pd.DataFrame:
+    """Territories or partners of the rows: those given, else those found in ``sub``."""
+    if members is not None:
+        return members.reset_index(drop=True)
+    found = sub.drop_duplicates("code")
+    return pd.DataFrame(
+        {
+            "code": found["code"].astype(str).to_numpy(),
+            "nom": found["nom"].fillna(found["code"]).astype(str).to_numpy(),
+        }
+    ).sort_values("nom", ignore_index=True)
+
+
+def _wide(sub: pd.DataFrame, members: pd.DataFrame, codes: list[str], label: str) -> pd.DataFrame:
+    """Members × indicators, formatted, with status marks (``cell``)."""
+    out = pd.DataFrame({label: members["nom"].to_numpy()})
+    for code in codes:
+        rows = sub[sub["indicateur"] == code].set_index("code")
+        unit = _info(sub, code)["unite"] if not rows.empty else REGISTRY[code].unit
+        values = []
+        for member in members["code"]:
+            if member not in rows.index:
+                values.append(DASH)
+                continue
+            row = rows.loc[member]
+            values.append(cell(row["valeur"], bool(row["secret"]), unit, str(row["statut"])))
+        out[_info(sub, code)["libelle"] if not rows.empty else REGISTRY[code].label] = values
+    return out
+
+
+def epci_status_counts(
+    results: pd.DataFrame, annee: int, codes: Iterable[str], epcis: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Per EPCI, the number of indicators with a target by status (met, partly met…).
+
+    Args:
+        results: output of :func:`load_indicator_tables`.
+        annee: year.
+        codes: indicators with a target followed per EPCI.
+        epcis: EPCI to list (:func:`epci_reference`); default: those found in ``results``.
+
+    Returns:
+        ``code``, ``nom`` (and ``departement`` when given), then one integer column per status
+        of :data:`STATUS_ORDER`; an indicator without row for an EPCI counts as ``sans_donnee``.
+    """
+    codes = list(codes)
+    sub = _level_rows(results, "epci", annee, codes)
+    members = _members(sub, epcis)
+    out = members.copy()
+    for st in STATUS_ORDER:
+        out[st] = 0
+    for i, member in enumerate(members["code"]):
+        rows = sub[sub["code"] == member]
+        statuses = ["secret" if bool(r["secret"]) else str(r["statut"]) for _, r in rows.iterrows()]
+        statuses += ["sans_donnee"] * (len(codes) - len(rows))
+        for st in statuses:
+            if st in STATUS_ORDER:
+                out.loc[i, st] += 1
+    return out
+
+
+def epci_profile(
+    results: pd.DataFrame, annee: int, codes: Iterable[str], epcis: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """One row per EPCI (contrat de ville) across the axes: its indicators with a target.
+
+    Args:
+        results: output of :func:`load_indicator_tables`.
+        annee: year.
+        codes: indicators (columns, in this order).
+        epcis: EPCI to list (:func:`epci_reference`), each with its ``departement``; default:
+            those found in ``results``.
+
+    Returns:
+        Formatted: « Dép. » (department, when known), « EPCI », one column per indicator headed by
+        :func:`column_label` (value with its status mark, « s » if masked, « – » if absent),
+        then « Atteintes »: targets met out of those with a value (``3 / 5``; partly met is not
+        met; « – » when none has a value); sorted by department, then name.
+    """
+    codes = list(codes)
+    sub = _level_rows(results, "epci", annee, codes)
+    members = _members(sub, epcis)
+    if "departement" in members.columns:
+        members = members.sort_values(["departement", "nom"], ignore_index=True)
+    counts = epci_status_counts(results, annee, codes, members)
+    table = _wide(sub, members, codes, LEVEL_LABELS["epci"])
+    table.columns = [table.columns[0], *[column_label(c) for c in codes]]
+    if "departement" in members.columns:
+        table.insert(0, "Dép.", members["departement"].to_numpy())
+    assessed = counts["atteint"] + counts["partiel"] + counts["non_atteint"]
+    table["Atteintes"] = [
+        f"{met} / {n}" if n else DASH for met, n in zip(counts["atteint"], assessed, strict=True)
+    ]
+    return table
+
+
+def partner_profile(
+    results: pd.DataFrame, annee: int, level: str, codes: Iterable[str] | None = None
+) -> pd.DataFrame:
+    """Partners of one level (``bailleur``, ``maitre_ouvrage``) × their indicators, formatted.
+
+    Args:
+        results: output of :func:`load_indicator_tables`.
+        annee: year.
+        level: partner level.
+        codes: indicators (columns); default: every indicator of the six axes computed at that
+            level for the year, by axis and registry order.
+
+    Returns:
+        The partner's name, then one column per indicator (value with status mark, « s »,
+        « – »); partners sorted by name.
+    """
+    rows = _axis_results(results)
+    rows = rows[(rows["niveau"] == level) & (rows["annee"] == annee)]
+    if codes is None:
+        found = rows.drop_duplicates("indicateur")
+        found = found.assign(_o=found["indicateur"].map(_order)).sort_values(["axe", "_o"])
+        codes = list(found["indicateur"])
+    codes = list(codes)
+    sub = rows[rows["indicateur"].isin(codes)]
+    return _wide(sub, _members(sub, None), codes, LEVEL_LABELS[level])
+
+
+def partner_axes(results: pd.DataFrame, annee: int, level: str) -> pd.DataFrame:
+    """Partners of one level × axes: number of indicators with a published value.
+
+    Returns:
+        The partner's name, one column per axis where the level appears (``Axe n``: count, or
+        « – » when the partner has no value on that axis), « Axes couverts », and « Cibles
+        atteintes » as ``met / with a target`` (« – » when none has a target).
+    """
+    rows = _axis_results(results)
+    rows = rows[(rows["niveau"] == level) & (rows["annee"] == annee)]
+    members = _members(rows, None)
+    axes = sorted(rows["axe"].unique())
+    shown = rows[rows["valeur"].notna() & ~rows["secret"]]
+    out = pd.DataFrame({LEVEL_LABELS[level]: members["nom"].to_numpy()})
+    covered = pd.Series(0, index=members.index)
+    for axe in axes:
+        counts = shown[shown["axe"] == axe].groupby("code").size()
+        values = members["code"].map(counts).fillna(0).astype(int)
+        covered += (values > 0).astype(int)
+        out[f"Axe {axe}"] = [str(v) if v else DASH for v in values]
+    out["Axes couverts"] = covered.astype(str).to_numpy()
+    targeted = rows[rows["cible"].notna()]
+    met = []
+    for member in members["code"]:
+        mine = targeted[targeted["code"] == member]
+        met.append(f"{(mine['statut'] == 'atteint').sum()} / {len(mine)}" if len(mine) else DASH)
+    out["Cibles atteintes"] = met
+    return out
+
+
+def _years_text(years: Iterable[int]) -> str:
+    """``2021–2023, 2025`` (consecutive years as ranges)."""
+    years = sorted({int(y) for y in years})
+    if not years:
+        return DASH
+    parts, start, prev = [], years[0], years[0]
+    for y in [*years[1:], None]:
+        if y is not None and y == prev + 1:
+            prev = y
+            continue
+        parts.append(str(start) if start == prev else f"{start}–{prev}")
+        if y is not None:
+            start = prev = y
+    return ", ".join(parts)
+
+
+def completeness_table(frames: Mapping[str, pd.DataFrame], annee: int) -> pd.DataFrame:
+    """Which partner tables arrived, from how many files and producers, this year and last.
+
+    Args:
+        frames: processed tables by name, with their ``_fichier`` source column (a table
+            missing from the mapping counts as not received).
+        annee: publication year.
+
+    Returns:
+        One row per partner table of the contract except the landlord registry: « Table »,
+        « Années reçues », « Fichiers <annee> », « Producteurs <annee> », « Producteurs
+        <annee-1> », « Producteurs comptés » (what the producer column counts).
+    """
+    rows = []
+    for name in PARTNER_TABLES:
+        if name == "bailleurs":
+            continue
+        table = TABLES[name]
+        frame = frames.get(name, pd.DataFrame())
+        if "annee" in frame.columns:
+            years = frame["annee"].dropna()
+            this, last = frame[frame["annee"] == annee], frame[frame["annee"] == annee - 1]
+        else:
+            years, this, last = pd.Series(dtype=int), frame.iloc[0:0], frame.iloc[0:0]
+        files = this["_fichier"].nunique() if "_fichier" in this.columns else None
+        producer = table.producer
+
+        def producers(part: pd.DataFrame, producer=producer) -> str:
+            if producer is None:
+                return DASH
+            if producer not in part.columns:
+                return "0"
+            return str(part[producer].dropna().nunique())
+
+        rows.append(
+            {
+                "Table": f"{table.title} ({name})",
+                "Années reçues": _years_text(years),
+                f"Fichiers {annee}": DASH if not files else str(files),
+                f"Producteurs {annee}": producers(this),
+                f"Producteurs {annee - 1}": producers(last),
+                "Producteurs comptés": PRODUCER_LABELS.get(producer or "", producer or DASH),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def landlord_matrix(
+    frames: Mapping[str, pd.DataFrame], registry: pd.DataFrame, annee: int
+) -> pd.DataFrame:
+    """Landlords of the registry × the tables landlords send: « oui » if rows arrived this year.
+
+    Args:
+        frames: processed tables by name (names already harmonised with the registry).
+        registry: the ``bailleurs`` table.
+        annee: publication year.
+
+    Returns:
+        « Bailleur », one column per table whose producer is the landlord (its name), and
+        « Tables reçues » (``n / total``); landlords sorted by name. A landlord met in the
+        tables but absent from the registry is listed too, marked « (hors registre) ».
+    """
+    names = [n for n in PARTNER_TABLES if TABLES[n].producer == "bailleur"]
+    sent: dict[str, set[str]] = {}
+    for name in names:
+        frame = frames.get(name, pd.DataFrame())
+        if "bailleur" not in frame.columns or "annee" not in frame.columns:
+            sent[name] = set()
+            continue
+        sent[name] = set(frame.loc[frame["annee"] == annee, "bailleur"].dropna().astype(str))
+    known = sorted(set(registry["bailleur"].dropna().astype(str))) if len(registry) else []
+    extra = sorted(set().union(*sent.values()) - set(known)) if sent else []
+    rows = []
+    for landlord in [*known, *extra]:
+        row = {"Bailleur": landlord if landlord in known else f"{landlord} (hors registre)"}
+        got = 0
+        for name in names:
+            row[name] = YES if landlord in sent[name] else DASH
+            got += landlord in sent[name]
+        row["Tables reçues"] = f"{got} / {len(names)}"
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["Bailleur", *names, "Tables reçues"])
+
+
+def _processed_frames(report) -> dict[str, pd.DataFrame]:
+    from qpv_analytics.issues import DataError
+    from qpv_analytics.loaders import read_processed
+
+    frames = {}
+    for name in PARTNER_TABLES:
+        try:
+            frames[name] = read_processed(name, report.paths)
+        except DataError:
+            frames[name] = pd.DataFrame()
+    return frames
+
+
+def completeness(report) -> pd.DataFrame:
+    """:func:`completeness_table` of the processed tables of an open report."""
+    return completeness_table(_processed_frames(report), report.annee)
+
+
+def landlord_tables(report) -> pd.DataFrame:
+    """:func:`landlord_matrix` of the processed tables of an open report."""
+    frames = _processed_frames(report)
+    return landlord_matrix(frames, frames.get("bailleurs", pd.DataFrame()), report.annee)
+
+
+def sources_table(
+    results: pd.DataFrame, annee: int, titles: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """Where the figures come from: per report read, its axes, indicators, years and masks.
+
+    Returns:
+        « Rapport », « Axes », « Indicateurs », « Années », « Valeurs masquées <annee> » (rows
+        of the year published as « s »), one row per report, in the order read.
+    """
+    rows = []
+    for name, sub in results.groupby(SOURCE_COLUMN, sort=False):
+        axes = sorted(a for a in sub["axe"].unique() if a in _AXES)
+        year = sub[sub["annee"] == annee]
+        rows.append(
+            {
+                "Rapport": _report_title(name, titles),
+                "Axes": ", ".join(str(a) for a in axes) if axes else "contexte",
+                "Indicateurs": str(sub["indicateur"].nunique()),
+                "Années": _years_text(sub["annee"].dropna()),
+                f"Valeurs masquées {annee}": str(int(year["secret"].sum())),
+            }
+        )
+    return pd.DataFrame(rows)
