@@ -48,10 +48,11 @@ def main(argv: list[str] | None = None) -> int:
 
     import pandas as pd
 
-    from qpv_analytics import demo, loaders, validation
     from qpv_analytics.config import Paths, get_paths
+    from qpv_analytics.ingest import demo, loaders
+    from qpv_analytics.ingest.reference import qpv_reference
     from qpv_analytics.params import RunParams
-    from qpv_analytics.reference import qpv_reference
+    from qpv_analytics.quality import validation
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-qualite-"))
     root = tmp / "projet"

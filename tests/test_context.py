@@ -1,4 +1,4 @@
-"""Tests of the context importer (qpv_analytics.context)."""
+"""Tests of the context importer (qpv_analytics.ingest.context)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from qpv_analytics import contract
-from qpv_analytics.context import (
+from qpv_analytics.ingest.context import (
     COMMUNE_COLUMNS,
     REGION_DEPARTEMENTS,
     SOURCES,

@@ -8,7 +8,9 @@ import pandas as pd
 import pytest
 
 from qpv_analytics import contract
-from qpv_analytics.context import (
+from qpv_analytics.indicators import REGISTRY, RESULT_COLUMNS
+from qpv_analytics.indicators.contexte import CONTEXT_AXIS, CONTEXT_CODES, context_indicators
+from qpv_analytics.ingest.context import (
     QPV_FRAME_COLUMNS,
     WeightedMean,
     blank_summary,
@@ -24,8 +26,6 @@ from qpv_analytics.context import (
     weighted_by_level,
     weighted_mean,
 )
-from qpv_analytics.indicators import REGISTRY, RESULT_COLUMNS
-from qpv_analytics.indicators.contexte import CONTEXT_AXIS, CONTEXT_CODES, context_indicators
 
 pytestmark = pytest.mark.unit
 

@@ -14,11 +14,11 @@ import pytest
 
 from qpv_analytics.config import Paths
 from qpv_analytics.contract import TABLES
-from qpv_analytics.issues import DataError
-from qpv_analytics.loaders import LoadResult, load_raw
+from qpv_analytics.ingest.loaders import LoadResult, load_raw
+from qpv_analytics.ingest.reference import qpv_reference
 from qpv_analytics.params import RunParams
-from qpv_analytics.reference import qpv_reference
-from qpv_analytics.validation import QualityReport, run_quality_gate
+from qpv_analytics.quality.model import DataError
+from qpv_analytics.quality.validation import QualityReport, run_quality_gate
 
 pytestmark = pytest.mark.integration
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from qpv_analytics import demo, loaders
 from qpv_analytics.config import DEMO_MARKER, Paths
 from qpv_analytics.contract import PARTNER_TABLES, TABLES
-from qpv_analytics.issues import DataError
-from qpv_analytics.reference import qpv_reference
+from qpv_analytics.ingest import demo, loaders
+from qpv_analytics.ingest.reference import qpv_reference
+from qpv_analytics.quality.model import DataError
 
 pytestmark = pytest.mark.unit
 

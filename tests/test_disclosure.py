@@ -8,12 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from qpv_analytics.disclosure import (
+from qpv_analytics.disclosure.control import (
     PRIMAIRE,
     SECONDAIRE,
     SECRET,
-    SEUIL_BASE_TAUX,
-    SEUIL_EFFECTIF,
     mask_count_series,
     mask_counts,
     mask_rate,
@@ -23,6 +21,8 @@ from qpv_analytics.disclosure import (
     suppression_pattern,
     to_html_table,
 )
+from qpv_analytics.thresholds import MIN_COUNT as SEUIL_EFFECTIF
+from qpv_analytics.thresholds import MIN_RATE_BASE as SEUIL_BASE_TAUX
 
 pytestmark = pytest.mark.unit
 

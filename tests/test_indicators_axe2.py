@@ -185,7 +185,7 @@ def test_status(value, target, direction, expected):
 
 
 def test_scorecard_formats_values_and_drops_target_columns_without_targets():
-    from qpv_analytics import reporting
+    from qpv_analytics.report import reporting
 
     params = RunParams(annee=2025)
     res = indicators.tfpb_indicators(ABAT, ACT, QPV, params)

@@ -5,10 +5,10 @@ import hashlib
 import pandas as pd
 import pytest
 
-from qpv_analytics import loaders
 from qpv_analytics.config import Paths
 from qpv_analytics.contract import TABLES
-from qpv_analytics.issues import DataError
+from qpv_analytics.ingest import loaders
+from qpv_analytics.quality.model import DataError
 
 pytestmark = pytest.mark.unit
 

@@ -7,7 +7,8 @@ import papermill as pm
 import pytest
 
 from qpv_analytics.config import KERNEL_NAME
-from qpv_analytics.publication import NOTEBOOK_PARAMETERS, REPORT_TITLES
+from qpv_analytics.labels import REPORT_TITLES
+from qpv_analytics.publish.publication import NOTEBOOK_PARAMETERS
 
 pytestmark = pytest.mark.unit
 

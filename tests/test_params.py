@@ -3,8 +3,8 @@
 import pytest
 from pydantic import ValidationError
 
-from qpv_analytics.issues import DataError
 from qpv_analytics.params import RunParams, load_params
+from qpv_analytics.quality.model import DataError
 
 pytestmark = pytest.mark.unit
 

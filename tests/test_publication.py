@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from qpv_analytics import publication
 from qpv_analytics.config import Paths
+from qpv_analytics.publish import publication
 
 pytestmark = pytest.mark.integration
 
@@ -60,7 +60,7 @@ def test_publication_succeeds_with_every_report(published):
 
 
 def test_reports_have_no_code_and_are_french(published):
-    from qpv_analytics import scanner
+    from qpv_analytics.disclosure import scanner
 
     paths, _, _ = published
     out = paths.report_year(2025)
@@ -218,8 +218,8 @@ def test_axis5_and_axis3_exports_agree_with_raw_files(published):
 
 
 def test_scanner_refuses_a_planted_identifier_or_small_count(published, tmp_path):
-    from qpv_analytics import scanner
-    from qpv_analytics.loaders import load_raw
+    from qpv_analytics.disclosure import scanner
+    from qpv_analytics.ingest.loaders import load_raw
 
     paths, _, _ = published
     shared = tmp_path / "partage"
@@ -316,7 +316,7 @@ def test_unknown_parameter_key_stops_before_any_kernel(published):
     original = path.read_text(encoding="utf-8")
     try:
         path.write_text(original + "seuil_inconnu: 3\n", encoding="utf-8")
-        from qpv_analytics.issues import DataError
+        from qpv_analytics.quality.model import DataError
 
         with pytest.raises(DataError, match="seuil_inconnu : clé inconnue"):
             publication.publish(2025, Paths(paths.root), echo=lambda _m: None)

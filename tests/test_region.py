@@ -14,13 +14,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from qpv_analytics import publication, reference
 from qpv_analytics.config import Paths
 from qpv_analytics.contract import PARTNER_TABLES
 from qpv_analytics.indicators import RESULT_COLUMNS
-from qpv_analytics.issues import DataError
+from qpv_analytics.ingest import reference
 from qpv_analytics.params import RunParams, load_params
-from qpv_analytics.reporting import Report
+from qpv_analytics.publish import publication
+from qpv_analytics.quality.model import DataError
+from qpv_analytics.report.reporting import Report
 
 pytestmark = pytest.mark.integration
 

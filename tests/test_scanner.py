@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from qpv_analytics.disclosure import mask_counts, to_html_table
-from qpv_analytics.scanner import (
+from qpv_analytics.disclosure.control import mask_counts, to_html_table
+from qpv_analytics.disclosure.scanner import (
     KIND_CODE,
     KIND_FILE,
     KIND_IDENTIFIER,

@@ -5,10 +5,10 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from qpv_analytics import synthesis
 from qpv_analytics.formatting import NBSP
 from qpv_analytics.indicators.core import RESULT_COLUMNS
 from qpv_analytics.params import RunParams
+from qpv_analytics.report import synthesis
 
 pytestmark = pytest.mark.unit
 

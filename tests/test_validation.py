@@ -12,12 +12,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from qpv_analytics import feedback, validation
 from qpv_analytics.config import Paths
 from qpv_analytics.contract import PARTNER_TABLES, TABLES
-from qpv_analytics.loaders import LoadResult, load_raw
+from qpv_analytics.ingest.loaders import LoadResult, load_raw
+from qpv_analytics.ingest.reference import qpv_reference
 from qpv_analytics.params import RunParams
-from qpv_analytics.reference import qpv_reference
+from qpv_analytics.quality import feedback, validation
 
 REPO = Path(__file__).resolve().parents[1]
 VALID = Path(__file__).resolve().parent / "corpus" / "valide"
@@ -186,14 +186,16 @@ def test_prepare_frame_resets_index_and_hides_identifiers():
 
 @unit
 def test_great_expectations_is_imported_lazily():
-    code = "import sys, qpv_analytics.validation; print('great_expectations' in sys.modules)"
+    code = (
+        "import sys, qpv_analytics.quality.validation; print('great_expectations' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
 
 @unit
 def test_summary_text_is_short_and_french(tmp_path: Path):
-    from qpv_analytics.issues import Issue
+    from qpv_analytics.quality.model import Issue
 
     issues = [
         Issue("bloquant", "tfpb_abattement", f"problème {n}.", "corrigez.", fichier="a.csv")

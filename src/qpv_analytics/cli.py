@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from qpv_analytics.issues import DataError
+from qpv_analytics.quality.model import DataError
 
 _ARGPARSE_FR = {
     "the following arguments are required": "arguments obligatoires manquants",
@@ -61,15 +61,15 @@ def _run(args: argparse.Namespace) -> int:
 
     paths = get_paths()
     if args.commande == "publier":
-        from qpv_analytics.publication import publish
+        from qpv_analytics.publish.publication import publish
 
         return publish(args.annee, paths)
     if args.commande == "valider":
-        from qpv_analytics.publication import validate_only
+        from qpv_analytics.publish.publication import validate_only
 
         return validate_only(args.annee, paths)
     if args.commande == "charger":
-        from qpv_analytics import loaders
+        from qpv_analytics.ingest import loaders
 
         results = loaders.load_raw(paths)
         loaders.write_processed(results, paths)
@@ -78,7 +78,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{sum(len(r.data) for r in results.values())} lignes chargées dans data/processed/.")
         return 0
     if args.commande == "demo":
-        from qpv_analytics import demo
+        from qpv_analytics.ingest import demo
 
         done = demo.ensure_demo(paths)
         print(
@@ -88,7 +88,7 @@ def _run(args: argparse.Namespace) -> int:
         )
         return 0
     if args.commande == "noyau":
-        from qpv_analytics.kernel import register_kernel
+        from qpv_analytics.publish.kernel import register_kernel
 
         print(f"Noyau Jupyter enregistré : {register_kernel()}")
         return 0

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from qpv_analytics.geography import QPV_PATTERN, SIREN_PATTERN
+from qpv_analytics.labels import AXES
+
 Kind = Literal["texte", "code", "entier", "decimal", "date", "booleen"]
 
 PANDAS_DTYPES: dict[str, str] = {
@@ -26,15 +29,6 @@ KIND_LABELS: dict[str, str] = {
     "booleen": "oui / non",
 }
 
-AXES: dict[int, str] = {
-    1: "Renouvellement urbain",
-    2: "GUSP et abattement TFPB",
-    3: "Prévention des discriminations",
-    4: "Laïcité et radicalisation",
-    5: "Accès à l'emploi et clauses d'insertion",
-    6: "Numérique et innovation",
-}
-"""The six axes of the IREV–URH roadmap."""
 
 AXES_TFPB: dict[int, str] = {
     1: "Renforcement de la présence du personnel de proximité",
@@ -60,7 +54,6 @@ SITUATIONS_6_MOIS = (
     "inconnue",
 )
 DEPARTEMENT_PATTERN = r"^(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-8]|98[0-9])$"
-QPV_PATTERN = r"^(QP(\d{3}|02[AB])\d{3}|QN(\d{3}|02[AB])\d{2}[A-Z0-9])$"
 
 
 @dataclass(frozen=True)
@@ -145,7 +138,7 @@ def _qpv(description: str = "Code du quartier prioritaire (QPV).", **kw) -> Colu
 
 def _epci(description: str = "SIREN de l'EPCI (9 chiffres).", **kw) -> Column:
     return Column(
-        "siren_epci", "code", description, pattern=r"^\d{9}$", width=9, references="epci", **kw
+        "siren_epci", "code", description, pattern=SIREN_PATTERN, width=9, references="epci", **kw
     )
 
 

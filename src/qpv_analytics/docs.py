@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from qpv_analytics.config import Paths, get_paths
-from qpv_analytics.contract import AXES, KIND_LABELS, TABLES, Column, Table
+from qpv_analytics.contract import KIND_LABELS, TABLES, Column, Table
+from qpv_analytics.labels import AXES
 
 HEADER = """# Données : contrat d'échange avec les partenaires
 

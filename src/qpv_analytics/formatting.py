@@ -6,9 +6,10 @@ import math
 
 import pandas as pd
 
+from qpv_analytics.labels import MISSING
+
 NBSP = "\u00a0"
 """Non-breaking space: thousands separator and space before units."""
-SECRET = "s"
 
 
 def _is_missing(value) -> bool:
@@ -20,7 +21,7 @@ def _is_missing(value) -> bool:
         return False
 
 
-def number(value, decimals: int = 0, missing: str = "–") -> str:
+def number(value, decimals: int = 0, missing: str = MISSING) -> str:
     """Format a number the French way: ``1 234,5`` (non-breaking thousands space, decimal comma)."""
     if isinstance(value, str):
         return value
@@ -30,7 +31,7 @@ def number(value, decimals: int = 0, missing: str = "–") -> str:
     return text.replace(",", NBSP).replace(".", ",")
 
 
-def percent(value, decimals: int = 1, missing: str = "–") -> str:
+def percent(value, decimals: int = 1, missing: str = MISSING) -> str:
     """Format a percentage already expressed in % (``12,3 %``)."""
     if isinstance(value, str):
         return value
@@ -39,7 +40,7 @@ def percent(value, decimals: int = 1, missing: str = "–") -> str:
     return f"{number(value, decimals)}{NBSP}%"
 
 
-def euros(value, decimals: int = 0, missing: str = "–") -> str:
+def euros(value, decimals: int = 0, missing: str = MISSING) -> str:
     """Format an amount in euros (``1 234 €``); millions as ``12,3 M€`` when large."""
     if isinstance(value, str):
         return value
@@ -50,7 +51,7 @@ def euros(value, decimals: int = 0, missing: str = "–") -> str:
     return f"{number(value, decimals)}{NBSP}€"
 
 
-def with_unit(value, unit: str, missing: str = "–") -> str:
+def with_unit(value, unit: str, missing: str = MISSING) -> str:
     """Format a value according to its indicator unit (``%``, ``€``, ``€/logement``, counts)."""
     if isinstance(value, str):
         return value

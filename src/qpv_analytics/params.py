@@ -8,7 +8,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from qpv_analytics.config import Paths, get_paths
-from qpv_analytics.issues import DataError
+from qpv_analytics.geography import DEFAULT_REGION
+from qpv_analytics.quality.model import DataError
+from qpv_analytics.thresholds import MIN_COUNT, MIN_RATE_BASE, PARTIAL_STATUS_PCT
 
 
 class _Strict(BaseModel):
@@ -29,7 +31,7 @@ class LocalTargets(_Strict):
         100.0, ge=0, description="Taux de valorisation attendu de l'abattement TFPB."
     )
     seuil_statut_partiel_pct: float = Field(
-        80.0,
+        PARTIAL_STATUS_PCT,
         ge=0,
         le=100,
         description="En dessous de la cible mais au moins à ce pourcentage de la cible : "
@@ -41,15 +43,19 @@ class Confidentiality(_Strict):
     """Statistical disclosure thresholds."""
 
     seuil_effectif: int = Field(
-        5, ge=5, description="Effectif de personnes minimal publié (jamais moins de 5)."
+        MIN_COUNT,
+        ge=MIN_COUNT,
+        description="Effectif de personnes minimal publié (jamais moins de 5).",
     )
     seuil_base_taux: int = Field(
-        20, ge=5, description="Base minimale d'un taux publié (jamais moins de 5)."
+        MIN_RATE_BASE,
+        ge=MIN_COUNT,
+        description="Base minimale d'un taux publié (jamais moins de 5).",
     )
 
 
 class ContextFile(_Strict):
-    """One context-indicator file to import (see ``qpv_analytics.context.SOURCES``)."""
+    """One context-indicator file to import (see ``qpv_analytics.ingest.context.SOURCES``)."""
 
     fichier: str = Field(description="Chemin du fichier, relatif à la racine du projet.")
     source: str = Field(pattern="^(sig_ville|tiers_2024)$", description="Nommage du fichier.")
@@ -65,7 +71,7 @@ class RunParams(_Strict):
     """Parameters of one yearly publication (``params/<annee>.yaml``)."""
 
     annee: int = Field(ge=2000, le=2100, description="Année publiée.")
-    region: str = Field("32", description="Code INSEE ou nom de la région.")
+    region: str = Field(DEFAULT_REGION, description="Code INSEE ou nom de la région.")
     geographie_qpv: str = Field("2024", pattern="^(2015|2024)$")
     nb_annees_tendance: int = Field(5, ge=1, le=20, description="Années montrées en tendance.")
     titre: str = Field(

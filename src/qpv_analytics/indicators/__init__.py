@@ -4,10 +4,8 @@ from qpv_analytics.indicators import axe2
 from qpv_analytics.indicators.axe2 import gusp_indicators, tfpb_base, tfpb_by_axis, tfpb_indicators
 from qpv_analytics.indicators.core import (
     LEVEL_COLUMNS,
-    LEVEL_LABELS,
     REGISTRY,
     RESULT_COLUMNS,
-    STATUS_LABELS,
     Indicator,
     aggregate,
     attach_geography,
@@ -21,10 +19,8 @@ from qpv_analytics.indicators.core import (
 
 __all__ = [
     "LEVEL_COLUMNS",
-    "LEVEL_LABELS",
     "REGISTRY",
     "RESULT_COLUMNS",
-    "STATUS_LABELS",
     "Indicator",
     "aggregate",
     "attach_geography",

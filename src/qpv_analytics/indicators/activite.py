@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from qpv_analytics.contract import AXES, TYPES_ORGANISATION
+from qpv_analytics.contract import TYPES_ORGANISATION
 from qpv_analytics.indicators.core import (
     REGISTRY,
     RESULT_COLUMNS,
@@ -14,6 +14,7 @@ from qpv_analytics.indicators.core import (
     finish,
     register,
 )
+from qpv_analytics.labels import AXES
 from qpv_analytics.params import RunParams
 
 PARTICIPANT_COLUMNS = tuple(f"participants_{t}" for t in TYPES_ORGANISATION)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from qpv_analytics.contract import AXES
 from qpv_analytics.indicators.core import (
     REGISTRY,
     RESULT_COLUMNS,
@@ -13,6 +12,7 @@ from qpv_analytics.indicators.core import (
     attach_geography,
     register,
 )
+from qpv_analytics.labels import AXES
 from qpv_analytics.params import RunParams
 
 PER_10000 = 10_000.0
@@ -393,7 +393,7 @@ def report_population(rep) -> tuple[pd.DataFrame, str | None]:
         ``(population, notice)``: the output of :func:`qpv_population` and ``None``, or an
         empty population and the text explaining that per-10,000 rates are not computed.
     """
-    from qpv_analytics.issues import DataError
+    from qpv_analytics.quality.model import DataError
 
     try:
         contexte = rep.table("contexte", all_years=True)

@@ -1,7 +1,7 @@
 """Context indicators of the QPV (INSEE / SIG Ville figures), outside the six roadmap axes.
 
 They describe the neighbourhoods rather than an action, so they carry ``axis=0``, which is
-not a key of ``contract.AXES``: axis 0 means "contexte" (report ``notebooks/contexte.ipynb``).
+not a key of ``labels.AXES``: axis 0 means "contexte" (report ``notebooks/contexte.ipynb``).
 They have no target: their status is always ``sans_cible`` (or ``sans_donnee``).
 
 In the tidy table, ``annee`` is the vintage (millésime) of the values, not the publication
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from qpv_analytics import context
 from qpv_analytics.indicators.core import REGISTRY, RESULT_COLUMNS, Indicator, aggregate, register
+from qpv_analytics.ingest import context
 from qpv_analytics.params import RunParams
 
 CONTEXT_AXIS = 0
@@ -112,7 +112,7 @@ def context_indicators(
 ) -> pd.DataFrame:
     """Compute the context indicators at every level (tidy table, ``RESULT_COLUMNS``).
 
-    Values are those of :func:`qpv_analytics.context.context_by_qpv` (for each QPV of the
+    Values are those of :func:`qpv_analytics.ingest.context.context_by_qpv` (for each QPV of the
     reference, the most recent non-blank value of each indicator). Rates are weighted by the
     municipal population: ``numerateur`` = Σ (taux × population), ``denominateur`` =
     Σ population, both over the QPV that have a rate and a population.

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from qpv_analytics.params import RunParams
+from qpv_analytics.thresholds import PARTIAL_STATUS_PCT
 
 Level = Literal["region", "departement", "epci", "qpv", "bailleur", "maitre_ouvrage"]
 LEVEL_COLUMNS: dict[str, str | None] = {
@@ -22,15 +23,6 @@ LEVEL_COLUMNS: dict[str, str | None] = {
 }
 """Column holding the code of each level in a base table (the region is the whole table)."""
 
-LEVEL_LABELS = {
-    "region": "Région",
-    "departement": "Département",
-    "epci": "EPCI",
-    "qpv": "QPV",
-    "bailleur": "Bailleur",
-    "maitre_ouvrage": "Maître d'ouvrage",
-    "axe_tfpb": "Axe TFPB",
-}
 
 RESULT_COLUMNS = [
     "indicateur",
@@ -48,15 +40,6 @@ RESULT_COLUMNS = [
     "statut",
 ]
 """Columns of the tidy indicator table written with every report."""
-
-STATUS_LABELS = {
-    "atteint": "Atteint",
-    "partiel": "Partiellement atteint",
-    "non_atteint": "Non atteint",
-    "sans_donnee": "Sans donnée",
-    "sans_cible": "Sans cible",
-    "secret": "Secret statistique",
-}
 
 
 @dataclass(frozen=True)
@@ -187,7 +170,7 @@ def aggregate(
 def finish(out: pd.DataFrame, indicator: Indicator, params: RunParams | None) -> pd.DataFrame:
     """Add the indicator's label, unit, target and status columns, in ``RESULT_COLUMNS`` order."""
     target = indicator.target_value(params)
-    partial = params.cibles_locales.seuil_statut_partiel_pct if params else 80.0
+    partial = params.cibles_locales.seuil_statut_partiel_pct if params else PARTIAL_STATUS_PCT
     out = out.copy()
     out["indicateur"] = indicator.code
     out["libelle"] = indicator.label

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from qpv_analytics import reference
 from qpv_analytics.config import Paths
 from qpv_analytics.indicators.core import REGISTRY, Indicator, aggregate, register
+from qpv_analytics.ingest import reference
 from qpv_analytics.params import RunParams
 
 SCHEMES = {"adultes_relais": "Adultes-relais", "fonjep": "FONJEP"}

@@ -25,14 +25,15 @@ from qpv_analytics.contract import (
     Column,
     Table,
 )
-from qpv_analytics.feedback import FeedbackRow, render_index, write_feedback
-from qpv_analytics.issues import Issue, Severity, summarise
+from qpv_analytics.labels import MASKED_ID as MASKED
 from qpv_analytics.params import RunParams
+from qpv_analytics.quality.feedback import FeedbackRow, render_index, write_feedback
+from qpv_analytics.quality.model import Issue, Severity, summarise
 
 if TYPE_CHECKING:  # pragma: no cover - typing only, GX is imported lazily
     from great_expectations.expectations import Expectation
 
-    from qpv_analytics.loaders import LoadResult
+    from qpv_analytics.ingest.loaders import LoadResult
 
 SITE_NAME = "qualite"
 """Name of the Data Docs site written under ``<out_dir>/data_docs``."""
@@ -42,7 +43,6 @@ GX_SEVERITY: dict[str, str] = {"bloquant": "critical", "avertissement": "warning
 STATUS_OK = "valide"
 STATUS_WARN = "valide avec avertissements"
 STATUS_REFUSED = "refusé"
-MASKED = "(identifiant masqué)"
 """Shown instead of a pseudonymous identifier."""
 
 TYPE_NAMES: dict[str, list[str]] = {

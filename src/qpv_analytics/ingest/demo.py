@@ -21,15 +21,16 @@ from qpv_analytics.contract import (
     Column,
     Table,
 )
-from qpv_analytics.issues import DataError
-from qpv_analytics.loaders import SUFFIXES
-from qpv_analytics.reference import (
+from qpv_analytics.geography import DEPARTEMENTS
+from qpv_analytics.ingest.loaders import SUFFIXES
+from qpv_analytics.ingest.reference import (
     CONTEXT_2024_FILE,
     QPV_2024_FILE,
     qpv_reference,
     region_code,
     regions,
 )
+from qpv_analytics.quality.model import DataError
 
 SEED = 20190621
 """Seed of the single random generator: the same files, byte for byte, on every run."""
@@ -179,7 +180,6 @@ _LANDLORDS: tuple[_Landlord, ...] = (
 _NB_RANGS = 1 + max(r for landlord in _LANDLORDS for r in landlord.rangs)
 _BY_NAME = {landlord.nom: landlord for landlord in _LANDLORDS}
 
-_DEPARTEMENTS = {"02": "Aisne", "59": "Nord", "60": "Oise", "62": "Pas-de-Calais", "80": "Somme"}
 
 # ---------------------------------------------------------------------------------------------
 # Texts (French: they appear in the published reports)
@@ -1065,7 +1065,7 @@ def _event_territory(world: _World) -> tuple[str, str]:
         return "region", world.nom_region
     if draw < 0.60:
         dep = _pick(rng, [q.departement for q in world.qpv])
-        return dep, _DEPARTEMENTS.get(dep, f"département {dep}")
+        return dep, DEPARTEMENTS.get(dep, f"département {dep}")
     q = _pick(rng, world.qpv, [q.logements for q in world.qpv])
     return q.siren_epci, q.nom_epci
 
@@ -1624,8 +1624,8 @@ def _marker_text(region: str, first_year: int, last_year: int) -> str:
         "DONNÉES DE DÉMONSTRATION — INVENTÉES\n"
         "\n"
         "Les fichiers de ce dossier ont été fabriqués par le générateur de démonstration de "
-        f"qpv_analytics (module qpv_analytics.demo, graine {SEED}), pour la région {region} et "
-        f"les années {first_year} à {last_year}.\n"
+        f"qpv_analytics (module qpv_analytics.ingest.demo, graine {SEED}), pour la région "
+        f"{region} et les années {first_year} à {last_year}.\n"
         "Seuls les codes et noms des quartiers prioritaires (géographie 2024), des communes et "
         "des EPCI sont réels. Les bailleurs (marqués « fictif »), les montants, les opérations, "
         "les événements, les ménages relogés et les bénéficiaires sont inventés.\n"

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from qpv_analytics.disclosure import PEOPLE_TABLE_CLASS, SEUIL_EFFECTIF
+from qpv_analytics.disclosure.control import PEOPLE_TABLE_CLASS
+from qpv_analytics.thresholds import MIN_COUNT
 
 SCANNED_SUFFIXES = (".html", ".htm", ".csv", ".json", ".md", ".txt")
 """Shared files whose content is checked."""
@@ -48,7 +49,7 @@ _ADVICE = {
     KIND_IDENTIFIER: "ne publiez que des agrégats : retirez du rapport le tableau ou le texte "
     "qui reprend des lignes individuelles (les identifiants pseudonymes ne sortent jamais du "
     "pipeline).",
-    KIND_SMALL_COUNT: "masquez le tableau avec qpv_analytics.disclosure.mask_counts, ou "
+    KIND_SMALL_COUNT: "masquez le tableau avec qpv_analytics.disclosure.control.mask_counts, ou "
     "affichez-le avec to_html_table(..., people_counts=True), au lieu de l'écrire tel quel.",
     KIND_CODE: "exportez le notebook sans le code (cellules d'entrée, invites, tracebacks) ; les "
     "notebooks exécutés se rangent dans reports/audit/, jamais dans le dossier partagé.",
@@ -365,7 +366,7 @@ def _shared_files(folder: Path) -> Iterable[Path]:
 
 
 def scan_publication(
-    folder: Path, identifiers: set[str], threshold: int = SEUIL_EFFECTIF
+    folder: Path, identifiers: set[str], threshold: int = MIN_COUNT
 ) -> list[Finding]:
     r"""Check every shared file of a publication folder before it goes to partners.
 
@@ -391,19 +392,19 @@ def scan_publication(
         folder: the folder to be shared (e.g. ``reports/<annee>/`` or its build folder).
         identifiers: pseudonymous identifiers of persons and households (values of the
             ``identifier`` columns of the contract), and any other string never to publish.
-        threshold: smallest count of people that may be shown (at least ``SEUIL_EFFECTIF``).
+        threshold: smallest count of people that may be shown (at least ``MIN_COUNT``).
 
     Returns:
         The problems found, in file order (empty: the folder may be shared).
 
     Raises:
         FileNotFoundError: ``folder`` does not exist.
-        ValueError: ``threshold`` is below ``SEUIL_EFFECTIF``.
+        ValueError: ``threshold`` is below ``MIN_COUNT``.
     """
-    if threshold < SEUIL_EFFECTIF:
+    if threshold < MIN_COUNT:
         raise ValueError(
             f"Seuil de secret {threshold} refusé : les effectifs de personnes publiés doivent "
-            f"être masqués en dessous d'au moins {SEUIL_EFFECTIF}."
+            f"être masqués en dessous d'au moins {MIN_COUNT}."
         )
     folder = Path(folder)
     if not folder.is_dir():
@@ -467,7 +468,7 @@ def format_findings(findings: list[Finding]) -> str:
     return "\n".join(lines)
 
 
-def check_publication(folder: Path, identifiers: set[str], threshold: int = SEUIL_EFFECTIF) -> None:
+def check_publication(folder: Path, identifiers: set[str], threshold: int = MIN_COUNT) -> None:
     """Scan a publication folder and refuse it if anything is found.
 
     Args:

@@ -6,6 +6,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
+from qpv_analytics.labels import SEVERITY_LABELS
+
 Severity = Literal["bloquant", "avertissement"]
 
 MAX_SHOWN = 8
@@ -57,7 +59,7 @@ class Issue:
 
     def text(self) -> str:
         """Full French message: location, problem, values, expectation, action."""
-        label = "ERREUR" if self.blocking else "AVERTISSEMENT"
+        label = SEVERITY_LABELS[self.severity]
         out = f"[{label}] {self.where()} : {self.message}"
         if self.valeurs:
             out += f" Valeurs trouvées : {_shorten([repr(v) for v in self.valeurs])}."

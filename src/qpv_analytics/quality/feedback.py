@@ -12,14 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 from qpv_analytics.config import DEMO_MARKER, TEMPLATES_DIR, get_paths
 from qpv_analytics.contract import TABLES
+from qpv_analytics.labels import MASKED_ID as MASKED
+from qpv_analytics.labels import SEVERITY_ADVICE as GRAVITE
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from qpv_analytics.loaders import LoadResult
-    from qpv_analytics.validation import QualityReport
+    from qpv_analytics.ingest.loaders import LoadResult
+    from qpv_analytics.quality.validation import QualityReport
 
 UNKNOWN_PRODUCER = "Producteur non identifié"
 """Page of the findings whose producer cannot be told from the rows (unreadable files…)."""
-MASKED = "(identifiant masqué)"
 CSV_COLUMNS = (
     "table",
     "fichier",
@@ -32,7 +33,6 @@ CSV_COLUMNS = (
     "attendu",
     "a_faire",
 )
-GRAVITE = {"bloquant": "à corriger (bloquant)", "avertissement": "à vérifier"}
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from qpv_analytics.config import Paths, get_paths
 from qpv_analytics.contract import PARTNER_TABLES, TABLES, Column, Table
-from qpv_analytics.issues import DataError, Issue
+from qpv_analytics.quality.model import DataError, Issue
 
 SOURCE_COLUMNS = ("_fichier", "_feuille", "_ligne")
 """Columns added to every loaded row: original file, sheet and line number (never published)."""

@@ -10,11 +10,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from qpv_analytics import formatting, reference
+from qpv_analytics import formatting
 from qpv_analytics.config import DEMO_MARKER, Paths, get_paths
-from qpv_analytics.contract import AXES, TABLES, tables_for_axis
-from qpv_analytics.indicators import LEVEL_LABELS, REGISTRY, STATUS_LABELS, Indicator
-from qpv_analytics.loaders import SOURCE_COLUMNS, read_processed
+from qpv_analytics.contract import TABLES, tables_for_axis
+from qpv_analytics.geography import DEPARTEMENTS
+from qpv_analytics.indicators import REGISTRY, Indicator
+from qpv_analytics.ingest import reference
+from qpv_analytics.ingest.loaders import SOURCE_COLUMNS, read_processed
+from qpv_analytics.labels import AXES, LEVEL_LABELS, STATUS_LABELS
 from qpv_analytics.params import RunParams, load_params
 
 BUILD_ENV = "QPV_BUILD_DIR"
@@ -155,7 +158,7 @@ class Report:
 
         Person-based rows go through disclosure control here, whatever the notebook did.
         """
-        from qpv_analytics.disclosure import protect_people
+        from qpv_analytics.disclosure.control import protect_people
 
         result = protect_people(result, self.params, self.qpv)
         folder = self.output_dir() / "indicateurs"
@@ -185,115 +188,6 @@ class Report:
             f"Contrôle qualité des données de ce rapport : {len(found)} avertissement(s), sans "
             f"effet bloquant — {listed}. Détail : page « Qualité des données » de la publication."
         )
-
-
-DEPARTEMENTS = {
-    "01": "Ain",
-    "02": "Aisne",
-    "03": "Allier",
-    "04": "Alpes-de-Haute-Provence",
-    "05": "Hautes-Alpes",
-    "06": "Alpes-Maritimes",
-    "07": "Ardèche",
-    "08": "Ardennes",
-    "09": "Ariège",
-    "10": "Aube",
-    "11": "Aude",
-    "12": "Aveyron",
-    "13": "Bouches-du-Rhône",
-    "14": "Calvados",
-    "15": "Cantal",
-    "16": "Charente",
-    "17": "Charente-Maritime",
-    "18": "Cher",
-    "19": "Corrèze",
-    "2A": "Corse-du-Sud",
-    "2B": "Haute-Corse",
-    "21": "Côte-d'Or",
-    "22": "Côtes-d'Armor",
-    "23": "Creuse",
-    "24": "Dordogne",
-    "25": "Doubs",
-    "26": "Drôme",
-    "27": "Eure",
-    "28": "Eure-et-Loir",
-    "29": "Finistère",
-    "30": "Gard",
-    "31": "Haute-Garonne",
-    "32": "Gers",
-    "33": "Gironde",
-    "34": "Hérault",
-    "35": "Ille-et-Vilaine",
-    "36": "Indre",
-    "37": "Indre-et-Loire",
-    "38": "Isère",
-    "39": "Jura",
-    "40": "Landes",
-    "41": "Loir-et-Cher",
-    "42": "Loire",
-    "43": "Haute-Loire",
-    "44": "Loire-Atlantique",
-    "45": "Loiret",
-    "46": "Lot",
-    "47": "Lot-et-Garonne",
-    "48": "Lozère",
-    "49": "Maine-et-Loire",
-    "50": "Manche",
-    "51": "Marne",
-    "52": "Haute-Marne",
-    "53": "Mayenne",
-    "54": "Meurthe-et-Moselle",
-    "55": "Meuse",
-    "56": "Morbihan",
-    "57": "Moselle",
-    "58": "Nièvre",
-    "59": "Nord",
-    "60": "Oise",
-    "61": "Orne",
-    "62": "Pas-de-Calais",
-    "63": "Puy-de-Dôme",
-    "64": "Pyrénées-Atlantiques",
-    "65": "Hautes-Pyrénées",
-    "66": "Pyrénées-Orientales",
-    "67": "Bas-Rhin",
-    "68": "Haut-Rhin",
-    "69": "Rhône",
-    "70": "Haute-Saône",
-    "71": "Saône-et-Loire",
-    "72": "Sarthe",
-    "73": "Savoie",
-    "74": "Haute-Savoie",
-    "75": "Paris",
-    "76": "Seine-Maritime",
-    "77": "Seine-et-Marne",
-    "78": "Yvelines",
-    "79": "Deux-Sèvres",
-    "80": "Somme",
-    "81": "Tarn",
-    "82": "Tarn-et-Garonne",
-    "83": "Var",
-    "84": "Vaucluse",
-    "85": "Vendée",
-    "86": "Vienne",
-    "87": "Haute-Vienne",
-    "88": "Vosges",
-    "89": "Yonne",
-    "90": "Territoire de Belfort",
-    "91": "Essonne",
-    "92": "Hauts-de-Seine",
-    "93": "Seine-Saint-Denis",
-    "94": "Val-de-Marne",
-    "95": "Val-d'Oise",
-    "971": "Guadeloupe",
-    "972": "Martinique",
-    "973": "Guyane",
-    "974": "La Réunion",
-    "975": "Saint-Pierre-et-Miquelon",
-    "976": "Mayotte",
-    "977": "Saint-Barthélemy",
-    "978": "Saint-Martin",
-}
-"""Names of the French departments (INSEE codes); a code absent from it is shown as is."""
 
 
 def open_report(
@@ -422,7 +316,7 @@ def show_table(
 
 def show_figure(fig, alt: str, caption: str | None = None) -> None:
     """Display a matplotlib figure as an embedded image with alt text."""
-    from qpv_analytics.charts import figure_html
+    from qpv_analytics.report.charts import figure_html
 
     _display_html(figure_html(fig, alt, caption))
 

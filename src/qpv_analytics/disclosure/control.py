@@ -14,18 +14,8 @@ if TYPE_CHECKING:
     from qpv_analytics.params import RunParams
 
 from qpv_analytics import formatting
-from qpv_analytics.formatting import SECRET
-
-SEUIL_EFFECTIF = 5
-"""Counts of people from 1 to 4 are masked.
-
-Zero stays shown: a zero count describes nobody, so it cannot identify anyone, and masking
-zeros would hide most of the sparse tables of the reports. Zeros are never used as
-secondary cells either, so that a zero reads the same in every table.
-"""
-
-SEUIL_BASE_TAUX = 20
-"""A rate (or any value computed over people) whose base has fewer than 20 people is masked."""
+from qpv_analytics.labels import SECRET
+from qpv_analytics.thresholds import MIN_COUNT, MIN_RATE_BASE
 
 PRIMAIRE = "primaire"
 SECONDAIRE = "secondaire"
@@ -274,7 +264,7 @@ def _solve(
 
 def mask_counts(
     table: pd.DataFrame,
-    threshold: int = SEUIL_EFFECTIF,
+    threshold: int = MIN_COUNT,
     total_row: Hashable | None = None,
     total_col: Hashable | None = None,
 ) -> pd.DataFrame:
@@ -305,7 +295,7 @@ def mask_counts(
     Args:
         table: counts of people, categories in the index and in the columns, optionally with
             a row and/or a column of totals.
-        threshold: smallest count that may be shown (``SEUIL_EFFECTIF`` by default).
+        threshold: smallest count that may be shown (``MIN_COUNT`` by default).
         total_row: index label of the row of totals, if any.
         total_col: column label of the column of totals, if any.
 
@@ -325,7 +315,7 @@ def mask_counts(
 
 def suppression_pattern(
     table: pd.DataFrame | pd.Series,
-    threshold: int = SEUIL_EFFECTIF,
+    threshold: int = MIN_COUNT,
     total_row: Hashable | None = None,
     total_col: Hashable | None = None,
 ) -> pd.DataFrame | pd.Series:
@@ -355,7 +345,7 @@ def suppression_pattern(
 
 def recomputable_cells(
     table: pd.DataFrame | pd.Series,
-    threshold: int = SEUIL_EFFECTIF,
+    threshold: int = MIN_COUNT,
     total_row: Hashable | None = None,
     total_col: Hashable | None = None,
 ) -> list[tuple[Hashable, Hashable]]:
@@ -386,7 +376,7 @@ def recomputable_cells(
 
 def mask_count_series(
     series: pd.Series,
-    threshold: int = SEUIL_EFFECTIF,
+    threshold: int = MIN_COUNT,
     total: Hashable | None = None,
 ) -> pd.Series:
     """Mask a 1-D list of counts of people, with its total if any.
@@ -439,8 +429,8 @@ def _rate_secret(
 def rate_secret(
     numerator,
     denominator,
-    threshold_base: int = SEUIL_BASE_TAUX,
-    threshold_count: int = SEUIL_EFFECTIF,
+    threshold_base: int = MIN_RATE_BASE,
+    threshold_count: int = MIN_COUNT,
     *,
     complement: bool = True,
 ):
@@ -466,8 +456,8 @@ def rate_secret(
 def mask_rate(
     numerator,
     denominator,
-    threshold_base: int = SEUIL_BASE_TAUX,
-    threshold_count: int = SEUIL_EFFECTIF,
+    threshold_base: int = MIN_RATE_BASE,
+    threshold_count: int = MIN_COUNT,
     *,
     complement: bool = True,
 ):
@@ -514,8 +504,8 @@ def _is_share(unit: object) -> bool:
 
 def protect_indicator_frame(
     df: pd.DataFrame,
-    threshold_count: int = SEUIL_EFFECTIF,
-    threshold_base: int = SEUIL_BASE_TAUX,
+    threshold_count: int = MIN_COUNT,
+    threshold_base: int = MIN_RATE_BASE,
 ) -> pd.DataFrame:
     """Mask the person-based rows of a tidy indicator table before it is shown or exported.
 
@@ -610,7 +600,7 @@ def to_html_table(
     caption: str,
     people_counts: bool,
     *,
-    threshold: int = SEUIL_EFFECTIF,
+    threshold: int = MIN_COUNT,
     total_row: Hashable | None = None,
     total_col: Hashable | None = None,
     decimals: int = 1,
@@ -625,7 +615,7 @@ def to_html_table(
         df: the table (index = row labels, shown as row headers).
         caption: French title of the table.
         people_counts: the cells are counts of people.
-        threshold: smallest count shown (never below ``SEUIL_EFFECTIF``).
+        threshold: smallest count shown (never below ``MIN_COUNT``).
         total_row: index label of the row of totals, if any (for the masking).
         total_col: column label of the column of totals, if any (for the masking).
         decimals: decimals of non-integer numbers.
@@ -634,15 +624,15 @@ def to_html_table(
         The HTML of the table.
 
     Raises:
-        ValueError: ``threshold`` below ``SEUIL_EFFECTIF`` for counts of people.
+        ValueError: ``threshold`` below ``MIN_COUNT`` for counts of people.
     """
     classes = "qpv-tableau"
     shown = df
     if people_counts:
-        if threshold < SEUIL_EFFECTIF:
+        if threshold < MIN_COUNT:
             raise ValueError(
                 f"Seuil de secret {threshold} refusé : les effectifs de personnes publiés "
-                f"doivent être masqués en dessous d'au moins {SEUIL_EFFECTIF}."
+                f"doivent être masqués en dessous d'au moins {MIN_COUNT}."
             )
         shown = mask_counts(df, threshold, total_row=total_row, total_col=total_col)
         classes += f" {PEOPLE_TABLE_CLASS}"
@@ -684,7 +674,7 @@ def to_html_table(
 def thresholds(params: RunParams | None) -> tuple[int, int]:
     """Return the count and rate-base thresholds of the run (defaults without parameters)."""
     if params is None:
-        return SEUIL_EFFECTIF, SEUIL_BASE_TAUX
+        return MIN_COUNT, MIN_RATE_BASE
     conf = params.confidentialite
     return conf.seuil_effectif, conf.seuil_base_taux
 
@@ -733,7 +723,7 @@ def protect_people(
 ) -> pd.DataFrame:
     """Return a tidy indicator table safe to show and export (person-based rows protected).
 
-    Primary masking is :func:`qpv_analytics.disclosure.protect_indicator_frame` (counts of
+    Primary masking is :func:`qpv_analytics.disclosure.control.protect_indicator_frame` (counts of
     people below the threshold, rates on small bases or revealing a small group). Secondary
     masking then treats every indicator × year as additive lines: the region and each level
     below it, each department and its EPCI, each EPCI and its QPV (``qpv`` gives the nesting).

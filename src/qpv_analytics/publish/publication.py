@@ -16,28 +16,18 @@ from pathlib import Path
 import papermill as pm
 from papermill.exceptions import PapermillExecutionError
 
-from qpv_analytics import __version__, loaders, reference
+from qpv_analytics import __version__
 from qpv_analytics.config import DEMO_MARKER, KERNEL_NAME, TEMPLATES_DIR, Paths, get_paths
 from qpv_analytics.contract import PARTNER_TABLES, TABLES
-from qpv_analytics.issues import DataError
+from qpv_analytics.ingest import loaders, reference
+from qpv_analytics.labels import REPORT_TITLES
 from qpv_analytics.params import RunParams, load_params
-from qpv_analytics.reporting import BUILD_ENV, QUALITY_FILE
+from qpv_analytics.quality.model import DataError
+from qpv_analytics.report.reporting import BUILD_ENV, QUALITY_FILE
 
 Echo = Callable[[str], None]
 NOTEBOOK_PARAMETERS = {"annee"}
 """The only parameter the runner injects; every report notebook must declare it."""
-
-REPORT_TITLES = {
-    "contexte": "Contexte des quartiers prioritaires",
-    "axe1_renouvellement_urbain": "Axe 1 — Renouvellement urbain",
-    "axe2_gusp_tfpb": "Axe 2 — GUSP et abattement TFPB",
-    "axe3_discriminations": "Axe 3 — Prévention des discriminations",
-    "axe4_laicite": "Axe 4 — Laïcité et radicalisation",
-    "axe5_emploi_insertion": "Axe 5 — Accès à l'emploi et clauses d'insertion",
-    "axe6_numerique": "Axe 6 — Numérique et innovation",
-    "synthese": "Synthèse transversale de l'évaluation",
-}
-"""Titles and order of the reports on the index page (unlisted notebooks come last)."""
 
 
 @dataclass
@@ -278,7 +268,7 @@ def swap_in(build: Path, target: Path) -> None:
 
 def prepare_data(params: RunParams, paths: Paths, echo: Echo) -> dict[str, loaders.LoadResult]:
     """Generate demo data when ``data/raw`` is empty, then load every table to Parquet."""
-    from qpv_analytics import demo
+    from qpv_analytics.ingest import demo
 
     if params.donnees_demo and demo.ensure_demo(paths, region=params.region):
         echo(
@@ -298,7 +288,7 @@ def load_context(params: RunParams, paths: Paths) -> loaders.LoadResult:
     """Import the context files of the parameters as one ``contexte`` table with its warnings."""
     import pandas as pd
 
-    from qpv_analytics.issues import Issue
+    from qpv_analytics.quality.model import Issue
 
     imports = reference.import_context_files(params, paths)
     table = TABLES["contexte"]
@@ -347,7 +337,8 @@ def publish(annee: int, paths: Paths | None = None, echo: Echo = print) -> int:
     every run, with one feedback page per data producer, are the team's and go to their own
     folder ``reports/qualite/<annee>/``; the shared publication keeps only their summary.
     """
-    from qpv_analytics import feedback, scanner, validation
+    from qpv_analytics.disclosure import scanner
+    from qpv_analytics.quality import feedback, validation
 
     paths = paths or get_paths()
     started = datetime.now()
@@ -466,7 +457,7 @@ def fail(message: str, echo: Echo = print) -> int:
 
 def validate_only(annee: int, paths: Paths | None = None, echo: Echo = print) -> int:
     """Load and check the data of a year, write ``reports/qualite/<annee>/``, publish nothing."""
-    from qpv_analytics import validation
+    from qpv_analytics.quality import validation
 
     paths = paths or get_paths()
     params = load_params(annee, paths)

@@ -15,6 +15,7 @@ from types import MappingProxyType
 import pandas as pd
 
 from qpv_analytics import contract
+from qpv_analytics.geography import QPV_PATTERN, REGION_DEPARTEMENTS
 
 CONTEXT_TABLE = contract.TABLES["contexte"]
 """The contract table filled by this module."""
@@ -44,7 +45,7 @@ COMMUNE_COLUMNS: tuple[str, ...] = (
 ``nom_epci`` the name of the first one.
 """
 
-QPV_CODE_PATTERN = re.compile(r"^(QP(?:\d{3}|02[AB])\d{3}|QN(?:\d{3}|02[AB])\d{2}[A-Z0-9])$")
+QPV_CODE_PATTERN = re.compile(QPV_PATTERN)
 """2015 codes (``QP059001``) and 2024 codes (``QN05920M``), Corsica (``QN02A01M``) included."""
 
 SECRET_MARKERS = frozenset({"", "s", "nd", "n.d.", "n.d", "nc", "na", "n/a", "nan", "secret", "-"})
@@ -53,29 +54,6 @@ SECRET_MARKERS = frozenset({"", "s", "nd", "n.d.", "n.d", "nc", "na", "n/a", "na
 CODE_ALIASES: tuple[str, ...] = ("code_qp", "code_qpv", "codeqpv", "code_quartier", "codgeo", "qp")
 """Header names recognised as the QPV code column, whatever the source."""
 
-REGION_DEPARTEMENTS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "01": ("971",),
-        "02": ("972",),
-        "03": ("973",),
-        "04": ("974",),
-        "06": ("976",),
-        "11": ("75", "77", "78", "91", "92", "93", "94", "95"),
-        "24": ("18", "28", "36", "37", "41", "45"),
-        "27": ("21", "25", "39", "58", "70", "71", "89", "90"),
-        "28": ("14", "27", "50", "61", "76"),
-        "32": ("02", "59", "60", "62", "80"),
-        "44": ("08", "10", "51", "52", "54", "55", "57", "67", "68", "88"),
-        "52": ("44", "49", "53", "72", "85"),
-        "53": ("22", "29", "35", "56"),
-        "75": ("16", "17", "19", "23", "24", "33", "40", "47", "64", "79", "86", "87"),
-        "76": ("09", "11", "12", "30", "31", "32", "34", "46", "48", "65", "66", "81", "82"),
-        "84": ("01", "03", "07", "15", "26", "38", "42", "43", "63", "69", "73", "74"),
-        "93": ("04", "05", "06", "13", "83", "84"),
-        "94": ("2A", "2B"),
-    }
-)
-"""Departments of each region (INSEE codes, regions since 2016): used when a file has no region."""
 
 _MAX_LISTED = 10
 _HEADER_SEARCH_ROWS = 30

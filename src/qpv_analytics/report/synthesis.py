@@ -8,8 +8,9 @@ from pathlib import Path
 import pandas as pd
 
 from qpv_analytics import formatting
-from qpv_analytics.contract import AXES, PARTNER_TABLES, TABLES
-from qpv_analytics.indicators.core import LEVEL_LABELS, REGISTRY, RESULT_COLUMNS, STATUS_LABELS
+from qpv_analytics.contract import PARTNER_TABLES, TABLES
+from qpv_analytics.indicators.core import REGISTRY, RESULT_COLUMNS
+from qpv_analytics.labels import AXES, LEVEL_LABELS, MISSING, SECRET, STATUS_LABELS
 from qpv_analytics.params import RunParams
 
 SYNTHESIS_NAME = "synthese"
@@ -23,7 +24,7 @@ MARKS = {"atteint": "✓", "partiel": "≈", "non_atteint": "✗"}
 MARKS_LEGEND = (
     "✓ cible atteinte, ≈ partiellement atteinte, ✗ non atteinte, « s » secret statistique"
 )
-DASH = "–"
+DASH = MISSING
 YES = "oui"
 PRODUCER_LABELS = {
     "bailleur": "bailleurs",
@@ -237,7 +238,7 @@ def status_counts(card: pd.DataFrame, axes: Iterable[int] | None = None) -> pd.D
 def cell(value, secret: bool, unit: str, status: str | None = None) -> str:
     """Format one published value: « s » if masked, « – » if missing, with a status mark."""
     if secret:
-        return formatting.SECRET
+        return SECRET
     if value is None or pd.isna(value):
         return DASH
     text = formatting.with_unit(float(value), unit)
@@ -251,7 +252,7 @@ def change_text(current, previous, unit: str, secret: bool = False) -> str:
     Masked values give « s » (a masked value is never recomputed), missing ones « – ».
     """
     if secret:
-        return formatting.SECRET
+        return SECRET
     if current is None or previous is None or pd.isna(current) or pd.isna(previous):
         return DASH
     current, previous = float(current), float(previous)
@@ -679,8 +680,8 @@ def landlord_matrix(
 
 
 def _processed_frames(report) -> dict[str, pd.DataFrame]:
-    from qpv_analytics.issues import DataError
-    from qpv_analytics.loaders import read_processed
+    from qpv_analytics.ingest.loaders import read_processed
+    from qpv_analytics.quality.model import DataError
 
     frames = {}
     for name in PARTNER_TABLES:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from qpv_analytics.config import Paths, get_paths
 from qpv_analytics.contract import TABLES
-from qpv_analytics.issues import DataError
+from qpv_analytics.quality.model import DataError
 
 QPV_2024_FILE = "qpv2024-contours-simplifies.geojson"
 CONTRATS_FILE = "contrats-de-ville-2024.json"
@@ -213,7 +213,7 @@ def france_services(departements: list[str], paths: Paths | None = None) -> pd.D
 
 
 def import_context_files(params, paths: Paths | None = None) -> list:
-    """Import every context file listed in the parameters (``qpv_analytics.context``).
+    """Import every context file listed in the parameters (``qpv_analytics.ingest.context``).
 
     With ``referentiel_qpv: anct_2024`` the files are filtered on the region. With
     ``referentiel_qpv: contexte`` the files are filtered on the region only when it is a known
@@ -224,7 +224,7 @@ def import_context_files(params, paths: Paths | None = None) -> list:
         DataError: French message naming the file when it is missing or unreadable, or when
             it has no row for the region.
     """
-    from qpv_analytics import context
+    from qpv_analytics.ingest import context
 
     paths = paths or get_paths()
     code = region_code(params.region, paths, referentiel=params.referentiel_qpv)
@@ -268,7 +268,7 @@ def qpv_for_params(params, paths: Paths | None = None) -> pd.DataFrame:
     code = region_code(params.region, paths, referentiel=params.referentiel_qpv)
     if params.referentiel_qpv == "anct_2024":
         return qpv_reference(code, paths)
-    from qpv_analytics import context
+    from qpv_analytics.ingest import context
 
     if not params.contexte:
         raise DataError(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML, display
 
-from qpv_analytics import charts, disclosure, formatting, reporting
-from qpv_analytics.disclosure import thresholds as _thresholds
+from qpv_analytics import disclosure, formatting
+from qpv_analytics.disclosure.control import thresholds as _thresholds
 from qpv_analytics.indicators.activite import event_base, participations_by_type
 from qpv_analytics.indicators.core import (
     LEVEL_LABELS,
@@ -15,6 +15,7 @@ from qpv_analytics.indicators.core import (
     TOTAL_LABEL,
 )
 from qpv_analytics.params import RunParams
+from qpv_analytics.report import charts, reporting
 
 
 def _number(value) -> float | None:
@@ -297,7 +298,7 @@ def context_note(rep: reporting.Report, codes, subject: str) -> None:
         codes: codes of the QPV concerned (e.g. the QPV with NPNRU operations).
         subject: French description of those QPV (``"les QPV où des opérations sont suivies"``).
     """
-    from qpv_analytics import context
+    from qpv_analytics.ingest import context
 
     data = rep.table("contexte", all_years=True)
     if data.empty:

@@ -1,0 +1,1 @@
+"""Ingestion: partner tables, context files, reference data and demo data."""

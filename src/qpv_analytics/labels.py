@@ -1,0 +1,61 @@
+"""French labels shown to users: axes, reports, levels, statuses, severities, marks."""
+
+from __future__ import annotations
+
+AXES: dict[int, str] = {
+    1: "Renouvellement urbain",
+    2: "GUSP et abattement TFPB",
+    3: "Prévention des discriminations",
+    4: "Laïcité et radicalisation",
+    5: "Accès à l'emploi et clauses d'insertion",
+    6: "Numérique et innovation",
+}
+"""The six axes of the IREV–URH roadmap."""
+
+REPORT_TITLES = {
+    "contexte": "Contexte des quartiers prioritaires",
+    "axe1_renouvellement_urbain": "Axe 1 — Renouvellement urbain",
+    "axe2_gusp_tfpb": "Axe 2 — GUSP et abattement TFPB",
+    "axe3_discriminations": "Axe 3 — Prévention des discriminations",
+    "axe4_laicite": "Axe 4 — Laïcité et radicalisation",
+    "axe5_emploi_insertion": "Axe 5 — Accès à l'emploi et clauses d'insertion",
+    "axe6_numerique": "Axe 6 — Numérique et innovation",
+    "synthese": "Synthèse transversale de l'évaluation",
+}
+"""Titles and order of the reports on the index page (unlisted notebooks come last)."""
+
+LEVEL_LABELS = {
+    "region": "Région",
+    "departement": "Département",
+    "epci": "EPCI",
+    "qpv": "QPV",
+    "bailleur": "Bailleur",
+    "maitre_ouvrage": "Maître d'ouvrage",
+    "axe_tfpb": "Axe TFPB",
+}
+"""Name of each level at which indicators are published."""
+
+STATUS_LABELS = {
+    "atteint": "Atteint",
+    "partiel": "Partiellement atteint",
+    "non_atteint": "Non atteint",
+    "sans_donnee": "Sans donnée",
+    "sans_cible": "Sans cible",
+    "secret": "Secret statistique",
+}
+"""Name of each status of an indicator against its target."""
+
+SEVERITY_LABELS = {"bloquant": "ERREUR", "avertissement": "AVERTISSEMENT"}
+"""Console label of each severity of a quality finding."""
+
+SEVERITY_ADVICE = {"bloquant": "à corriger (bloquant)", "avertissement": "à vérifier"}
+"""What a data producer is asked to do, by severity of the finding."""
+
+SECRET = "s"
+"""Mark of a value masked by the statistical secrecy."""
+
+MISSING = "–"
+"""Mark of a value without data (or not applicable)."""
+
+MASKED_ID = "(identifiant masqué)"
+"""Shown instead of an identifier of a personal table in the quality pages."""

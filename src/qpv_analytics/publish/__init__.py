@@ -1,0 +1,1 @@
+"""Publication: kernel, Papermill execution, HTML export, atomic swap, manifest."""

@@ -1,0 +1,1 @@
+"""Quality gate: findings model, Great Expectations suites, results and pages."""

@@ -1,0 +1,1 @@
+"""Report building blocks: page elements, sections, charts and the synthesis."""

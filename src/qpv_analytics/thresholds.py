@@ -1,0 +1,15 @@
+"""Thresholds and defaults of the disclosure control and of the target statuses."""
+
+MIN_COUNT = 5
+"""Counts of people from 1 to 4 are masked (the parameters may raise it, never lower it).
+
+Zero stays shown: a zero count describes nobody, so it cannot identify anyone, and masking
+zeros would hide most of the sparse tables of the reports. Zeros are never used as
+secondary cells either, so that a zero reads the same in every table.
+"""
+
+MIN_RATE_BASE = 20
+"""A rate (or any value computed over people) whose base has fewer people is masked."""
+
+PARTIAL_STATUS_PCT = 80.0
+"""Below its target but at least this share of it (%): « partiellement atteint »."""
