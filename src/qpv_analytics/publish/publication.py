@@ -203,7 +203,7 @@ def render_publication_index(record: RunRecord, build: Path) -> None:
         table = parts[2] if len(parts) > 3 else Path(parts[-1]).stem
         received.setdefault(table, []).append(item)
     inputs = [
-        {"table": name, "titre": TABLES[name].title, "fichiers": len(received.get(name, []))}
+        {"table": name, "title": TABLES[name].title, "files": len(received.get(name, []))}
         for name in PARTNER_TABLES
     ]
     targets = record.params.cibles_locales
@@ -214,8 +214,8 @@ def render_publication_index(record: RunRecord, build: Path) -> None:
     indicator_files = sorted(p.stem for p in Paths.indicators_in(build).glob("*.csv"))
     (build / "index.html").write_text(
         template.render(
-            cibles=target_rows,
-            fichiers_indicateurs=indicator_files,
+            targets=target_rows,
+            indicator_files=indicator_files,
             record=record,
             params=record.params,
             region=region,

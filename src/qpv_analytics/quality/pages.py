@@ -136,13 +136,13 @@ def write_feedback(
         for r in found:
             by_file[(r.table, r.file or "(fichier non précisé)", r.sheet)].append(r)
         html = template.render(
-            annee=year,
+            year=year,
             entry=entry,
             groups=[
-                {"table": TABLES[t].title, "nom": t, "fichier": f, "feuille": s, "rows": rs}
+                {"table": TABLES[t].title, "name": t, "file": f, "sheet": s, "rows": rs}
                 for (t, f, s), rs in by_file.items()
             ],
-            gravite=SEVERITY_ADVICE,
+            severity_advice=SEVERITY_ADVICE,
             unknown=producer == UNKNOWN_PRODUCER,
         )
         (folder / f"{slug}.html").write_text(html, encoding="utf-8")
@@ -171,12 +171,12 @@ def render_quality_index(
             continue
         tables.append(
             {
-                "nom": name,
-                "titre": table.title,
-                "fichiers": [p.name for p in result.files] if result else [],
-                "lignes": report.tables.get(name, 0),
+                "name": name,
+                "title": table.title,
+                "files": [p.name for p in result.files] if result else [],
+                "rows": report.tables.get(name, 0),
                 "issues": found,
-                "bloquants": sum(i.blocking for i in found),
+                "blocking": sum(i.blocking for i in found),
             }
         )
     html = (
@@ -184,13 +184,13 @@ def render_quality_index(
         .get_template("qualite.html.j2")
         .render(
             report=report,
-            annee=report.year,
-            statut=report.status,
-            bloquants=blocking,
-            avertissements=warning,
+            year=report.year,
+            status=report.status,
+            blocking=blocking,
+            warnings=warning,
             tables=tables,
-            producteurs=report.feedback,
-            partage=shared,
+            producers=report.feedback,
+            shared=shared,
             data_docs=(out_dir / DATA_DOCS_FOLDER / "index.html").exists(),
             severity_labels=SEVERITY_LABELS,
             max_shown=MAX_SHOWN,
