@@ -57,6 +57,8 @@ def test_paths_own_every_folder(monkeypatch):
     assert paths.draft_dir(2025) == Path("/projet/reports/brouillon/2025")
     assert paths.contract_doc == Path("/projet/data/README.md")
     assert paths.blank_templates == Path("/projet/data/modeles")
+    assert paths.default_context == Path("/projet/data/reference/qpv2024-indicateurs.csv")
+    assert RunParams(annee=2025).contexte[0].fichier == "data/reference/qpv2024-indicateurs.csv"
     assert Paths.quality_in(Path("/b")) == Path("/b/qualite")
     monkeypatch.delenv(BUILD_ENV, raising=False)
     assert paths.output_indicators_dir(2025) == Path("/projet/reports/brouillon/2025/indicateurs")

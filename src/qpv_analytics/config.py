@@ -19,6 +19,9 @@ BUILD_ENV = "QPV_BUILD_DIR"
 AUDIT_FOLDER = "audit"
 """Folders with this name hold executed notebooks kept for audit: never shared."""
 
+CONTEXT_2024_FILE = "qpv2024-indicateurs.csv"
+"""Shipped compilation of context indicators per QPV (2024 geography), in ``data/reference/``."""
+
 _BUILD_PREFIX = ".construction-"
 
 
@@ -42,6 +45,11 @@ class Paths:
     def reference(self) -> Path:
         """Real public reference files shipped with the project."""
         return self.root / "data" / "reference"
+
+    @property
+    def default_context(self) -> Path:
+        """Context file imported when the parameters name none (shipped with the project)."""
+        return self.reference / CONTEXT_2024_FILE
 
     @property
     def params(self) -> Path:

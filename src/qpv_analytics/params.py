@@ -63,7 +63,10 @@ class ContextFile(_Strict):
 
 
 DEFAULT_CONTEXT = (
-    ContextFile(fichier="data/reference/qpv2024-indicateurs.csv", source="tiers_2024"),
+    ContextFile(
+        fichier=Paths(Path()).default_context.as_posix(),  # relative to the project root
+        source="tiers_2024",
+    ),
 )
 
 
