@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     from qpv_analytics.ingest import demo, loaders
     from qpv_analytics.ingest.reference import qpv_reference
     from qpv_analytics.params import RunParams
-    from qpv_analytics.quality import validation
+    from qpv_analytics.quality.gate import run_quality_gate
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-qualite-"))
     root = tmp / "projet"
@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     load_t, results = _timed(lambda: loaders.load_raw(paths), args.repeat)
     runs = iter(range(args.repeat))
     gate_t, report = _timed(
-        lambda: validation.run_quality_gate(results, qpv, params, tmp / f"qualite-{next(runs)}"),
+        lambda: run_quality_gate(results, qpv, params, tmp / f"qualite-{next(runs)}"),
         args.repeat,
     )
     rows = sum(len(r.data) for r in results.values())

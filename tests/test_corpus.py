@@ -17,8 +17,8 @@ from qpv_analytics.contract import TABLES
 from qpv_analytics.ingest.loaders import LoadResult, load_raw
 from qpv_analytics.ingest.reference import qpv_reference
 from qpv_analytics.params import RunParams
-from qpv_analytics.quality.model import DataError
-from qpv_analytics.quality.validation import QualityReport, run_quality_gate
+from qpv_analytics.quality.gate import run_quality_gate
+from qpv_analytics.quality.model import DataError, QualityReport
 
 pytestmark = pytest.mark.integration
 
@@ -326,12 +326,12 @@ def gate(paths: Paths, out: Path) -> tuple[dict[str, LoadResult], QualityReport]
 def matching(report: QualityReport, case: Case, blocking: bool) -> list:
     found = []
     for issue in report.issues:
-        if issue.blocking != blocking or case.file not in (issue.fichier or issue.message):
+        if issue.blocking != blocking or case.file not in (issue.file or issue.message):
             continue
         text = issue.text()
         if case.column and case.column not in text:
             continue
-        if case.lines and not set(case.lines) <= set(issue.lignes):
+        if case.lines and not set(case.lines) <= set(issue.rows):
             continue
         if case.text and case.text not in text:
             continue
@@ -393,7 +393,7 @@ def test_one_finding_per_bad_cell(tmp_path: Path):
         same_cell = [
             i
             for i in report.issues
-            if i.blocking and i.fichier == case.file and i.colonne == case.column
+            if i.blocking and i.file == case.file and i.column == case.column
         ]
         assert len(same_cell) == 1, [i.text() for i in same_cell]
 

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.unit
 
 
 def test_data_readme_is_up_to_date():
-    readme = get_paths().root / "data" / "README.md"
+    readme = get_paths().contract_doc
     assert readme.read_text(encoding="utf-8") == docs.contract_markdown(), (
         "data/README.md est périmé : lancez « make doc »."
     )
@@ -21,3 +21,12 @@ def test_every_column_is_documented():
     for table in TABLES.values():
         for col in table.columns:
             assert f"`{col.name}`" in text
+
+
+def test_plausibility_checks_are_documented():
+    text = docs.contract_markdown()
+    checks = [check for t in TABLES.values() for _, check in t.plausibility]
+    assert len(checks) == 4
+    for check in checks:
+        assert f"vraisemblance ({check.label}" in text
+    assert "soit `montant_abattement_eur` / `logements_concernes`) : une valeur entre 20 et" in text

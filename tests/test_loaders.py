@@ -145,7 +145,7 @@ def test_spelling_shared_by_two_landlords_is_refused(tmp_path):
     results = loaders.load_raw(Paths(tmp_path))
     blocking = [i for i in results["bailleurs"].issues if i.blocking]
     assert len(blocking) == 1 and "Alpha Habitat, Beta Logis" in blocking[0].message
-    assert blocking[0].lignes == [2, 3]
+    assert blocking[0].rows == [2, 3]
 
 
 def test_harmonisation_warning_names_each_file_with_its_lines(tmp_path):
@@ -161,5 +161,5 @@ def test_harmonisation_warning_names_each_file_with_its_lines(tmp_path):
     )
     _write(raw / "tfpb_abattement" / "nb_2025.csv", header + "2025;Alpha Hab.;QN05901M;1;1\n")
     issues = loaders.load_raw(Paths(tmp_path))["tfpb_abattement"].issues
-    where = sorted((i.fichier, i.lignes) for i in issues if "harmonisés" in i.message)
+    where = sorted((i.file, i.rows) for i in issues if "harmonisés" in i.message)
     assert where == [("nb_2024.csv", [3]), ("nb_2025.csv", [2])]

@@ -50,11 +50,11 @@ def test_publication_succeeds_with_every_report(published):
     for html_name in expected:
         assert f'href="{html_name}"' in index
     assert "Données de démonstration" in index
-    assert (out / "qualite" / "index.html").exists()
+    assert (Paths.quality_in(out) / "index.html").exists()
     # Each producer's rows to correct stay with the team; the shared page only counts them.
-    assert not (out / "qualite" / "retours").exists()
-    assert any((paths.reports / "qualite" / "2025" / "retours").glob("*.html"))
-    quality_page = (out / "qualite" / "index.html").read_text(encoding="utf-8")
+    assert not (Paths.quality_in(out) / "retours").exists()
+    assert any((paths.quality_dir(2025) / "retours").glob("*.html"))
+    quality_page = (Paths.quality_in(out) / "index.html").read_text(encoding="utf-8")
     assert 'href="retours/' not in quality_page
     assert "Données de démonstration" in quality_page
 
@@ -110,7 +110,7 @@ def test_manifest_hashes_every_input(published):
 
 def test_indicator_exports_are_french_csv_and_parquet(published):
     paths, _, _ = published
-    folder = paths.report_year(2025) / "indicateurs"
+    folder = paths.indicators_dir(2025)
     csv_path = folder / "axe2_gusp_tfpb.csv"
     assert csv_path.read_bytes().startswith(b"\xef\xbb\xbf")
     frame = pd.read_csv(csv_path, sep=";", decimal=",", encoding="utf-8-sig")
@@ -164,7 +164,7 @@ def test_axis2_export_agrees_with_independent_recomputation(published):
     v = act.assign(m=num(act["montant_valorise_eur"])).groupby(["bailleur", "code_qpv"])["m"].sum()
     both = pd.concat([a.rename("abat"), v.rename("val")], axis=1).dropna()
     expected = both["val"].sum() / both["abat"].sum() * 100
-    exported = pd.read_parquet(paths.report_year(2025) / "indicateurs" / "axe2_gusp_tfpb.parquet")
+    exported = pd.read_parquet(paths.indicators_dir(2025) / "axe2_gusp_tfpb.parquet")
     row = exported[
         (exported.indicateur == "tfpb_taux_valorisation_pct")
         & (exported.niveau == "region")
@@ -189,7 +189,7 @@ def _as_number(series: pd.Series) -> pd.Series:
 
 
 def _exported(paths: Paths, report: str, code: str, year: int = 2025) -> pd.Series:
-    frame = pd.read_parquet(paths.report_year(2025) / "indicateurs" / f"{report}.parquet")
+    frame = pd.read_parquet(paths.indicators_dir(2025) / f"{report}.parquet")
     row = frame[(frame.indicateur == code) & (frame.niveau == "region") & (frame.annee == year)]
     assert len(row) == 1, code
     return row.iloc[0]
@@ -271,7 +271,7 @@ def test_bad_file_stops_before_notebooks_and_keeps_previous_publication(publishe
         assert target.name in text and "code_qpv" in text and "ligne 2" in text
         assert "Rapports" not in text  # no notebook ran
         assert _tree_hashes(paths.report_year(2025)) == before
-        assert (paths.reports / "qualite" / "2025" / "index.html").exists()
+        assert (paths.quality_dir(2025) / "index.html").exists()
     finally:
         target.write_bytes(original)
 
@@ -303,7 +303,7 @@ def test_failing_notebook_keeps_previous_publication_and_its_record(published):
         assert code == 1
         assert "zz_casse.ipynb a échoué" in text and "calcul impossible" in text
         assert _tree_hashes(paths.report_year(2025)) == before
-        assert (paths.reports / "audit" / "echecs" / "2025" / "zz_casse.ipynb").exists()
+        assert (paths.failed_runs_dir(2025) / "zz_casse.ipynb").exists()
         assert not list(paths.reports.glob(".construction-*"))
     finally:
         broken.unlink()

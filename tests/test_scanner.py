@@ -16,8 +16,6 @@ from qpv_analytics.disclosure.scanner import (
     KIND_SMALL_COUNT,
     KIND_UNREADABLE,
     Finding,
-    PublicationRefusee,
-    check_publication,
     format_findings,
     scan_publication,
 )
@@ -77,7 +75,6 @@ def kinds(findings: list[Finding]) -> list[str]:
 def test_clean_publication_passes(clean: Path):
     assert scan_publication(clean, IDS) == []
     assert "aucun problème" in format_findings([])
-    check_publication(clean, IDS)  # does not raise
 
 
 def test_planted_identifier_fails_and_message_names_the_file(clean: Path):
@@ -88,8 +85,6 @@ def test_planted_identifier_fails_and_message_names_the_file(clean: Path):
     message = format_findings(findings)
     assert message.startswith("Publication refusée : 1 problème(s) de confidentialité")
     assert str(clean / "annexe.csv") in message and "M000123" in message
-    with pytest.raises(PublicationRefusee, match="annexe.csv"):
-        check_publication(clean, IDS)
 
 
 def test_identifier_is_matched_as_a_whole_token(clean: Path):

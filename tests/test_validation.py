@@ -17,15 +17,15 @@ from qpv_analytics.contract import PARTNER_TABLES, TABLES
 from qpv_analytics.ingest.loaders import LoadResult, load_raw
 from qpv_analytics.ingest.reference import qpv_reference
 from qpv_analytics.params import RunParams
-from qpv_analytics.quality import feedback, validation
+from qpv_analytics.quality import gate, model, pages, suites
 
 REPO = Path(__file__).resolve().parents[1]
 VALID = Path(__file__).resolve().parent / "corpus" / "valide"
 PARAMS = RunParams(annee=2025)
-REFS = validation.ReferenceSets(
+REFS = suites.ReferenceSets(
     qpv=frozenset({"QN00201M", "QN00202M"}),
     epci=frozenset({"200071892"}),
-    bailleurs=frozenset({"Habitat Flandre Opale"}),
+    landlords=frozenset({"Habitat Flandre Opale"}),
 )
 unit = pytest.mark.unit
 integration = pytest.mark.integration
@@ -36,8 +36,8 @@ def region_qpv() -> pd.DataFrame:
     return qpv_reference("32", Paths(REPO))
 
 
-def suite(name: str, refs: validation.ReferenceSets = REFS) -> list:
-    return validation.build_suite(TABLES[name], refs, PARAMS)
+def suite(name: str, refs: suites.ReferenceSets = REFS) -> list:
+    return suites.build_suite(TABLES[name], refs, PARAMS)
 
 
 def find(expectations: list, kind: str, **kwargs) -> list:
@@ -130,7 +130,7 @@ def test_every_expectation_carries_french_message_and_severity(name: str):
     for exp in suite(name):
         meta = exp.meta
         assert meta["severite"] in ("bloquant", "avertissement")
-        assert exp.severity.value == validation.GX_SEVERITY[meta["severite"]]
+        assert exp.severity.value == suites.GX_SEVERITY[meta["severite"]]
         assert meta["probleme"] and meta["attendu"] and meta["action"] and meta["regle"]
         assert meta["table"] == name
 
@@ -148,7 +148,7 @@ def test_reference_severities():
 
 @unit
 def test_no_landlord_check_without_registry():
-    refs = validation.ReferenceSets(REFS.qpv, REFS.epci, frozenset())
+    refs = suites.ReferenceSets(REFS.qpv, REFS.epci, frozenset())
     exps = suite("tfpb_abattement", refs)
     assert not find(exps, "ExpectColumnValuesToBeInSet", column="bailleur")
 
@@ -168,6 +168,37 @@ def test_plausibility_is_a_warning():
     (check,) = find(exps, "ExpectColumnValuesToBeBetween", column="_abattement_eur_par_logement")
     assert check.meta["severite"] == "avertissement"
     assert (check.min_value, check.max_value) == (20, 2000)
+    assert check.meta["colonnes"] == [
+        "_abattement_eur_par_logement",
+        "montant_abattement_eur",
+        "logements_concernes",
+    ]
+
+
+@unit
+def test_plausibility_is_declared_beside_its_columns():
+    found = {t.name: t.plausibility for t in TABLES.values() if t.plausibility}
+    assert set(found) == {"tfpb_abattement", "tfpb_actions", "ru_relogements", "clauses_marches"}
+    names = [check.name for checks in found.values() for _, check in checks]
+    assert len(names) == len(set(names)) and all(n.startswith("_") for n in names)
+    for name, checks in found.items():
+        for col, check in checks:
+            assert check.per is None or check.per in TABLES[name].column_names
+            assert check.min is not None or check.max is not None
+            assert col.kind in ("entier", "decimal")
+
+
+@unit
+def test_prepare_frame_adds_the_plausibility_ratio():
+    data = pd.DataFrame(
+        {
+            "montant_abattement_eur": [1000.0, 50.0, 10.0],
+            "logements_concernes": pd.array([10, 0, None], dtype="Int64"),
+        }
+    )
+    frame = suites.prepare_frame(data, TABLES["tfpb_abattement"])
+    ratio = frame["_abattement_eur_par_logement"]
+    assert ratio[0] == 100 and pd.isna(ratio[1]) and pd.isna(ratio[2])
 
 
 @unit
@@ -177,7 +208,7 @@ def test_prepare_frame_resets_index_and_hides_identifiers():
         {"id_menage": pd.array(["SECRET-1", "SECRET-2", "SECRET-1", None], dtype="string")},
         index=[7, 3, 9, 1],
     )
-    frame = validation.prepare_frame(data, table)
+    frame = suites.prepare_frame(data, table)
     assert isinstance(frame.index, pd.RangeIndex)
     values = frame["id_menage"].tolist()
     assert values[0] == values[2] != values[1] and pd.isna(values[3])
@@ -187,10 +218,14 @@ def test_prepare_frame_resets_index_and_hides_identifiers():
 @unit
 def test_great_expectations_is_imported_lazily():
     code = (
-        "import sys, qpv_analytics.quality.validation; print('great_expectations' in sys.modules)"
+        "import importlib, pkgutil, sys, qpv_analytics.quality as q\n"
+        "for m in pkgutil.iter_modules(q.__path__):\n"
+        "    importlib.import_module(f'qpv_analytics.quality.{m.name}')\n"
+        "print(len(list(pkgutil.iter_modules(q.__path__))), 'great_expectations' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    imported, loaded = out.stdout.split()
+    assert int(imported) >= 6 and loaded == "False"
 
 
 @unit
@@ -198,10 +233,10 @@ def test_summary_text_is_short_and_french(tmp_path: Path):
     from qpv_analytics.quality.model import Issue
 
     issues = [
-        Issue("bloquant", "tfpb_abattement", f"problème {n}.", "corrigez.", fichier="a.csv")
+        Issue("bloquant", "tfpb_abattement", f"problème {n}.", "corrigez.", file="a.csv")
         for n in range(40)
-    ] + [Issue("avertissement", "gusp", "à vérifier.", "rien.", fichier="g.csv")]
-    report = validation.QualityReport(issues, tmp_path, 2025)
+    ] + [Issue("avertissement", "gusp", "à vérifier.", "rien.", file="g.csv")]
+    report = model.QualityReport(issues, tmp_path, 2025)
     text = report.summary_text(max_lines=15)
     assert len(text.splitlines()) <= 15
     assert "REFUSÉ" in text and "40 erreur(s)" in text and "index.html" in text
@@ -215,12 +250,12 @@ def test_summary_text_is_short_and_french(tmp_path: Path):
 
 @unit
 def test_feedback_slug_and_masking(tmp_path: Path):
-    assert feedback.slugify("Cités Picardes (fictif)") == "cites-picardes-fictif"
-    row = feedback.FeedbackRow(
+    assert pages.slugify("Cités Picardes (fictif)") == "cites-picardes-fictif"
+    row = model.FeedbackRow(
         None, "ru_relogements", "r.csv", None, 4, "id_menage", "MEN-1", "clé", None, "x", "bloquant"
     )
-    entries = feedback.write_feedback([row], tmp_path, 2025)
-    assert entries[0]["producteur"] == feedback.UNKNOWN_PRODUCER
+    entries = pages.write_feedback([row], tmp_path, 2025)
+    assert entries[0]["producteur"] == pages.UNKNOWN_PRODUCER
     written = (tmp_path / entries[0]["csv"]).read_text(encoding="utf-8-sig")
     assert "MEN-1" not in written and "r.csv;;4;id_menage" in written
 
@@ -233,7 +268,7 @@ def test_valid_dataset_passes_and_writes_pages(tmp_path: Path):
     paths = valid_project(tmp_path / "projet")
     results = load_raw(paths)
     out = tmp_path / "qualite"
-    report = validation.run_quality_gate(results, region_qpv(), PARAMS, out)
+    report = gate.run_quality_gate(results, region_qpv(), PARAMS, out)
     assert [i.text() for i in report.issues] == []
     assert report.status == "valide" and not report.blocking
     assert set(report.tables) == set(PARTNER_TABLES)
@@ -254,14 +289,14 @@ def test_valid_dataset_passes_and_writes_pages(tmp_path: Path):
 def test_severity_split(tmp_path: Path):
     paths = valid_project(tmp_path / "avertissement")
     append_line(paths, "numerique_bailleurs", "2025;Logis Inconnu;20;non")
-    report = validation.run_quality_gate(load_raw(paths), region_qpv(), PARAMS, tmp_path / "q1")
+    report = gate.run_quality_gate(load_raw(paths), region_qpv(), PARAMS, tmp_path / "q1")
     assert not report.blocking and report.status == "valide avec avertissements"
     (warning,) = report.summary_dict()["avertissements"]
     assert warning["table"] == "numerique_bailleurs" and "Logis Inconnu" in warning["texte"]
 
     paths = valid_project(tmp_path / "bloquant")
     append_line(paths, "numerique_bailleurs", "2025;Logis de l'Avesnois;120;non")
-    report = validation.run_quality_gate(load_raw(paths), region_qpv(), PARAMS, tmp_path / "q2")
+    report = gate.run_quality_gate(load_raw(paths), region_qpv(), PARAMS, tmp_path / "q2")
     assert report.blocking and report.status == "refusé"
     assert report.summary_dict()["bloquants"] == 1
     (entry,) = report.feedback
@@ -269,7 +304,7 @@ def test_severity_split(tmp_path: Path):
     assert (tmp_path / "q2" / entry["page"]).exists()
 
     fixed = valid_project(tmp_path / "corrige")
-    report = validation.run_quality_gate(load_raw(fixed), region_qpv(), PARAMS, tmp_path / "q2")
+    report = gate.run_quality_gate(load_raw(fixed), region_qpv(), PARAMS, tmp_path / "q2")
     assert report.status == "valide"
     assert not (tmp_path / "q2" / "retours").exists()
     assert len(list((tmp_path / "q2" / "data_docs" / "validations").rglob("*.html"))) == len(
@@ -297,7 +332,7 @@ def test_hand_made_frame_with_wrong_types_and_index(tmp_path: Path):
         "numerique_bailleurs": LoadResult(table.name, data),
     }
     results["bailleurs"].data[["_fichier", "_feuille", "_ligne"]] = ["bailleurs.csv", None, 2]
-    report = validation.run_quality_gate(results, region_qpv(), PARAMS, tmp_path / "q")
+    report = gate.run_quality_gate(results, region_qpv(), PARAMS, tmp_path / "q")
     texts = [i.text() for i in report.issues if i.blocking]
     assert any("extranet_locataire" in t and "absentes" in t for t in texts), texts
     assert any("part_demandes_en_ligne_pct" in t and "type" in t for t in texts), texts

@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Les commandes habituelles passent par make : make help.",
     )
     sub = parser.add_subparsers(
-        dest="commande", required=True, metavar="commande", parser_class=_FrenchParser
+        dest="command", required=True, metavar="commande", parser_class=_FrenchParser
     )
     pub = sub.add_parser("publier", help="publie les rapports d'une année (reports/<année>/)")
     pub.add_argument("--annee", type=int, required=True, help="année publiée (params/<année>.yaml)")
@@ -60,15 +60,15 @@ def _run(args: argparse.Namespace) -> int:
     from qpv_analytics.config import get_paths
 
     paths = get_paths()
-    if args.commande == "publier":
+    if args.command == "publier":
         from qpv_analytics.publish.publication import publish
 
         return publish(args.annee, paths)
-    if args.commande == "valider":
+    if args.command == "valider":
         from qpv_analytics.publish.publication import validate_only
 
         return validate_only(args.annee, paths)
-    if args.commande == "charger":
+    if args.command == "charger":
         from qpv_analytics.ingest import loaders
 
         results = loaders.load_raw(paths)
@@ -77,7 +77,7 @@ def _run(args: argparse.Namespace) -> int:
             print(issue.text())
         print(f"{sum(len(r.data) for r in results.values())} lignes chargées dans data/processed/.")
         return 0
-    if args.commande == "demo":
+    if args.command == "demo":
         from qpv_analytics.ingest import demo
 
         done = demo.ensure_demo(paths)
@@ -87,12 +87,12 @@ def _run(args: argparse.Namespace) -> int:
             else "data/raw/ contient déjà des fichiers : rien n'a été écrit."
         )
         return 0
-    if args.commande == "noyau":
+    if args.command == "noyau":
         from qpv_analytics.publish.kernel import register_kernel
 
         print(f"Noyau Jupyter enregistré : {register_kernel()}")
         return 0
-    if args.commande == "contrat":
+    if args.command == "contrat":
         from qpv_analytics import docs
 
         for path in docs.write_docs(paths):

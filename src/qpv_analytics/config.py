@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,17 @@ KERNEL_NAME = "qpv-analytics"
 
 DEMO_MARKER = "DEMONSTRATION.txt"
 """File written in ``data/raw/`` by the demo generator: its presence flags every page as demo."""
+
+BUILD_ENV = "QPV_BUILD_DIR"
+"""Environment variable naming the build folder of the running publication (read by notebooks)."""
+
+AUDIT_FOLDER = "audit"
+"""Folders with this name hold executed notebooks kept for audit: never shared."""
+
+CONTEXT_2024_FILE = "qpv2024-indicateurs.csv"
+"""Shipped compilation of context indicators per QPV (2024 geography), in ``data/reference/``."""
+
+_BUILD_PREFIX = ".construction-"
 
 
 @dataclass(frozen=True)
@@ -35,6 +47,11 @@ class Paths:
         return self.root / "data" / "reference"
 
     @property
+    def default_context(self) -> Path:
+        """Context file imported when the parameters name none (shipped with the project)."""
+        return self.reference / CONTEXT_2024_FILE
+
+    @property
     def params(self) -> Path:
         """One YAML file of run parameters per publication year."""
         return self.root / "params"
@@ -49,13 +66,71 @@ class Paths:
         """Published reports, one folder per year."""
         return self.root / "reports"
 
-    def report_year(self, annee: int) -> Path:
+    def report_year(self, year: int) -> Path:
         """Folder shared with partners for one publication year."""
-        return self.reports / str(annee)
+        return self.reports / str(year)
 
-    def audit_year(self, annee: int) -> Path:
+    def indicators_dir(self, year: int) -> Path:
+        """Published indicator tables (CSV and Parquet) of one year."""
+        return self.indicators_in(self.report_year(year))
+
+    def audit_year(self, year: int) -> Path:
         """Executed notebooks kept for audit, never shared (apart from the publication)."""
-        return self.reports / "audit" / str(annee)
+        return self.reports / AUDIT_FOLDER / str(year)
+
+    def failed_runs_dir(self, year: int) -> Path:
+        """Executed notebooks of failed runs, with the error on top (audit, never shared)."""
+        return self.reports / AUDIT_FOLDER / "echecs" / str(year)
+
+    def quality_dir(self, year: int) -> Path:
+        """The team's quality pages of one year, with each producer's feedback (never shared)."""
+        return self.reports / "qualite" / str(year)
+
+    def quality_summary(self, year: int) -> Path:
+        """Summary of the last quality gate of a year (status, warnings), read by the reports."""
+        return self.processed / f"qualite_{year}.json"
+
+    def draft_dir(self, year: int) -> Path:
+        """Exports of a report notebook run by hand, outside a publication."""
+        return self.reports / "brouillon" / str(year)
+
+    def output_dir(self, year: int) -> Path:
+        """Folder a report notebook exports into: the publication's build folder, else the draft."""
+        build = os.environ.get(BUILD_ENV)
+        return Path(build) if build else self.draft_dir(year)
+
+    def output_indicators_dir(self, year: int) -> Path:
+        """Indicator tables exported by the report notebooks of the current run."""
+        return self.indicators_in(self.output_dir(year))
+
+    @staticmethod
+    def indicators_in(folder: Path) -> Path:
+        """Indicator tables of a publication folder (published, build or draft)."""
+        return Path(folder) / "indicateurs"
+
+    @staticmethod
+    def quality_in(folder: Path) -> Path:
+        """Quality pages of a publication folder (shared summary version)."""
+        return Path(folder) / "qualite"
+
+    def new_build_dir(self, year: int) -> Path:
+        """Create and return a fresh build folder for a publication, under ``reports``."""
+        self.reports.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f"{_BUILD_PREFIX}{year}-", dir=self.reports))
+
+    def stale_build_dirs(self) -> list[Path]:
+        """Build folders left by a killed publication run."""
+        return sorted(self.reports.glob(f"{_BUILD_PREFIX}*"))
+
+    @property
+    def contract_doc(self) -> Path:
+        """Documentation of the data contract for producers (generated)."""
+        return self.root / "data" / "README.md"
+
+    @property
+    def blank_templates(self) -> Path:
+        """Empty CSV templates, one per partner table (generated)."""
+        return self.root / "data" / "modeles"
 
 
 def project_root() -> Path:

@@ -56,6 +56,32 @@ SITUATIONS_6_MOIS = (
 DEPARTEMENT_PATTERN = r"^(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-8]|98[0-9])$"
 
 
+PLAUSIBILITY_ACTION = (
+    "vérifiez ces lignes et corrigez-les s'il s'agit d'une erreur de saisie (unité, zéro "
+    "en trop ou manquant) ; sinon, rien à faire."
+)
+
+
+@dataclass(frozen=True)
+class Plausibility:
+    """Warning-level bounds of a column's values, or of its ratio to another column.
+
+    The checked value is the column itself or, with ``per``, ``column / per × factor`` (rows
+    whose ``per`` is zero or missing are skipped). It is computed before validation in a
+    derived column called ``name`` (leading ``_``), which also names the rule.
+    """
+
+    name: str
+    label: str
+    min: float | None = None
+    max: float | None = None
+    unit: str = ""
+    per: str | None = None
+    """Denominator column of a ratio (``None``: bounds on the column itself)."""
+    factor: float = 1.0
+    action: str = PLAUSIBILITY_ACTION
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of an input table, with everything a producer and a validator need."""
@@ -75,6 +101,8 @@ class Column:
     """Reference set the value must belong to: ``qpv``, ``epci`` or ``bailleur``."""
     identifier: bool = False
     """Pseudonymous identifier of a person or household: never published."""
+    plausible: Plausibility | None = None
+    """Values possible but unlikely enough to deserve a look (a warning, never blocking)."""
 
     @property
     def dtype(self) -> str:
@@ -126,6 +154,11 @@ class Table:
     def identifiers(self) -> list[str]:
         """Columns holding pseudonymous identifiers of persons or households."""
         return [c.name for c in self.columns if c.identifier]
+
+    @property
+    def plausibility(self) -> list[tuple[Column, Plausibility]]:
+        """Plausibility checks of the table, with the column each one bounds."""
+        return [(c, c.plausible) for c in self.columns if c.plausible]
 
 
 def _annee(description: str = "Année de référence des données.") -> Column:
@@ -444,7 +477,14 @@ TABLES: dict[str, Table] = {
                     max=2000,
                     required=False,
                 ),
-                _count("taille_menage", "Nombre de personnes du ménage.", unit="personnes"),
+                _count(
+                    "taille_menage",
+                    "Nombre de personnes du ménage.",
+                    unit="personnes",
+                    plausible=Plausibility(
+                        "_taille_menage", "taille du ménage", min=1, max=15, unit="personnes"
+                    ),
+                ),
                 Column(
                     "quartile_revenus",
                     "entier",
@@ -469,7 +509,18 @@ TABLES: dict[str, Table] = {
                 _count(
                     "logements_concernes", "Logements concernés par l'abattement.", unit="logements"
                 ),
-                _euros("montant_abattement_eur", "Montant de l'abattement."),
+                _euros(
+                    "montant_abattement_eur",
+                    "Montant de l'abattement.",
+                    plausible=Plausibility(
+                        "_abattement_eur_par_logement",
+                        "abattement par logement",
+                        min=20,
+                        max=2000,
+                        unit="€/logement",
+                        per="logements_concernes",
+                    ),
+                ),
             ),
         ),
         Table(
@@ -490,7 +541,19 @@ TABLES: dict[str, Table] = {
                 ),
                 Column("intitule", "texte", "Intitulé de l'action."),
                 _euros("montant_valorise_eur", "Montant valorisé."),
-                _euros("cofinancement_eur", "Cofinancements obtenus.", required=False),
+                _euros(
+                    "cofinancement_eur",
+                    "Cofinancements obtenus.",
+                    required=False,
+                    plausible=Plausibility(
+                        "_part_cofinancement_pct",
+                        "cofinancement rapporté au montant valorisé",
+                        max=500,
+                        unit="%",
+                        per="montant_valorise_eur",
+                        factor=100,
+                    ),
+                ),
             ),
         ),
         Table(
@@ -606,6 +669,14 @@ TABLES: dict[str, Table] = {
                     "Heures d'insertion réalisées.",
                     unit="heures",
                     min=0,
+                    plausible=Plausibility(
+                        "_part_insertion_realisee_pct",
+                        "part des heures d'insertion dans les heures totales",
+                        max=60,
+                        unit="%",
+                        per="heures_totales",
+                        factor=100,
+                    ),
                 ),
             ),
         ),

@@ -7,6 +7,7 @@ from pathlib import Path
 from qpv_analytics.config import Paths, get_paths
 from qpv_analytics.contract import KIND_LABELS, TABLES, Column, Table
 from qpv_analytics.labels import AXES
+from qpv_analytics.quality.suites import bounds_text
 
 HEADER = """# Données : contrat d'échange avec les partenaires
 
@@ -44,6 +45,11 @@ def _constraint(col: Column) -> str:
         parts.append(f"doit exister dans le référentiel « {col.references} »")
     if col.identifier:
         parts.append("identifiant pseudonyme, jamais publié")
+    if col.plausible:
+        check = col.plausible
+        ratio = f", soit `{col.name}` / `{check.per}`" if check.per else ""
+        bounds = bounds_text(check.min, check.max, check.unit)
+        parts.append(f"vraisemblance ({check.label}{ratio}) : {bounds}, sinon avertissement")
     return " ; ".join(parts)
 
 
@@ -86,10 +92,10 @@ def write_docs(paths: Paths | None = None) -> list[Path]:
     """Write ``data/README.md`` and one empty CSV template per partner table."""
     paths = paths or get_paths()
     written = []
-    readme = paths.root / "data" / "README.md"
+    readme = paths.contract_doc
     readme.write_text(contract_markdown(), encoding="utf-8")
     written.append(readme)
-    folder = paths.root / "data" / "modeles"
+    folder = paths.blank_templates
     folder.mkdir(parents=True, exist_ok=True)
     for table in TABLES.values():
         if table.reference:

@@ -63,7 +63,10 @@ class ContextFile(_Strict):
 
 
 DEFAULT_CONTEXT = (
-    ContextFile(fichier="data/reference/qpv2024-indicateurs.csv", source="tiers_2024"),
+    ContextFile(
+        fichier=Paths(Path()).default_context.as_posix(),  # relative to the project root
+        source="tiers_2024",
+    ),
 )
 
 
@@ -102,9 +105,9 @@ class RunParams(_Strict):
         return list(range(self.annee - self.nb_annees_tendance + 1, self.annee + 1))
 
 
-def params_file(annee: int, paths: Paths | None = None) -> Path:
+def params_file(year: int, paths: Paths | None = None) -> Path:
     """Return the parameter file of one year."""
-    return (paths or get_paths()).params / f"{annee}.yaml"
+    return (paths or get_paths()).params / f"{year}.yaml"
 
 
 def available_years(paths: Paths | None = None) -> list[int]:
@@ -113,7 +116,7 @@ def available_years(paths: Paths | None = None) -> list[int]:
     return sorted(int(p.stem) for p in paths.params.glob("*.yaml") if p.stem.isdigit())
 
 
-def load_params(annee: int, paths: Paths | None = None) -> RunParams:
+def load_params(year: int, paths: Paths | None = None) -> RunParams:
     """Read and validate ``params/<annee>.yaml``.
 
     Raises:
@@ -121,11 +124,11 @@ def load_params(annee: int, paths: Paths | None = None) -> RunParams:
             not YAML, has an unknown key, a wrong value, or an ``annee`` that differs from its name.
     """
     paths = paths or get_paths()
-    path = params_file(annee, paths)
+    path = params_file(year, paths)
     if not path.exists():
         years = ", ".join(map(str, available_years(paths))) or "aucune"
         raise DataError(
-            f"Pas de fichier de paramètres pour {annee} (params/{annee}.yaml). Années "
+            f"Pas de fichier de paramètres pour {year} (params/{year}.yaml). Années "
             f"disponibles : {years}. À faire : copiez un fichier de params/ et adaptez-le."
         )
     try:
@@ -146,7 +149,7 @@ def load_params(annee: int, paths: Paths | None = None) -> RunParams:
             + "\nÀ faire : corrigez ces clés (les clés admises sont décrites dans "
             "params/README.md)."
         ) from None
-    if params.annee != annee:
+    if params.annee != year:
         raise DataError(
             f"params/{path.name} déclare annee: {params.annee} ; le fichier doit porter "
             f"l'année qu'il publie. À faire : renommez le fichier ou corrigez « annee »."

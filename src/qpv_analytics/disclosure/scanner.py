@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from qpv_analytics.config import AUDIT_FOLDER
 from qpv_analytics.disclosure.control import PEOPLE_TABLE_CLASS
 from qpv_analytics.thresholds import MIN_COUNT
 
@@ -35,8 +36,6 @@ DATA_SUFFIXES = (
     ".sas7bdat",
 )
 """Data files the scanner does not read: never shared (export aggregates as CSV instead)."""
-AUDIT_FOLDER = "audit"
-"""Folders with this name hold executed notebooks kept for audit: skipped, never shared."""
 
 KIND_IDENTIFIER = "identifiant"
 KIND_SMALL_COUNT = "effectif non masqué"
@@ -114,14 +113,6 @@ class Finding:
     kind: str
     detail: str
     line: int | None = None
-
-
-class PublicationRefusee(RuntimeError):
-    """A publication folder failed the confidentiality scan."""
-
-    def __init__(self, findings: list[Finding]) -> None:
-        super().__init__(format_findings(findings))
-        self.findings = findings
 
 
 def _small_count(text: str, threshold: int) -> bool:
@@ -466,19 +457,3 @@ def format_findings(findings: list[Finding]) -> str:
     lines += [f"  - {kind} : {_ADVICE[kind]}" for kind in kinds]
     lines.append("Corrigez le notebook ou le fichier concerné, puis relancez make reports.")
     return "\n".join(lines)
-
-
-def check_publication(folder: Path, identifiers: set[str], threshold: int = MIN_COUNT) -> None:
-    """Scan a publication folder and refuse it if anything is found.
-
-    Args:
-        folder: the folder to be shared.
-        identifiers: pseudonymous identifiers never to publish.
-        threshold: smallest count of people that may be shown.
-
-    Raises:
-        PublicationRefusee: with the French report of :func:`format_findings`.
-    """
-    findings = scan_publication(folder, identifiers, threshold)
-    if findings:
-        raise PublicationRefusee(findings)

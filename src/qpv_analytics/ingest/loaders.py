@@ -80,7 +80,7 @@ def _decode(path: Path, raw: bytes, table: str) -> tuple[str, list[Issue]]:
             table,
             "fichier encodé en Windows-1252 (cp1252), lu comme tel.",
             "rien d'obligatoire ; de préférence, envoyer le fichier en « CSV UTF-8 ».",
-            fichier=path.name,
+            file=path.name,
         )
     ]
 
@@ -191,10 +191,10 @@ def _check_header(
                 table.name,
                 "colonnes inconnues du contrat, ignorées.",
                 "rien, ou renommez-les si ce sont des colonnes du contrat mal nommées.",
-                fichier=fichier,
-                feuille=feuille,
-                valeurs=extra,
-                attendu=", ".join(table.column_names),
+                file=fichier,
+                sheet=feuille,
+                values=extra,
+                expected=", ".join(table.column_names),
             )
         )
     missing = [c.name for c in table.columns if c.name not in frame.columns]
@@ -212,9 +212,9 @@ def _check_header(
                     table.name,
                     "colonnes obligatoires absentes.",
                     "ajoutez ces colonnes (voir data/README.md).",
-                    fichier=fichier,
-                    feuille=feuille,
-                    valeurs=required_missing,
+                    file=fichier,
+                    sheet=feuille,
+                    values=required_missing,
                 )
             ],
         )
@@ -253,12 +253,12 @@ def _convert(
                     table.name,
                     message,
                     action,
-                    fichier=fichier,
-                    feuille=feuille,
-                    colonne=col.name,
-                    lignes=lines[mask].tolist(),
-                    valeurs=raw[mask].astype(str).tolist(),
-                    attendu=attendu,
+                    file=fichier,
+                    sheet=feuille,
+                    column=col.name,
+                    rows=lines[mask].tolist(),
+                    values=raw[mask].astype(str).tolist(),
+                    expected=attendu,
                 )
             )
 
@@ -314,11 +314,11 @@ def _convert(
                         f"codes numériques raccourcis (zéros en tête perdus, souvent par Excel) : "
                         f"complétés à {col.width} caractères.",
                         "rien d'obligatoire ; au format texte dans Excel, les zéros restent.",
-                        fichier=fichier,
-                        feuille=feuille,
-                        colonne=col.name,
-                        lignes=lines[short.fillna(False)].tolist(),
-                        valeurs=text[short.fillna(False)].astype(str).tolist(),
+                        file=fichier,
+                        sheet=feuille,
+                        column=col.name,
+                        rows=lines[short.fillna(False)].tolist(),
+                        values=text[short.fillna(False)].astype(str).tolist(),
                     )
                 )
                 text = text.where(~short.fillna(False), text.str.zfill(col.width))
@@ -349,9 +349,9 @@ def _drop_noise(
                 table.name,
                 "ligne(s) de total retirée(s) (le total est recalculé).",
                 "rien ; à l'avenir, envoyez le tableau sans ligne de total.",
-                fichier=fichier,
-                feuille=feuille,
-                lignes=frame.loc[total, "_ligne"].tolist(),
+                file=fichier,
+                sheet=feuille,
+                rows=frame.loc[total, "_ligne"].tolist(),
             )
         )
         frame = frame[~total]
@@ -363,9 +363,9 @@ def _drop_noise(
                 table.name,
                 "lignes en double (identiques à une ligne précédente), gardées une seule fois.",
                 "rien ; vérifiez que ce n'est pas une ligne mal recopiée.",
-                fichier=fichier,
-                feuille=feuille,
-                lignes=frame.loc[dup, "_ligne"].tolist(),
+                file=fichier,
+                sheet=feuille,
+                rows=frame.loc[dup, "_ligne"].tolist(),
             )
         )
         frame = frame[~dup]
@@ -448,8 +448,8 @@ def landlord_aliases(bailleurs: pd.DataFrame, issues: list[Issue] | None = None)
                     f"la graphie « {key} » désigne plusieurs bailleurs "
                     f"({', '.join(sorted(names))}).",
                     "gardez cette graphie pour un seul bailleur dans la colonne variantes_nom.",
-                    colonne="variantes_nom",
-                    lignes=lines.get(key, []),
+                    column="variantes_nom",
+                    rows=lines.get(key, []),
                 )
             )
     return aliases
@@ -472,10 +472,10 @@ def harmonise_landlords(
                 table.name,
                 "noms de bailleur écrits autrement que dans le registre, harmonisés.",
                 "rien ; la correspondance est dans data/raw/bailleurs (colonne variantes_nom).",
-                colonne="bailleur",
-                fichier=str(fichier),
-                lignes=rows["_ligne"].tolist(),
-                valeurs=sorted(set(rows["bailleur"].astype(str))),
+                column="bailleur",
+                file=str(fichier),
+                rows=rows["_ligne"].tolist(),
+                values=sorted(set(rows["bailleur"].astype(str))),
             )
         )
     if changed.any():
@@ -502,7 +502,7 @@ def load_table(
                     table.name,
                     message,
                     action or "voir le message.",
-                    fichier=path.name,
+                    file=path.name,
                 )
             ]
             continue

@@ -6,8 +6,6 @@ import hashlib
 import json
 import os
 import shutil
-import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,13 +15,19 @@ import papermill as pm
 from papermill.exceptions import PapermillExecutionError
 
 from qpv_analytics import __version__
-from qpv_analytics.config import DEMO_MARKER, KERNEL_NAME, TEMPLATES_DIR, Paths, get_paths
+from qpv_analytics.config import (
+    BUILD_ENV,
+    DEMO_MARKER,
+    KERNEL_NAME,
+    TEMPLATES_DIR,
+    Paths,
+    get_paths,
+)
 from qpv_analytics.contract import PARTNER_TABLES, TABLES
 from qpv_analytics.ingest import loaders, reference
 from qpv_analytics.labels import REPORT_TITLES
 from qpv_analytics.params import RunParams, load_params
 from qpv_analytics.quality.model import DataError
-from qpv_analytics.report.reporting import BUILD_ENV, QUALITY_FILE
 
 Echo = Callable[[str], None]
 NOTEBOOK_PARAMETERS = {"annee"}
@@ -184,7 +188,7 @@ def export_html(executed: Path, title: str) -> str:
     )
 
 
-def render_index(record: RunRecord, build: Path) -> None:
+def render_publication_index(record: RunRecord, build: Path) -> None:
     """Write ``index.html`` and ``manifest.json`` of the publication."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -199,19 +203,19 @@ def render_index(record: RunRecord, build: Path) -> None:
         table = parts[2] if len(parts) > 3 else Path(parts[-1]).stem
         received.setdefault(table, []).append(item)
     inputs = [
-        {"table": name, "titre": TABLES[name].title, "fichiers": len(received.get(name, []))}
+        {"table": name, "title": TABLES[name].title, "files": len(received.get(name, []))}
         for name in PARTNER_TABLES
     ]
     targets = record.params.cibles_locales
-    cibles = [
+    target_rows = [
         (type(targets).model_fields[k].description, f"{v:g}" + (" %" if k.endswith("_pct") else ""))
         for k, v in targets.model_dump().items()
     ]
-    indicator_files = sorted(p.stem for p in (build / "indicateurs").glob("*.csv"))
+    indicator_files = sorted(p.stem for p in Paths.indicators_in(build).glob("*.csv"))
     (build / "index.html").write_text(
         template.render(
-            cibles=cibles,
-            fichiers_indicateurs=indicator_files,
+            targets=target_rows,
+            indicator_files=indicator_files,
             record=record,
             params=record.params,
             region=region,
@@ -304,7 +308,7 @@ def load_context(params: RunParams, paths: Paths) -> loaders.LoadResult:
                     "contexte",
                     anomaly,
                     "rien : la valeur est écartée du rapport, pas publiée.",
-                    fichier=name,
+                    file=name,
                 )
             )
         secret = {k: v for k, v in imp.secret_cells.items() if v}
@@ -317,7 +321,7 @@ def load_context(params: RunParams, paths: Paths) -> loaders.LoadResult:
                     f"cellules vides (secret statistique ou donnée absente), "
                     f"laissées vides et jamais comptées comme zéro — {detail}.",
                     "rien ; les moyennes indiquent leur couverture.",
-                    fichier=name,
+                    file=name,
                 )
             )
     data = pd.concat(frames, ignore_index=True) if frames else loaders.empty_table(table)
@@ -327,7 +331,7 @@ def load_context(params: RunParams, paths: Paths) -> loaders.LoadResult:
     return loaders.LoadResult("contexte", data, files, issues)
 
 
-def publish(annee: int, paths: Paths | None = None, echo: Echo = print) -> int:
+def publish(year: int, paths: Paths | None = None, echo: Echo = print) -> int:
     """Run the whole yearly publication; return the process exit code.
 
     Steps: parameters (validated before any kernel starts), data preparation, quality gate
@@ -338,13 +342,14 @@ def publish(annee: int, paths: Paths | None = None, echo: Echo = print) -> int:
     folder ``reports/qualite/<annee>/``; the shared publication keeps only their summary.
     """
     from qpv_analytics.disclosure import scanner
-    from qpv_analytics.quality import feedback, validation
+    from qpv_analytics.quality.gate import run_quality_gate
+    from qpv_analytics.quality.pages import share_quality_pages
 
     paths = paths or get_paths()
     started = datetime.now()
-    echo(f"== Publication {annee} ==")
+    echo(f"== Publication {year} ==")
     echo("1/5 Paramètres")
-    params = load_params(annee, paths)
+    params = load_params(year, paths)
     notebooks = discover_reports(params, paths)
     qpv = reference.qpv_for_params(params, paths)
     echo(
@@ -355,31 +360,29 @@ def publish(annee: int, paths: Paths | None = None, echo: Echo = print) -> int:
     results = prepare_data(params, paths, echo)
     check_years(params, results)
     echo("3/5 Contrôle qualité (Great Expectations)")
-    paths.reports.mkdir(parents=True, exist_ok=True)
-    for stale in paths.reports.glob(".construction-*"):  # left by a killed run
+    for stale in paths.stale_build_dirs():  # left by a killed run
         shutil.rmtree(stale, ignore_errors=True)
-    build = Path(tempfile.mkdtemp(prefix=f".construction-{annee}-", dir=paths.reports))
+    build = paths.new_build_dir(year)
     audit_build = build.with_name(build.name + "-audit")
     audit_build.mkdir()
     try:
-        quality = validation.run_quality_gate(results, qpv, params, build / "qualite")
-        (paths.processed / QUALITY_FILE.format(annee=annee)).write_text(
+        quality = run_quality_gate(results, qpv, params, Paths.quality_in(build))
+        paths.quality_summary(year).write_text(
             json.dumps(quality.summary_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
         )
         # The team's copy, with one feedback page per producer, is kept whatever the outcome.
-        internal = paths.reports / "qualite" / str(annee)
-        replace_tree(build / "qualite", internal)
+        internal = paths.quality_dir(year)
+        replace_tree(Paths.quality_in(build), internal)
         quality.out_dir = internal.relative_to(paths.root)
         echo(quality.summary_text())
         if quality.blocking:
             echo(
-                f"Publication {annee} refusée : aucun rapport n'a été produit ; la publication "
+                f"Publication {year} refusée : aucun rapport n'a été produit ; la publication "
                 f"précédente est intacte. Détail : {quality.out_dir}/index.html"
             )
             return 1
         # The shared copy gives counts per producer but not each producer's rows.
-        shutil.rmtree(build / "qualite" / "retours", ignore_errors=True)
-        feedback.render_index(quality, results, build / "qualite", shared=True)
+        share_quality_pages(quality, results, Paths.quality_in(build))
         record = RunRecord(
             params, started, quality=quality.summary_dict(), demo=(paths.raw / DEMO_MARKER).exists()
         )
@@ -390,13 +393,13 @@ def publish(annee: int, paths: Paths | None = None, echo: Echo = print) -> int:
             try:
                 html_path = execute_report(nb, params, build, audit_build)
             except PapermillExecutionError as exc:
-                kept = paths.reports / "audit" / "echecs" / str(annee)
+                kept = paths.failed_runs_dir(year)
                 kept.mkdir(parents=True, exist_ok=True)
                 if (audit_build / nb.name).exists():
                     shutil.copy2(audit_build / nb.name, kept / nb.name)
                 echo(
                     f"Le rapport {nb.name} a échoué à la cellule {exc.exec_count} "
-                    f"({exc.ename} : {exc.evalue}). Publication {annee} refusée ; la publication "
+                    f"({exc.ename} : {exc.evalue}). Publication {year} refusée ; la publication "
                     f"précédente est intacte. Notebook exécuté, avec l'erreur en tête : "
                     f"{(kept / nb.name).relative_to(paths.root)}"
                 )
@@ -411,14 +414,14 @@ def publish(annee: int, paths: Paths | None = None, echo: Echo = print) -> int:
             echo(f"   {html_path.name}")
         echo("5/5 Index, puis contrôle de confidentialité de tout ce qui sera partagé")
         record.inputs = input_inventory(paths, params)
-        render_index(record, build)
+        render_publication_index(record, build)
         identifiers = personal_identifiers(results)
         findings = scanner.scan_publication(
             build, identifiers, params.confidentialite.seuil_effectif
         )
         if findings:
             echo(scanner.format_findings(findings))
-            echo(f"Publication {annee} refusée ; la publication précédente est intacte.")
+            echo(f"Publication {year} refusée ; la publication précédente est intacte.")
             return 1
         (audit_build / "LISEZMOI.txt").write_text(
             "Notebooks exécutés conservés pour l'audit (paramètres, durées, sorties).\n"
@@ -426,14 +429,14 @@ def publish(annee: int, paths: Paths | None = None, echo: Echo = print) -> int:
             "Seul le dossier reports/<année>/ est destiné aux partenaires.\n",
             encoding="utf-8",
         )
-        swap_in(build, paths.report_year(annee))
-        swap_in(audit_build, paths.audit_year(annee))
+        swap_in(build, paths.report_year(year))
+        swap_in(audit_build, paths.audit_year(year))
     finally:
         for leftover in (build, audit_build):
             if leftover.exists():
                 shutil.rmtree(leftover, ignore_errors=True)
     echo(
-        f"Publication {annee} terminée : {paths.report_year(annee).relative_to(paths.root)}"
+        f"Publication {year} terminée : {paths.report_year(year).relative_to(paths.root)}"
         "/index.html"
     )
     return 0
@@ -448,26 +451,19 @@ def personal_identifiers(results: dict[str, loaders.LoadResult]) -> set[str]:
     return ids
 
 
-def fail(message: str, echo: Echo = print) -> int:
-    """Print a French data-problem message (no traceback) and return exit code 1."""
-    echo(message)
-    sys.stdout.flush()
-    return 1
-
-
-def validate_only(annee: int, paths: Paths | None = None, echo: Echo = print) -> int:
+def validate_only(year: int, paths: Paths | None = None, echo: Echo = print) -> int:
     """Load and check the data of a year, write ``reports/qualite/<annee>/``, publish nothing."""
-    from qpv_analytics.quality import validation
+    from qpv_analytics.quality.gate import run_quality_gate
 
     paths = paths or get_paths()
-    params = load_params(annee, paths)
+    params = load_params(year, paths)
     qpv = reference.qpv_for_params(params, paths)
     results = prepare_data(params, paths, echo)
     check_years(params, results)
-    target = paths.reports / "qualite" / str(annee)
+    target = paths.quality_dir(year)
     if target.exists():
         shutil.rmtree(target)
-    quality = validation.run_quality_gate(results, qpv, params, target)
+    quality = run_quality_gate(results, qpv, params, target)
     quality.out_dir = target.relative_to(paths.root)
     echo(quality.summary_text())
     return 1 if quality.blocking else 0

@@ -1,1 +1,1 @@
-"""Quality gate: findings model, Great Expectations suites, results and pages."""
+"""Quality gate: findings model, suites from the contract, GX runs, French findings, pages."""

@@ -1,17 +1,42 @@
-"""Data-quality findings (loader and validation problems) with their French messages."""
+"""Plain data of the quality gate: findings, feedback rows, the report and its French texts."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
 from typing import Literal
 
-from qpv_analytics.labels import SEVERITY_LABELS
+from qpv_analytics.contract import TABLES
+from qpv_analytics.labels import MASKED_ID, SEVERITY_LABELS
 
 Severity = Literal["bloquant", "avertissement"]
 
 MAX_SHOWN = 8
 """How many rows or values a message lists before summarising the rest."""
+
+FEEDBACK_FOLDER = "retours"
+"""Folder of the quality pages holding one page and one CSV per data producer."""
+
+STATUS_OK = "valide"
+STATUS_WARN = "valide avec avertissements"
+STATUS_REFUSED = "refusé"
+
+ISSUE_KEYS: dict[str, str] = {
+    "severity": "severity",
+    "table": "table",
+    "message": "message",
+    "action": "action",
+    "file": "fichier",
+    "sheet": "feuille",
+    "column": "colonne",
+    "rows": "lignes",
+    "values": "valeurs",
+    "expected": "attendu",
+    "producer": "producteur",
+    "rule": "regle",
+}
+"""French key written in ``resultats.json`` for each field of :class:`Issue`."""
 
 
 class DataError(Exception):
@@ -30,14 +55,14 @@ class Issue:
     table: str
     message: str
     action: str
-    fichier: str | None = None
-    feuille: str | None = None
-    colonne: str | None = None
-    lignes: list[int] = field(default_factory=list)
-    valeurs: list[str] = field(default_factory=list)
-    attendu: str | None = None
-    producteur: str | None = None
-    regle: str | None = None
+    file: str | None = None
+    sheet: str | None = None
+    column: str | None = None
+    rows: list[int] = field(default_factory=list)
+    values: list[str] = field(default_factory=list)
+    expected: str | None = None
+    producer: str | None = None
+    rule: str | None = None
 
     @property
     def blocking(self) -> bool:
@@ -47,30 +72,152 @@ class Issue:
     def where(self) -> str:
         """French description of the location: file, sheet, column, rows."""
         parts = []
-        if self.fichier:
-            parts.append(f"fichier « {self.fichier} »")
-        if self.feuille:
-            parts.append(f"feuille « {self.feuille} »")
-        if self.colonne:
-            parts.append(f"colonne « {self.colonne} »")
-        if self.lignes:
-            parts.append(_plural_rows(self.lignes))
+        if self.file:
+            parts.append(f"fichier « {self.file} »")
+        if self.sheet:
+            parts.append(f"feuille « {self.sheet} »")
+        if self.column:
+            parts.append(f"colonne « {self.column} »")
+        if self.rows:
+            parts.append(_plural_rows(self.rows))
         return ", ".join(parts) if parts else f"table « {self.table} »"
 
     def text(self) -> str:
         """Full French message: location, problem, values, expectation, action."""
         label = SEVERITY_LABELS[self.severity]
         out = f"[{label}] {self.where()} : {self.message}"
-        if self.valeurs:
-            out += f" Valeurs trouvées : {_shorten([repr(v) for v in self.valeurs])}."
-        if self.attendu:
-            out += f" Attendu : {self.attendu}."
+        if self.values:
+            out += f" Valeurs trouvées : {_shorten([repr(v) for v in self.values])}."
+        if self.expected:
+            out += f" Attendu : {self.expected}."
         out += f" À faire : {self.action}"
         return out
 
     def to_dict(self) -> dict:
-        """Plain dict for JSON files."""
-        return asdict(self)
+        """Plain dict for JSON files, with the French keys of :data:`ISSUE_KEYS`."""
+        return {ISSUE_KEYS[key]: value for key, value in asdict(self).items()}
+
+
+@dataclass(frozen=True)
+class FeedbackRow:
+    """One cell or line a data producer must correct or check."""
+
+    producer: str | None
+    table: str
+    file: str | None
+    sheet: str | None
+    row: int | None
+    column: str | None
+    value: str
+    problem: str
+    expected: str | None
+    action: str
+    severity: str
+
+    @property
+    def blocking(self) -> bool:
+        """Whether the row stops the publication."""
+        return self.severity == "bloquant"
+
+    def safe(self) -> FeedbackRow:
+        """Return the row with any pseudonymous identifier value masked."""
+        table = TABLES.get(self.table)
+        if table and self.column in table.identifiers and self.value:
+            return replace(self, value=MASKED_ID)
+        return self
+
+
+@dataclass
+class QualityReport:
+    """Outcome of the quality gate: every finding, the status and where the pages are."""
+
+    issues: list[Issue]
+    out_dir: Path
+    year: int
+    rows: list[FeedbackRow] = field(default_factory=list)
+    tables: dict[str, int] = field(default_factory=dict)
+    """Rows validated per table (non-empty tables only)."""
+    feedback: list[dict] = field(default_factory=list)
+    """One entry per data producer: name, slug, counts, page and CSV file names."""
+    duration_s: float = 0.0
+
+    @property
+    def blocking(self) -> bool:
+        """Whether at least one finding stops the publication."""
+        return any(i.blocking for i in self.issues)
+
+    @property
+    def counts(self) -> tuple[int, int]:
+        """Number of blocking findings and of warnings."""
+        return summarise(self.issues)
+
+    @property
+    def status(self) -> str:
+        """``valide``, ``valide avec avertissements`` or ``refusé``."""
+        blocking, warning = self.counts
+        if blocking:
+            return STATUS_REFUSED
+        return STATUS_WARN if warning else STATUS_OK
+
+    def summary_text(self, max_lines: int = 15) -> str:
+        """Short French summary for the terminal: status, counts, first errors, where to look.
+
+        Args:
+            max_lines: maximum number of lines of the summary.
+        """
+        blocking, warning = self.counts
+        lines = [
+            f"Contrôle qualité des données {self.year} : {self.status.upper()} — "
+            f"{blocking} erreur(s) bloquante(s), {warning} avertissement(s), "
+            f"{sum(self.tables.values())} ligne(s) contrôlée(s) dans {len(self.tables)} table(s)."
+        ]
+        footer = [f"Résultats complets : {self.out_dir / 'index.html'}"]
+        if self.feedback:
+            footer.append(f"Retours par producteur de données : {self.out_dir / FEEDBACK_FOLDER}/")
+        room = max(max_lines - len(lines) - len(footer), 0)
+        shown = [i for i in self.issues if i.blocking] or [i for i in self.issues]
+        if shown and room:
+            if len(shown) > room:
+                room -= 1
+            for issue in shown[:room]:
+                lines.append("  " + one_line(issue.text()))
+            if len(shown) > room:
+                kind = "erreur(s)" if shown[0].blocking else "avertissement(s)"
+                lines.append(f"  … et {len(shown) - room} autre(s) {kind}.")
+        return "\n".join((lines + footer)[: max(max_lines, 1)])
+
+    def summary_dict(self) -> dict:
+        """Summary read by the reports: status, number of blocking findings, warnings."""
+        return {
+            "statut": self.status,
+            "bloquants": self.counts[0],
+            "avertissements": [
+                {"table": i.table, "probleme": i.message, "texte": i.text()}
+                for i in self.issues
+                if not i.blocking
+            ],
+        }
+
+    def to_dict(self) -> dict:
+        """Everything written in ``resultats.json`` (French keys)."""
+        blocking, warning = self.counts
+        return {
+            "annee": self.year,
+            "statut": self.status,
+            "bloquant": self.blocking,
+            "bloquants": blocking,
+            "avertissements": warning,
+            "lignes_controlees": self.tables,
+            "producteurs": self.feedback,
+            "duree_secondes": round(self.duration_s, 2),
+            "issues": [i.to_dict() for i in self.issues],
+        }
+
+
+def one_line(text: str, width: int = 300) -> str:
+    """Return ``text`` on one line, cut to ``width`` characters with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _shorten(items: list[str]) -> str:

@@ -1,23 +1,23 @@
-"""Quality pages: the French summary page and one correction list per data producer."""
+"""Quality pages: the French summary page and one correction list (HTML, CSV) per producer."""
 
 from __future__ import annotations
 
 import csv
 import re
+import shutil
 import unicodedata
 from collections import defaultdict
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qpv_analytics.config import DEMO_MARKER, TEMPLATES_DIR, get_paths
 from qpv_analytics.contract import TABLES
-from qpv_analytics.labels import MASKED_ID as MASKED
-from qpv_analytics.labels import SEVERITY_ADVICE as GRAVITE
+from qpv_analytics.labels import SEVERITY_ADVICE, SEVERITY_LABELS
+from qpv_analytics.quality.gx_run import DATA_DOCS_FOLDER
+from qpv_analytics.quality.model import FEEDBACK_FOLDER, MAX_SHOWN, FeedbackRow, QualityReport
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from qpv_analytics.ingest.loaders import LoadResult
-    from qpv_analytics.quality.validation import QualityReport
 
 UNKNOWN_PRODUCER = "Producteur non identifié"
 """Page of the findings whose producer cannot be told from the rows (unreadable files…)."""
@@ -33,35 +33,6 @@ CSV_COLUMNS = (
     "attendu",
     "a_faire",
 )
-
-
-@dataclass(frozen=True)
-class FeedbackRow:
-    """One cell or line a data producer must correct or check."""
-
-    producteur: str | None
-    table: str
-    fichier: str | None
-    feuille: str | None
-    ligne: int | None
-    colonne: str | None
-    valeur: str
-    probleme: str
-    attendu: str | None
-    action: str
-    severite: str
-
-    @property
-    def blocking(self) -> bool:
-        """Whether the row stops the publication."""
-        return self.severite == "bloquant"
-
-    def safe(self) -> FeedbackRow:
-        """Return the row with any pseudonymous identifier value masked."""
-        table = TABLES.get(self.table)
-        if table and self.colonne in table.identifiers and self.valeur:
-            return FeedbackRow(**{**asdict(self), "valeur": MASKED})
-        return self
 
 
 def slugify(name: str) -> str:
@@ -86,12 +57,12 @@ def _environment() -> Any:
 
 
 def _sort_key(row: FeedbackRow) -> tuple:
-    where = (row.fichier or "", row.feuille or "", row.ligne or 0, row.colonne or "")
+    where = (row.file or "", row.sheet or "", row.row or 0, row.column or "")
     return (not row.blocking, *where)
 
 
 def write_feedback(
-    rows: list[FeedbackRow], out_dir: Path, annee: int, labels: dict[str, str] | None = None
+    rows: list[FeedbackRow], out_dir: Path, year: int, labels: dict[str, str] | None = None
 ) -> list[dict]:
     """Write ``retours/<slug>.html`` and ``retours/<slug>.csv`` for each data producer.
 
@@ -101,7 +72,7 @@ def write_feedback(
     Args:
         rows: every row to correct or check, with its producer (``None`` if unknown).
         out_dir: quality folder; pages go to ``out_dir / "retours"``.
-        annee: publication year (page title).
+        year: publication year (page title).
         labels: display names of producer codes (EPCI SIREN → name, QPV code → name).
 
     Returns:
@@ -116,8 +87,8 @@ def write_feedback(
         if row in seen:
             continue
         seen.add(row)
-        by_producer[row.producteur or UNKNOWN_PRODUCER].append(row)
-    folder = out_dir / "retours"
+        by_producer[row.producer or UNKNOWN_PRODUCER].append(row)
+    folder = out_dir / FEEDBACK_FOLDER
     if by_producer:
         folder.mkdir(parents=True, exist_ok=True)
     template = _environment().get_template("qualite_retour.html.j2")
@@ -132,7 +103,7 @@ def write_feedback(
             slug, n = f"{base}-{n}", n + 1
         used.add(slug)
         label = labels.get(producer)
-        libelle = f"{label} ({producer})" if label else producer
+        display = f"{label} ({producer})" if label else producer
         with (folder / f"{slug}.csv").open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle, delimiter=";")
             writer.writerow(CSV_COLUMNS)
@@ -140,38 +111,38 @@ def write_feedback(
                 writer.writerow(
                     [
                         r.table,
-                        r.fichier or "",
-                        r.feuille or "",
-                        "" if r.ligne is None else r.ligne,
-                        r.colonne or "",
-                        r.valeur,
-                        GRAVITE.get(r.severite, r.severite),
-                        r.probleme,
-                        r.attendu or "",
+                        r.file or "",
+                        r.sheet or "",
+                        "" if r.row is None else r.row,
+                        r.column or "",
+                        r.value,
+                        SEVERITY_ADVICE.get(r.severity, r.severity),
+                        r.problem,
+                        r.expected or "",
                         r.action,
                     ]
                 )
         blocking = sum(r.blocking for r in found)
         entry = {
             "producteur": producer,
-            "libelle": libelle,
+            "libelle": display,
             "slug": slug,
-            "page": f"retours/{slug}.html",
-            "csv": f"retours/{slug}.csv",
+            "page": f"{FEEDBACK_FOLDER}/{slug}.html",
+            "csv": f"{FEEDBACK_FOLDER}/{slug}.csv",
             "bloquants": blocking,
             "avertissements": len(found) - blocking,
         }
         by_file: dict[tuple, list[FeedbackRow]] = defaultdict(list)
         for r in found:
-            by_file[(r.table, r.fichier or "(fichier non précisé)", r.feuille)].append(r)
+            by_file[(r.table, r.file or "(fichier non précisé)", r.sheet)].append(r)
         html = template.render(
-            annee=annee,
+            year=year,
             entry=entry,
             groups=[
-                {"table": TABLES[t].title, "nom": t, "fichier": f, "feuille": s, "rows": rs}
+                {"table": TABLES[t].title, "name": t, "file": f, "sheet": s, "rows": rs}
                 for (t, f, s), rs in by_file.items()
             ],
-            gravite=GRAVITE,
+            severity_advice=SEVERITY_ADVICE,
             unknown=producer == UNKNOWN_PRODUCER,
         )
         (folder / f"{slug}.html").write_text(html, encoding="utf-8")
@@ -179,7 +150,7 @@ def write_feedback(
     return entries
 
 
-def render_index(
+def render_quality_index(
     report: QualityReport, results: dict[str, LoadResult], out_dir: Path, shared: bool = False
 ) -> Path:
     """Write the French quality page ``index.html``: status, counts, findings by table.
@@ -200,12 +171,12 @@ def render_index(
             continue
         tables.append(
             {
-                "nom": name,
-                "titre": table.title,
-                "fichiers": [p.name for p in result.files] if result else [],
-                "lignes": report.tables.get(name, 0),
+                "name": name,
+                "title": table.title,
+                "files": [p.name for p in result.files] if result else [],
+                "rows": report.tables.get(name, 0),
                 "issues": found,
-                "bloquants": sum(i.blocking for i in found),
+                "blocking": sum(i.blocking for i in found),
             }
         )
     html = (
@@ -213,16 +184,34 @@ def render_index(
         .get_template("qualite.html.j2")
         .render(
             report=report,
-            annee=report.annee,
-            statut=report.status,
-            bloquants=blocking,
-            avertissements=warning,
+            year=report.year,
+            status=report.status,
+            blocking=blocking,
+            warnings=warning,
             tables=tables,
-            producteurs=report.feedback,
-            partage=shared,
-            data_docs=(out_dir / "data_docs" / "index.html").exists(),
+            producers=report.feedback,
+            shared=shared,
+            data_docs=(out_dir / DATA_DOCS_FOLDER / "index.html").exists(),
+            severity_labels=SEVERITY_LABELS,
+            max_shown=MAX_SHOWN,
         )
     )
     target = out_dir / "index.html"
     target.write_text(html, encoding="utf-8")
     return target
+
+
+def share_quality_pages(
+    report: QualityReport, results: dict[str, LoadResult], out_dir: Path
+) -> None:
+    """Turn the quality pages into their shared version: counts per producer, no producer rows.
+
+    Each producer receives only its own page from the team, never the others'.
+
+    Args:
+        report: the quality report.
+        results: loaded tables (files received per table).
+        out_dir: quality folder of the publication being built.
+    """
+    shutil.rmtree(out_dir / FEEDBACK_FOLDER, ignore_errors=True)
+    render_quality_index(report, results, out_dir, shared=True)

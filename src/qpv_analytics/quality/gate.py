@@ -1,0 +1,91 @@
+"""The quality gate: validate every loaded table, collect French findings, write the pages."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from qpv_analytics.contract import TABLES
+from qpv_analytics.params import RunParams
+from qpv_analytics.quality.findings import registry_findings, table_findings
+from qpv_analytics.quality.gx_run import DATA_DOCS_FOLDER, run_checkpoints
+from qpv_analytics.quality.model import FEEDBACK_FOLDER, FeedbackRow, Issue, QualityReport
+from qpv_analytics.quality.pages import render_quality_index, write_feedback
+from qpv_analytics.quality.suites import ReferenceSets, build_suite, prepare_frame
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from great_expectations.expectations import Expectation
+
+    from qpv_analytics.ingest.loaders import LoadResult
+
+RESULTS_FILE = "resultats.json"
+"""Every finding of the run, with French keys, beside the quality pages."""
+
+
+def run_quality_gate(
+    results: dict[str, LoadResult], qpv: pd.DataFrame, params: RunParams, out_dir: Path
+) -> QualityReport:
+    """Check every loaded table with Great Expectations and write the quality pages.
+
+    Args:
+        results: loaded tables (``loaders.load_raw``), with the loaders' own findings.
+        qpv: QPV reference of the region (``reference.qpv_reference``).
+        params: run parameters.
+        out_dir: folder receiving ``resultats.json``, ``index.html``, ``data_docs/`` and
+            ``retours/`` (one page and one CSV per data producer).
+
+    Returns:
+        The report: findings (loaders' and validation's), status, counts.
+    """
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for stale in (DATA_DOCS_FOLDER, FEEDBACK_FOLDER):  # pages of a previous run would mislead
+        shutil.rmtree(out_dir / stale, ignore_errors=True)
+    registry = results["bailleurs"].data if "bailleurs" in results else None
+    refs = ReferenceSets.from_inputs(qpv, registry)
+    frames: dict[str, pd.DataFrame] = {}
+    suites: dict[str, list[Expectation]] = {}
+    sources: dict[str, pd.DataFrame] = {}
+    for name, result in results.items():
+        if result.data.empty:
+            continue
+        table = TABLES[name]
+        sources[name] = result.data.reset_index(drop=True)
+        frames[name] = prepare_frame(sources[name], table)
+        suites[name] = build_suite(table, refs, params)
+    gx_results = run_checkpoints(frames, suites, out_dir)
+
+    issues: list[Issue] = []
+    rows: list[FeedbackRow] = []
+    for name, result in results.items():
+        data = sources.get(name, result.data.reset_index(drop=True))
+        found, found_rows = table_findings(
+            result, TABLES[name], data, frames.get(name), gx_results.get(name)
+        )
+        issues += found
+        rows += found_rows
+    issues += registry_findings(results, refs)
+    issues.sort(key=lambda i: (not i.blocking, list(TABLES).index(i.table)))
+
+    labels = dict(zip(qpv["siren_epci"].astype(str), qpv["nom_epci"].astype(str), strict=True))
+    labels |= dict(zip(qpv["code_qpv"].astype(str), qpv["nom_qpv"].astype(str), strict=True))
+    report = QualityReport(
+        issues=issues,
+        out_dir=out_dir,
+        year=params.annee,
+        rows=rows,
+        tables={n: len(f) for n, f in frames.items()},
+    )
+    report.feedback = write_feedback(rows, out_dir, params.annee, labels)
+    report.duration_s = time.perf_counter() - started
+    (out_dir / RESULTS_FILE).write_text(
+        json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+    )
+    render_quality_index(report, results, out_dir)
+    return report

@@ -1,0 +1,409 @@
+"""Great Expectations suites derived from the data contract, with their French messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from qpv_analytics import formatting
+from qpv_analytics.contract import DEPARTEMENT_PATTERN, KIND_LABELS, Column, Table
+from qpv_analytics.geography import QPV_PATTERN, SIREN_PATTERN
+from qpv_analytics.params import RunParams
+from qpv_analytics.quality.gx_run import gx_modules
+from qpv_analytics.quality.model import Severity
+
+if TYPE_CHECKING:  # pragma: no cover - typing only, GX is imported lazily
+    from great_expectations.expectations import Expectation
+
+GX_SEVERITY: dict[str, str] = {"bloquant": "critical", "avertissement": "warning"}
+"""Great Expectations severity of each French severity."""
+PLAUSIBILITY_RULE = "vraisemblance:"
+"""Prefix of the rule id of the plausibility checks (followed by the derived column's name)."""
+
+TYPE_NAMES: dict[str, list[str]] = {
+    "entier": ["Int64Dtype", "Int32Dtype", "int64", "int32"],
+    "decimal": ["Float64Dtype", "Float32Dtype", "float64", "float32", "Int64Dtype", "int64"],
+    "date": ["datetime64[ns]", "datetime64[us]", "datetime64[ms]", "datetime64[s]"],
+    "booleen": ["BooleanDtype", "bool"],
+}
+"""Dtypes accepted per non-text kind (names as GX resolves them: ``pd.<name>``, ``np.dtype``).
+
+Text and code columns accept any dtype (pandas stores text as ``object`` or ``str``).
+"""
+
+PATTERN_LABELS: dict[str, str] = {
+    QPV_PATTERN: "un code QPV : QN05901M (géographie 2024) ou QP059001 (géographie 2015)",
+    DEPARTEMENT_PATTERN: "un code de département sur 2 caractères (02, 59, 2A…)",
+    SIREN_PATTERN: "un SIREN de 9 chiffres",
+}
+
+
+@dataclass(frozen=True)
+class ReferenceSets:
+    """Codes and names values must belong to: the region's QPV and EPCI, registered landlords."""
+
+    qpv: frozenset[str]
+    epci: frozenset[str]
+    landlords: frozenset[str]
+
+    @classmethod
+    def from_inputs(cls, qpv: pd.DataFrame, bailleurs: pd.DataFrame | None) -> ReferenceSets:
+        """Build the sets from the QPV reference table and the landlord registry.
+
+        Args:
+            qpv: contract table ``qpv`` (QPV × commune) of the region.
+            bailleurs: contract table ``bailleurs`` (may be ``None`` or empty).
+        """
+        epci = set(qpv["siren_epci"].dropna().astype(str))
+        if "siren_epci_tous" in qpv.columns:
+            for cell in qpv["siren_epci_tous"].dropna().astype(str):
+                epci |= {e.strip() for e in cell.split(";") if e.strip()}
+        names: set[str] = set()
+        if bailleurs is not None and "bailleur" in bailleurs.columns:
+            names = set(bailleurs["bailleur"].dropna().astype(str))
+        return cls(
+            qpv=frozenset(qpv["code_qpv"].dropna().astype(str)),
+            epci=frozenset(epci),
+            landlords=frozenset(names),
+        )
+
+    def values(self, name: str) -> frozenset[str]:
+        """Return the set named in ``Column.references`` (``qpv``, ``epci`` or ``bailleur``)."""
+        return {"qpv": self.qpv, "epci": self.epci, "bailleur": self.landlords}[name]
+
+
+def value_text(value: float | None, unit: str | None = None) -> str:
+    """Return a French number (``1 234,5``) followed by its unit; years are written plainly."""
+    if value is None:
+        return ""
+    if unit == "année":
+        return str(int(value))
+    text = formatting.number(value, 0 if float(value).is_integer() else 2)
+    text = text.replace(formatting.NBSP, " ")
+    if unit and unit != "nombre":
+        text += f" {unit}"
+    return text
+
+
+def bounds_text(low: float | None, high: float | None, unit: str | None = None) -> str:
+    """Return the French expectation of bounds (``une valeur entre 0 et 100 %``…)."""
+    if low is not None and high is not None:
+        bare = unit if unit == "année" else None
+        return f"une valeur entre {value_text(low, bare)} et {value_text(high, unit)}"
+    if low is not None:
+        return f"une valeur d'au moins {value_text(low, unit)}"
+    return f"une valeur d'au plus {value_text(high, unit)}"
+
+
+class _SuiteBuilder:
+    """Accumulate expectations with their French message parts and severity in ``meta``."""
+
+    def __init__(self, gxe: Any, table: Table):
+        self.gxe = gxe
+        self.table = table
+        self.expectations: list[Expectation] = []
+
+    def add(
+        self,
+        kind: str,
+        severity: Severity,
+        columns: list[str],
+        problem: str,
+        expected: str,
+        action: str,
+        rule: str,
+        **kwargs: Any,
+    ) -> None:
+        # French keys: the meta is shown as is in the Data Docs pages.
+        meta = {
+            "table": self.table.name,
+            "severite": severity,
+            "regle": rule,
+            "colonnes": columns,
+            "probleme": problem,
+            "attendu": expected,
+            "action": action,
+            "ordre": len(self.expectations),
+        }
+        columns_text = ", ".join(c for c in columns if not c.startswith("_")) or columns[0]
+        cls = getattr(self.gxe, kind)
+        self.expectations.append(
+            cls(
+                **kwargs,
+                meta=meta,
+                description=f"{severity.capitalize()} — {columns_text} : {expected}.",
+                notes=f"Si la règle échoue : {problem} À faire : {action}",
+                severity=GX_SEVERITY[severity],
+            )
+        )
+
+
+def build_suite(table: Table, refs: ReferenceSets, params: RunParams) -> list[Expectation]:
+    """Generate the Great Expectations expectations of one table from the data contract.
+
+    Every expectation carries in ``meta`` its French message parts (``probleme``, ``attendu``,
+    ``action``), the columns concerned (``colonnes``), a rule id (``regle``) and a severity
+    (``severite``: ``bloquant`` = GX ``critical``, ``avertissement`` = GX ``warning``).
+    Plausibility checks come from ``Column.plausible`` in the contract.
+
+    Args:
+        table: contract table.
+        refs: reference sets (QPV and EPCI of the region, registered landlords). An empty
+            landlord set disables the landlord check (no registry received).
+        params: run parameters (publication year and trend window).
+
+    Returns:
+        The expectations, in reporting priority order.
+    """
+    _, gxe = gx_modules()
+    b = _SuiteBuilder(gxe, table)
+    b.add(
+        "ExpectTableColumnsToMatchSet",
+        "bloquant",
+        table.column_names,
+        "colonnes du contrat absentes.",
+        f"les colonnes {', '.join(table.column_names)}",
+        "ajoutez ces colonnes (voir data/README.md).",
+        "presence_colonnes",
+        column_set=table.column_names,
+        exact_match=False,
+    )
+    for col in table.columns:
+        _column_checks(b, col, refs, params)
+    _key_check(b, table)
+    for rule in table.rules:
+        b.add(
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            "bloquant",
+            [rule.left, rule.right],
+            f"valeurs incohérentes : {rule.message}.",
+            f"{rule.left} inférieur ou égal à {rule.right}",
+            "corrigez la valeur erronée de l'une des deux colonnes sur ces lignes.",
+            f"regle:{rule.left}<={rule.right}",
+            column_A=rule.right,
+            column_B=rule.left,
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+        )
+    for col, check in table.plausibility:
+        b.add(
+            "ExpectColumnValuesToBeBetween",
+            "avertissement",
+            [check.name, col.name] + ([check.per] if check.per else []),
+            f"valeurs peu vraisemblables ({check.label}).",
+            bounds_text(check.min, check.max, check.unit),
+            check.action,
+            PLAUSIBILITY_RULE + check.name.lstrip("_"),
+            column=check.name,
+            min_value=check.min,
+            max_value=check.max,
+        )
+    return b.expectations
+
+
+def _column_checks(b: _SuiteBuilder, col: Column, refs: ReferenceSets, params: RunParams) -> None:
+    name = col.name
+    if col.kind not in ("texte", "code"):
+        b.add(
+            "ExpectColumnValuesToBeInTypeList",
+            "bloquant",
+            [name],
+            "type de données inattendu (la colonne n'a pas pu être convertie au chargement).",
+            KIND_LABELS[col.kind],
+            f"vérifiez que la colonne ne contient que des valeurs « {KIND_LABELS[col.kind]} ».",
+            "type",
+            column=name,
+            type_list=TYPE_NAMES[col.kind],
+        )
+    if col.required:
+        b.add(
+            "ExpectColumnValuesToNotBeNull",
+            "bloquant",
+            [name],
+            "cellules vides dans une colonne obligatoire.",
+            "une valeur sur chaque ligne",
+            "complétez ces cellules (ou retirez les lignes incomplètes).",
+            "obligatoire",
+            column=name,
+        )
+    if col.pattern:
+        b.add(
+            "ExpectColumnValuesToMatchRegex",
+            "bloquant",
+            [name],
+            "valeurs au mauvais format.",
+            PATTERN_LABELS.get(col.pattern, f"le format {col.pattern}"),
+            "corrigez ces codes (gardez la colonne au format texte dans Excel).",
+            "format",
+            column=name,
+            regex=col.pattern,
+        )
+    elif col.width:
+        b.add(
+            "ExpectColumnValueLengthsToEqual",
+            "bloquant",
+            [name],
+            "codes de longueur incorrecte.",
+            f"{col.width} caractères",
+            "corrigez ces codes (gardez la colonne au format texte dans Excel).",
+            "longueur",
+            column=name,
+            value=col.width,
+        )
+    if col.allowed:
+        listed = ", ".join(str(v) for v in col.allowed)
+        b.add(
+            "ExpectColumnValuesToBeInSet",
+            "bloquant",
+            [name],
+            "valeurs hors de la liste admise.",
+            f"une de ces valeurs : {listed}",
+            "remplacez ces valeurs par une valeur de la liste (voir data/README.md).",
+            "valeurs_admises",
+            column=name,
+            value_set=list(col.allowed),
+        )
+    if name == "annee":
+        if not b.table.reference:  # a context vintage is not a publication year
+            _year_checks(b, col, params)
+    elif col.min is not None or col.max is not None:
+        negative = col.min == 0 and col.max is None
+        b.add(
+            "ExpectColumnValuesToBeBetween",
+            "bloquant",
+            [name],
+            "valeurs négatives." if negative else "valeurs hors des bornes admises.",
+            bounds_text(col.min, col.max, col.unit),
+            (
+                "corrigez ces valeurs (un montant ou un effectif ne peut pas être négatif)."
+                if negative
+                else "corrigez ces valeurs"
+                + (" (un taux de 45 % s'écrit 45)." if col.unit == "%" else ".")
+            ),
+            "bornes",
+            column=name,
+            min_value=col.min,
+            max_value=col.max,
+        )
+    if col.references:
+        _reference_check(b, col, refs, params)
+
+
+def _year_checks(b: _SuiteBuilder, col: Column, params: RunParams) -> None:
+    low = int(col.min) if col.min is not None else None
+    high = params.annee if col.max is None else min(int(col.max), params.annee)
+    b.add(
+        "ExpectColumnValuesToBeBetween",
+        "bloquant",
+        [col.name],
+        f"années invalides ou postérieures à l'année publiée ({params.annee}).",
+        bounds_text(low, high, "année"),
+        "corrigez l'année ; des données d'une année future ne peuvent pas être publiées.",
+        "annee_publiee",
+        column=col.name,
+        min_value=low,
+        max_value=high,
+    )
+    first, last = params.years[0], params.years[-1]
+    b.add(
+        "ExpectColumnValuesToBeBetween",
+        "avertissement",
+        [col.name],
+        f"années antérieures à la période suivie ({first}–{last}) : ces lignes n'apparaissent "
+        "pas dans les rapports.",
+        f"une année entre {first} et {last}",
+        "rien s'il s'agit d'un historique ; sinon, corrigez l'année.",
+        "annee_fenetre",
+        column=col.name,
+        min_value=first,
+    )
+
+
+def _reference_check(b: _SuiteBuilder, col: Column, refs: ReferenceSets, params: RunParams) -> None:
+    values = refs.values(col.references)
+    if col.references == "bailleur":
+        if not values:
+            return
+        b.add(
+            "ExpectColumnValuesToBeInSet",
+            "avertissement",
+            [col.name],
+            "bailleurs absents du registre des bailleurs (ni nom de référence, ni variante "
+            "connue) : comptés sous le nom écrit.",
+            "un bailleur du registre data/raw/bailleurs",
+            "vérifiez l'orthographe ; s'il s'agit d'une autre graphie ou d'un nouveau "
+            "bailleur, ajoutez-la au registre (colonne variantes_nom).",
+            "referentiel_bailleur",
+            column=col.name,
+            value_set=sorted(values),
+        )
+        return
+    if col.references == "qpv":
+        problem = f"codes QPV inconnus de la géographie {params.geographie_qpv} de la région."
+        expected = "un code de la liste officielle des QPV de la région (data/reference)"
+        action = (
+            "corrigez le code (la géographie 2024 utilise des codes QN… ; les codes QP… de 2015 "
+            "ne sont plus valables)."
+        )
+    else:
+        problem = "EPCI inconnus : aucun QPV de la région dans cet EPCI."
+        expected = "le SIREN d'un EPCI de la région ayant au moins un QPV"
+        action = "corrigez le SIREN (9 chiffres, voir data/reference/contrats-de-ville-2024.json)."
+    b.add(
+        "ExpectColumnValuesToBeInSet",
+        "bloquant",
+        [col.name],
+        problem,
+        expected,
+        action,
+        f"referentiel_{col.references}",
+        column=col.name,
+        value_set=sorted(values),
+    )
+
+
+def _key_check(b: _SuiteBuilder, table: Table) -> None:
+    key = list(table.key)
+    if not key:
+        return
+    common = dict(
+        severity="bloquant",
+        columns=key,
+        problem=f"clé en double : plusieurs lignes pour les mêmes valeurs de {', '.join(key)}.",
+        expected=f"une seule ligne par {' × '.join(key)} (grain : {table.grain})",
+        action="fusionnez ces lignes, supprimez le doublon ou corrigez la valeur erronée.",
+        rule="cle_unique",
+    )
+    if len(key) == 1:
+        b.add("ExpectColumnValuesToBeUnique", **common, column=key[0])
+    else:
+        b.add("ExpectCompoundColumnsToBeUnique", **common, column_list=key)
+
+
+def prepare_frame(data: pd.DataFrame, table: Table) -> pd.DataFrame:
+    """Return the frame handed to Great Expectations.
+
+    The index is reset to a ``RangeIndex`` (so that ``unexpected_index_list`` gives row
+    positions), pseudonymous identifiers are replaced by neutral surrogates that keep equality
+    (``id-1``, ``id-2``…: uniqueness can be checked, no identifier reaches Data Docs), and the
+    derived columns of the plausibility checks are added.
+    """
+    frame = data.reset_index(drop=True).copy()
+    for name in table.identifiers:
+        if name in frame.columns:
+            codes, _ = pd.factorize(frame[name])
+            frame[name] = pd.array(
+                [f"id-{c + 1}" if c >= 0 else pd.NA for c in codes], dtype="string"
+            )
+    for col, check in table.plausibility:
+        if not {col.name, check.per or col.name} <= set(frame.columns):
+            continue
+        num = pd.to_numeric(frame[col.name], errors="coerce").astype("Float64")
+        if check.per:
+            den = pd.to_numeric(frame[check.per], errors="coerce").astype("Float64")
+            den = den.where(den > 0)
+            num = num / den * check.factor
+        frame[check.name] = num.astype("Float64")
+    return frame
