@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from qpv_analytics.formatting import NBSP
-from qpv_analytics.indicators.core import RESULT_COLUMNS
+from qpv_analytics.indicators.model import RESULT_COLUMNS
 from qpv_analytics.params import RunParams
 from qpv_analytics.report import synthesis
 

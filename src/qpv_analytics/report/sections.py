@@ -11,7 +11,8 @@ from IPython.display import HTML, display
 from qpv_analytics import disclosure, formatting, indicators
 from qpv_analytics.disclosure.control import thresholds as _thresholds
 from qpv_analytics.indicators.activite import event_base, participations_by_type
-from qpv_analytics.indicators.core import REGISTRY, TOTAL_LABEL
+from qpv_analytics.indicators.core import TOTAL_LABEL
+from qpv_analytics.indicators.model import REGISTRY
 from qpv_analytics.labels import LEVEL_LABELS
 from qpv_analytics.params import RunParams
 from qpv_analytics.report import charts, reporting

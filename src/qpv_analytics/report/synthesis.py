@@ -9,7 +9,7 @@ import pandas as pd
 
 from qpv_analytics import formatting
 from qpv_analytics.contract import PARTNER_TABLES, TABLES
-from qpv_analytics.indicators.core import REGISTRY, RESULT_COLUMNS
+from qpv_analytics.indicators.model import REGISTRY, RESULT_COLUMNS
 from qpv_analytics.labels import AXES, LEVEL_LABELS, MISSING, SECRET, STATUS_LABELS
 from qpv_analytics.params import RunParams
 
@@ -37,17 +37,6 @@ PRODUCER_LABELS = {
     "code_qpv": "QPV",
 }
 """French name of what the ``producer`` column of a table counts."""
-SHORT_LABELS = {
-    "ru_taux_reconstitution_pct": "Reconstitution de l'offre démolie",
-    "tfpb_taux_valorisation_pct": "Valorisation de l'abattement TFPB",
-    "gusp_part_qpv_convention_pct": "QPV en convention GUSP",
-    "attrib_part_hors_qpv_q1_pct": "Attributions hors QPV au 1er quartile",
-    "attrib_part_qpv_q234_pct": "Attributions en QPV aux quartiles 2–4",
-    "clauses_taux_insertion_travaux_anru_pct": "Heures d'insertion, travaux ANRU",
-    "clauses_taux_insertion_gusp_pct": "Heures d'insertion, marchés GUSP",
-    "clauses_taux_realisation_pct": "Heures d'insertion réalisées / prévues",
-}
-"""Short column headers of the wide EPCI table (other indicators keep their label)."""
 _AXES = tuple(AXES)
 
 
@@ -276,7 +265,7 @@ def column_label(code: str) -> str:
     ind = REGISTRY.get(code)
     if ind is None:
         return code
-    return f"{SHORT_LABELS.get(code, ind.label)} (axe {ind.axis})"
+    return f"{ind.header} (axe {ind.axis})"
 
 
 def axis_label(axe: int) -> str:
