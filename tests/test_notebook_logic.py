@@ -86,9 +86,13 @@ def logic_lines(source: str) -> set[int]:
             lines.add(line)
         elif tok.type == tokenize.OP:
             if tok.string in "([{":
-                subscript = tok.string == "[" and previous is not None and (
-                    previous.type in (tokenize.NAME, tokenize.STRING)
-                    or previous.string in (")", "]")
+                subscript = (
+                    tok.string == "["
+                    and previous is not None
+                    and (
+                        previous.type in (tokenize.NAME, tokenize.STRING)
+                        or previous.string in (")", "]")
+                    )
                 )
                 brackets.append(subscript)
             elif tok.string in ")]}":
@@ -117,7 +121,9 @@ def _fstring_has_logic(literal: str) -> bool:
 def notebook_logic_lines(notebook: dict) -> int:
     """Lines of logic in the code cells of a notebook after its ``parameters`` cell."""
     code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
-    tagged = [i for i, c in enumerate(code) if "parameters" in c.get("metadata", {}).get("tags", [])]
+    tagged = [
+        i for i, c in enumerate(code) if "parameters" in c.get("metadata", {}).get("tags", [])
+    ]
     start = tagged[0] + 1 if tagged else 0
     total = 0
     for cell in code[start:]:

@@ -244,9 +244,7 @@ def clauses_completeness(
 # --- Axis 6: digital inclusion and innovation -----------------------------------------------
 
 
-def digital_scope(
-    rep: reporting.Report, digital: pd.DataFrame, landlords: pd.DataFrame
-) -> None:
+def digital_scope(rep: reporting.Report, digital: pd.DataFrame, landlords: pd.DataFrame) -> None:
     """Display how many QPV and landlords described their digital offer this year."""
     annee = rep.annee
     year = digital[digital["annee"] == annee]
