@@ -739,7 +739,7 @@ def protect_people(
         params: run parameters (thresholds of ``confidentialite``; defaults otherwise).
         qpv: QPV reference, to protect QPV within EPCI and EPCI within departments.
     """
-    from qpv_analytics.indicators.core import REGISTRY
+    from qpv_analytics.indicators.model import REGISTRY
 
     count_threshold, base_threshold = thresholds(params)
     out = result.reset_index(drop=True).copy()

@@ -1,36 +1,47 @@
-"""Indicator library: the framework (``core``) and one module per roadmap axis."""
+"""Indicator library: the model, the one compute path and one module per roadmap axis.
+
+Declarations live in the axis modules (``axe1`` … ``axe6``, ``activite``, ``contexte``,
+``ressources``); importing this package registers them all. Reports pick indicators with
+:func:`select` / :func:`codes` by axis and tags, never by a code prefix.
+"""
 
 from qpv_analytics.indicators import axe2
 from qpv_analytics.indicators.axe2 import gusp_indicators, tfpb_base, tfpb_by_axis, tfpb_indicators
-from qpv_analytics.indicators.core import (
+from qpv_analytics.indicators.compute import aggregate, combine, compute, finish, status
+from qpv_analytics.indicators.core import attach_geography, completeness, label_codes
+from qpv_analytics.indicators.model import (
     LEVEL_COLUMNS,
     REGISTRY,
     RESULT_COLUMNS,
+    RESULT_SCHEMA,
     Indicator,
-    aggregate,
-    attach_geography,
-    completeness,
-    finish,
-    indicators_for_axis,
-    label_codes,
+    check_result,
+    codes,
+    empty_result,
     register,
-    status,
+    select,
 )
 
 __all__ = [
     "LEVEL_COLUMNS",
     "REGISTRY",
     "RESULT_COLUMNS",
+    "RESULT_SCHEMA",
     "Indicator",
     "aggregate",
     "attach_geography",
     "axe2",
+    "check_result",
+    "codes",
+    "combine",
     "completeness",
+    "compute",
+    "empty_result",
     "finish",
     "gusp_indicators",
-    "indicators_for_axis",
     "label_codes",
     "register",
+    "select",
     "status",
     "tfpb_base",
     "tfpb_by_axis",

@@ -5,15 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from qpv_analytics.contract import TYPES_ORGANISATION
-from qpv_analytics.indicators.core import (
-    REGISTRY,
-    RESULT_COLUMNS,
-    Indicator,
-    aggregate,
-    epci_departements,
-    finish,
-    register,
-)
+from qpv_analytics.indicators.compute import combine, compute, finish
+from qpv_analytics.indicators.core import epci_departements
+from qpv_analytics.indicators.model import Indicator, register, select
 from qpv_analytics.labels import AXES
 from qpv_analytics.params import RunParams
 
@@ -69,8 +63,8 @@ def event_geography(events: pd.DataFrame, qpv: pd.DataFrame) -> pd.DataFrame:
 
 def fill_missing_years(
     result: pd.DataFrame,
+    indicators: list[Indicator],
     years: list[int],
-    indicator: Indicator,
     params: RunParams | None,
     departements: list[str] | None = None,
 ) -> pd.DataFrame:
@@ -80,22 +74,32 @@ def fill_missing_years(
     axis is a true zero for the region and, when ``departements`` is given, for each of these
     departments without a located event; a year absent from the table stays absent
     (« sans donnée »).
+
+    Args:
+        result: tidy result of ``indicators``.
+        indicators: the counts to complete, in the order of the returned rows.
+        years: years of the source table.
+        params: run parameters.
+        departements: departments of the region.
     """
     targets = [("region", "region")] + [("departement", d) for d in departements or []]
-    have = set(
-        zip(result["niveau"], result["code"].astype(str), result["annee"].astype(int), strict=True)
-    )
-    rows = [
-        {"annee": y, "niveau": lvl, "code": code}
-        for y in years
-        for lvl, code in targets
-        if (lvl, code, y) not in have
-    ]
-    if not rows:
-        return result
-    zeros = pd.DataFrame(rows).assign(valeur=0.0, numerateur=0.0, denominateur=pd.NA)
-    frames = [f for f in (result, finish(zeros, indicator, params)) if not f.empty]
-    return pd.concat(frames, ignore_index=True)
+    parts = []
+    for indicator in indicators:
+        rows = result[result["indicateur"] == indicator.code]
+        have = set(
+            zip(rows["niveau"], rows["code"].astype(str), rows["annee"].astype(int), strict=True)
+        )
+        missing = [
+            {"annee": y, "niveau": lvl, "code": code}
+            for y in years
+            for lvl, code in targets
+            if (lvl, code, y) not in have
+        ]
+        parts.append(rows)
+        if missing:
+            zeros = pd.DataFrame(missing).assign(valeur=0.0, numerateur=0.0, denominateur=pd.NA)
+            parts.append(finish(zeros, indicator, params))
+    return combine(parts)
 
 
 def _activity_indicators(axis: int) -> tuple[Indicator, ...]:
@@ -110,6 +114,9 @@ def _activity_indicators(axis: int) -> tuple[Indicator, ...]:
             formula="Nombre d'événements de l'axe",
             unit="événements",
             sources=("evenements",),
+            numerator="un",
+            levels=EVENT_LEVELS,
+            tags=frozenset({"activite", "evenements"}),
         ),
         Indicator(
             code=f"activite_coformations_axe{axis}",
@@ -119,6 +126,9 @@ def _activity_indicators(axis: int) -> tuple[Indicator, ...]:
             formula="Nombre d'événements de type « co-formation » de l'axe",
             unit="sessions",
             sources=("evenements",),
+            numerator="coformation",
+            levels=EVENT_LEVELS,
+            tags=frozenset({"activite", "evenements"}),
         ),
         Indicator(
             code=f"activite_participations_axe{axis}",
@@ -131,6 +141,9 @@ def _activity_indicators(axis: int) -> tuple[Indicator, ...]:
             unit="participations",
             sources=("evenements",),
             people=True,
+            numerator="participations",
+            levels=EVENT_LEVELS,
+            tags=frozenset({"activite", "evenements"}),
         ),
         Indicator(
             code=f"activite_organisations_axe{axis}",
@@ -142,6 +155,9 @@ def _activity_indicators(axis: int) -> tuple[Indicator, ...]:
             formula="Σ organisations distinctes par événement",
             unit="organisations",
             sources=("evenements",),
+            numerator="organisations",
+            levels=EVENT_LEVELS,
+            tags=frozenset({"activite", "evenements"}),
         ),
         Indicator(
             code=f"activite_part_epci_axe{axis}",
@@ -154,6 +170,10 @@ def _activity_indicators(axis: int) -> tuple[Indicator, ...]:
             unit="%",
             sources=("evenements", "qpv"),
             scale=100.0,
+            numerator="present",
+            denominator="un",
+            levels=("region", "departement"),
+            tags=frozenset({"activite", "couverture_epci"}),
         ),
     )
 
@@ -218,32 +238,12 @@ def activity_indicators(
     parts = []
     for axis in axes or list(AXES):
         sub = base[base["axe"] == axis]
-        for name, column in (
-            ("evenements", "un"),
-            ("coformations", "coformation"),
-            ("participations", "participations"),
-            ("organisations", "organisations"),
-        ):
-            ind = REGISTRY[f"activite_{name}_axe{axis}"]
-            res = aggregate(
-                sub, ind, levels=EVENT_LEVELS, numerator=column, denominator=None, params=params
-            )
-            parts.append(fill_missing_years(res, years, ind, params, departements))
-        coverage = epci_coverage_base(sub, qpv, years)
-        parts.append(
-            aggregate(
-                coverage,
-                REGISTRY[f"activite_part_epci_axe{axis}"],
-                levels=("region", "departement"),
-                numerator="present",
-                denominator="un",
-                params=params,
-            )
-        )
-    parts = [p for p in parts if not p.empty]
-    if not parts:
-        return pd.DataFrame(columns=RESULT_COLUMNS)
-    return pd.concat(parts, ignore_index=True)
+        counts = select(axis=axis, tags=("activite", "evenements"))
+        counted = compute(sub, counts, params)
+        parts.append(fill_missing_years(counted, counts, years, params, departements))
+        coverage = select(axis=axis, tags=("activite", "couverture_epci"))
+        parts.append(compute(epci_coverage_base(sub, qpv, years), coverage, params))
+    return combine(parts)
 
 
 def participations_by_type(events: pd.DataFrame, axis: int | None = None) -> pd.DataFrame:

@@ -5,14 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from qpv_analytics.contract import NATURES_RU
-from qpv_analytics.indicators.core import (
-    REGISTRY,
-    Indicator,
-    aggregate,
-    attach_geography,
-    count_table,
-    register,
-)
+from qpv_analytics.indicators.compute import compute
+from qpv_analytics.indicators.core import attach_geography, count_table
+from qpv_analytics.indicators.model import SECRET_NOTE, Indicator, codes, register, select
 from qpv_analytics.params import RunParams
 
 NATURE_LABELS = {
@@ -49,6 +44,10 @@ register(
         unit="%",
         sources=("ru_operations",),
         scale=100.0,
+        numerator="logements_engages",
+        denominator="logements_programmes",
+        levels=OPERATION_LEVELS,
+        tags=frozenset({"operations"}),
     ),
     Indicator(
         code="ru_taux_livraison_pct",
@@ -60,6 +59,10 @@ register(
         unit="%",
         sources=("ru_operations",),
         scale=100.0,
+        numerator="logements_livres",
+        denominator="logements_programmes",
+        levels=OPERATION_LEVELS,
+        tags=frozenset({"operations"}),
     ),
     Indicator(
         code="ru_taux_reconstitution_pct",
@@ -75,6 +78,12 @@ register(
         target_source="règlement général de l'ANRU (NPNRU) : un logement social reconstitué "
         "pour un logement démoli",
         scale=100.0,
+        numerator="recons_programmes",
+        denominator="demol_programmes",
+        binds="projet",
+        short_label="Reconstitution de l'offre démolie",
+        levels=OPERATION_LEVELS,
+        tags=frozenset({"operations"}),
     ),
     Indicator(
         code="ru_taux_reconstitution_livree_pct",
@@ -86,6 +95,10 @@ register(
         unit="%",
         sources=("ru_operations",),
         scale=100.0,
+        numerator="recons_livres",
+        denominator="demol_livres",
+        levels=OPERATION_LEVELS,
+        tags=frozenset({"operations"}),
     ),
     Indicator(
         code="ru_part_reconstitution_hors_qpv_pct",
@@ -100,6 +113,10 @@ register(
         unit="%",
         sources=("ru_operations",),
         scale=100.0,
+        numerator="hors_qpv",
+        denominator="hors_qpv_renseigne",
+        levels=OPERATION_LEVELS,
+        tags=frozenset({"operations"}),
     ),
     Indicator(
         code="ru_part_subvention_anru_pct",
@@ -110,6 +127,10 @@ register(
         unit="%",
         sources=("ru_operations",),
         scale=100.0,
+        numerator="subvention_anru_eur",
+        denominator="cout_total_eur",
+        levels=OPERATION_LEVELS,
+        tags=frozenset({"operations"}),
     ),
     Indicator(
         code="ru_cout_total_eur",
@@ -119,6 +140,9 @@ register(
         formula="Σ coût total (€)",
         unit="€",
         sources=("ru_operations",),
+        numerator="cout_total_eur",
+        levels=OPERATION_LEVELS,
+        tags=frozenset({"operations"}),
     ),
     Indicator(
         code="ru_subvention_anru_eur",
@@ -128,17 +152,23 @@ register(
         formula="Σ subvention ANRU (€)",
         unit="€",
         sources=("ru_operations",),
+        numerator="subvention_anru_eur",
+        levels=OPERATION_LEVELS,
+        tags=frozenset({"operations"}),
     ),
     Indicator(
         code="ru_menages_reloges",
         label="Ménages relogés",
         axis=1,
         definition="Ménages relogés dans l'année depuis un immeuble voué à la démolition. "
-        "Effectif soumis au secret (moins de 5 : masqué).",
+        + SECRET_NOTE,
         formula="Nombre de ménages relogés",
         unit="ménages",
         sources=("ru_relogements",),
         people=True,
+        numerator="menage",
+        levels=REHOUSING_LEVELS,
+        tags=frozenset({"relogement"}),
     ),
     Indicator(
         code="ru_part_relogement_neuf_pct",
@@ -152,6 +182,11 @@ register(
         sources=("ru_relogements",),
         scale=100.0,
         people=True,
+        numerator="neuf",
+        denominator="destination_connue",
+        required=(),
+        levels=REHOUSING_LEVELS,
+        tags=frozenset({"relogement"}),
     ),
     Indicator(
         code="ru_part_relogement_hors_qpv_pct",
@@ -164,6 +199,11 @@ register(
         sources=("ru_relogements",),
         scale=100.0,
         people=True,
+        numerator="hors_qpv_n",
+        denominator="hors_qpv_connu",
+        required=(),
+        levels=REHOUSING_LEVELS,
+        tags=frozenset({"relogement"}),
     ),
     Indicator(
         code="ru_evolution_reste_a_charge_eur_mois",
@@ -177,25 +217,16 @@ register(
         sources=("ru_relogements",),
         direction="baisse",
         people=True,
+        numerator="rac",
+        denominator="rac_connu",
+        required=("rac",),
+        levels=REHOUSING_LEVELS,
+        tags=frozenset({"relogement"}),
     ),
 )
 
-OPERATION_CODES = [
-    "ru_taux_engagement_pct",
-    "ru_taux_livraison_pct",
-    "ru_taux_reconstitution_pct",
-    "ru_taux_reconstitution_livree_pct",
-    "ru_part_reconstitution_hors_qpv_pct",
-    "ru_part_subvention_anru_pct",
-    "ru_cout_total_eur",
-    "ru_subvention_anru_eur",
-]
-REHOUSING_CODES = [
-    "ru_menages_reloges",
-    "ru_part_relogement_neuf_pct",
-    "ru_part_relogement_hors_qpv_pct",
-    "ru_evolution_reste_a_charge_eur_mois",
-]
+OPERATION_CODES = codes(axis=1, tags="operations")
+REHOUSING_CODES = codes(axis=1, tags="relogement")
 
 
 def operations_base(operations: pd.DataFrame, qpv: pd.DataFrame) -> pd.DataFrame:
@@ -226,33 +257,7 @@ def operation_indicators(
     operations: pd.DataFrame, qpv: pd.DataFrame, params: RunParams | None = None
 ) -> pd.DataFrame:
     """Compute the NPNRU operation indicators at every level and year (tidy table)."""
-    base = operations_base(operations, qpv)
-    r = REGISTRY
-    specs = [
-        ("ru_taux_engagement_pct", "logements_engages", "logements_programmes"),
-        ("ru_taux_livraison_pct", "logements_livres", "logements_programmes"),
-        ("ru_taux_reconstitution_pct", "recons_programmes", "demol_programmes"),
-        ("ru_taux_reconstitution_livree_pct", "recons_livres", "demol_livres"),
-        ("ru_part_reconstitution_hors_qpv_pct", "hors_qpv", "hors_qpv_renseigne"),
-        ("ru_part_subvention_anru_pct", "subvention_anru_eur", "cout_total_eur"),
-        ("ru_cout_total_eur", "cout_total_eur", None),
-        ("ru_subvention_anru_eur", "subvention_anru_eur", None),
-    ]
-    parts = []
-    for code, num, den in specs:
-        # A ratio needs both sides: rows with a blank on either side are left out.
-        sub = base.dropna(subset=[num, den]) if den else base
-        parts.append(
-            aggregate(
-                sub,
-                r[code],
-                levels=OPERATION_LEVELS,
-                numerator=num,
-                denominator=den,
-                params=params,
-            )
-        )
-    return pd.concat(parts, ignore_index=True)
+    return compute(operations_base(operations, qpv), select(axis=1, tags="operations"), params)
 
 
 def operations_by_nature(operations: pd.DataFrame) -> pd.DataFrame:
@@ -335,21 +340,7 @@ def rehousing_indicators(
 
     The mean change of the remaining charge only uses households whose change is filled in.
     """
-    base = rehousing_base(rehousing, qpv)
-    r = REGISTRY
-    specs = [
-        ("ru_menages_reloges", base, "menage", None),
-        ("ru_part_relogement_neuf_pct", base, "neuf", "destination_connue"),
-        ("ru_part_relogement_hors_qpv_pct", base, "hors_qpv_n", "hors_qpv_connu"),
-        ("ru_evolution_reste_a_charge_eur_mois", base.dropna(subset=["rac"]), "rac", "rac_connu"),
-    ]
-    parts = [
-        aggregate(
-            sub, r[code], levels=REHOUSING_LEVELS, numerator=num, denominator=den, params=params
-        )
-        for code, sub, num, den in specs
-    ]
-    return pd.concat(parts, ignore_index=True)
+    return compute(rehousing_base(rehousing, qpv), select(axis=1, tags="relogement"), params)
 
 
 def rehousing_table(

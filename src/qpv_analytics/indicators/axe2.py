@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from qpv_analytics.contract import AXES_TFPB
-from qpv_analytics.indicators.core import REGISTRY, Indicator, aggregate, attach_geography, register
+from qpv_analytics.indicators.compute import compute
+from qpv_analytics.indicators.core import attach_geography
+from qpv_analytics.indicators.model import Indicator, register, select
 from qpv_analytics.params import RunParams
 
 register(
@@ -22,6 +24,26 @@ register(
         "l'abattement) ; valeur fixée dans les paramètres",
         references={"Bilan URH Hauts-de-France 2016–2019": 100 / 0.74},
         scale=100.0,
+        numerator="montant_valorise_eur",
+        denominator="montant_abattement_eur",
+        binds="bailleur",
+        short_label="Valorisation de l'abattement TFPB",
+        tags=frozenset({"tfpb"}),
+    ),
+    Indicator(
+        code="tfpb_couverture_abattement_pct",
+        label="Part des actions couverte par l'abattement",
+        axis=2,
+        definition="Montant de l'abattement rapporté au montant des actions valorisées.",
+        formula="Σ montant de l'abattement (€) / Σ montant valorisé (€) × 100",
+        unit="%",
+        sources=("tfpb_actions", "tfpb_abattement"),
+        direction="baisse",
+        references={"Bilan URH Hauts-de-France 2016–2019": 74.0},
+        scale=100.0,
+        numerator="montant_abattement_eur",
+        denominator="montant_valorise_eur",
+        tags=frozenset({"tfpb"}),
     ),
     Indicator(
         code="tfpb_valorise_par_logement_eur",
@@ -36,6 +58,9 @@ register(
             "Bilan URH Hauts-de-France 2016–2019": 233.0,
             "Bilan national 2017–2019": 183.0,
         },
+        numerator="montant_valorise_eur",
+        denominator="logements_concernes",
+        tags=frozenset({"tfpb"}),
     ),
     Indicator(
         code="tfpb_abattement_par_logement_eur",
@@ -45,18 +70,10 @@ register(
         formula="Σ montant de l'abattement (€) / Σ logements concernés",
         unit="€/logement",
         sources=("tfpb_abattement",),
-    ),
-    Indicator(
-        code="tfpb_couverture_abattement_pct",
-        label="Part des actions couverte par l'abattement",
-        axis=2,
-        definition="Montant de l'abattement rapporté au montant des actions valorisées.",
-        formula="Σ montant de l'abattement (€) / Σ montant valorisé (€) × 100",
-        unit="%",
-        sources=("tfpb_actions", "tfpb_abattement"),
-        direction="baisse",
-        references={"Bilan URH Hauts-de-France 2016–2019": 74.0},
-        scale=100.0,
+        numerator="montant_abattement_eur",
+        denominator="logements_concernes",
+        required=("montant_abattement_eur",),
+        tags=frozenset({"tfpb"}),
     ),
     Indicator(
         code="tfpb_montant_valorise_eur",
@@ -66,6 +83,8 @@ register(
         formula="Σ montant valorisé (€)",
         unit="€",
         sources=("tfpb_actions",),
+        numerator="montant_valorise_eur",
+        tags=frozenset({"tfpb"}),
     ),
     Indicator(
         code="tfpb_montant_abattement_eur",
@@ -75,6 +94,8 @@ register(
         formula="Σ montant de l'abattement (€)",
         unit="€",
         sources=("tfpb_abattement",),
+        numerator="montant_abattement_eur",
+        tags=frozenset({"tfpb"}),
     ),
     Indicator(
         code="gusp_part_qpv_convention_pct",
@@ -88,6 +109,13 @@ register(
         target=100.0,
         target_source="convention annexée au contrat de ville pour chaque QPV",
         scale=100.0,
+        numerator="signee",
+        denominator="renseigne",
+        required=(),
+        levels=("region", "departement", "epci"),
+        binds="qpv",
+        short_label="QPV en convention GUSP",
+        tags=frozenset({"gusp"}),
     ),
 )
 
@@ -118,57 +146,11 @@ def tfpb_indicators(
     qpv: pd.DataFrame,
     params: RunParams | None = None,
 ) -> pd.DataFrame:
-    """Compute every TFPB indicator at every level and year (tidy table)."""
-    base = tfpb_base(abattement, actions, qpv)
-    # A ratio needs both sides: units sending only one of them are left out of the ratios.
-    paired = base.dropna(subset=["montant_abattement_eur", "montant_valorise_eur"])
-    with_dwellings = base.dropna(subset=["montant_valorise_eur", "logements_concernes"])
-    r = REGISTRY
-    parts = [
-        aggregate(
-            paired,
-            r["tfpb_taux_valorisation_pct"],
-            numerator="montant_valorise_eur",
-            denominator="montant_abattement_eur",
-            params=params,
-        ),
-        aggregate(
-            paired,
-            r["tfpb_couverture_abattement_pct"],
-            numerator="montant_abattement_eur",
-            denominator="montant_valorise_eur",
-            params=params,
-        ),
-        aggregate(
-            with_dwellings,
-            r["tfpb_valorise_par_logement_eur"],
-            numerator="montant_valorise_eur",
-            denominator="logements_concernes",
-            params=params,
-        ),
-        aggregate(
-            base.dropna(subset=["montant_abattement_eur"]),
-            r["tfpb_abattement_par_logement_eur"],
-            numerator="montant_abattement_eur",
-            denominator="logements_concernes",
-            params=params,
-        ),
-        aggregate(
-            base,
-            r["tfpb_montant_valorise_eur"],
-            numerator="montant_valorise_eur",
-            denominator=None,
-            params=params,
-        ),
-        aggregate(
-            base,
-            r["tfpb_montant_abattement_eur"],
-            numerator="montant_abattement_eur",
-            denominator=None,
-            params=params,
-        ),
-    ]
-    return pd.concat(parts, ignore_index=True)
+    """Compute every TFPB indicator at every level and year (tidy table).
+
+    A ratio needs both sides: units sending only one of them are left out of the ratios.
+    """
+    return compute(tfpb_base(abattement, actions, qpv), select(axis=2, tags="tfpb"), params)
 
 
 def tfpb_by_axis(actions: pd.DataFrame) -> pd.DataFrame:
@@ -202,11 +184,4 @@ def gusp_indicators(
     base["signee"] = base["convention_gusp_signee"].astype("Float64")
     base["renseigne"] = base["convention_gusp_signee"].notna().astype("Float64")
     base = attach_geography(base, qpv)
-    return aggregate(
-        base,
-        REGISTRY["gusp_part_qpv_convention_pct"],
-        levels=("region", "departement", "epci"),
-        numerator="signee",
-        denominator="renseigne",
-        params=params,
-    )
+    return compute(base, select(axis=2, tags="gusp"), params)

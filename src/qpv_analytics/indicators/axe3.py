@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from qpv_analytics.indicators.activite import attach_epci_departement
-from qpv_analytics.indicators.core import REGISTRY, Indicator, aggregate, register, status
+from qpv_analytics.indicators.compute import compute
+from qpv_analytics.indicators.model import Indicator, register, select
 from qpv_analytics.params import RunParams
 
 ALLOCATION_LEVELS = ("region", "departement", "epci", "bailleur")
@@ -26,6 +27,12 @@ register(
         target_source="loi Égalité et Citoyenneté du 27 janvier 2017 (art. L. 441-1 du code de "
         "la construction et de l'habitation), par EPCI",
         scale=100.0,
+        numerator="attributions_hors_qpv_q1",
+        denominator="attributions_hors_qpv",
+        levels=ALLOCATION_LEVELS,
+        binds="epci",
+        short_label="Attributions hors QPV au 1er quartile",
+        tags=frozenset({"attributions"}),
     ),
     Indicator(
         code="attrib_part_qpv_q234_pct",
@@ -40,6 +47,12 @@ register(
         target_source="objectif fixé par la conférence intercommunale du logement (50 % à "
         "défaut) ; valeur fixée dans les paramètres",
         scale=100.0,
+        numerator="attributions_qpv_q234",
+        denominator="attributions_qpv",
+        levels=ALLOCATION_LEVELS,
+        binds="epci",
+        short_label="Attributions en QPV aux quartiles 2–4",
+        tags=frozenset({"attributions"}),
     ),
     Indicator(
         code="attrib_part_epci_cible_q1_pct",
@@ -53,6 +66,10 @@ register(
         target=100.0,
         target_source="obligation légale applicable à chaque EPCI concerné",
         scale=100.0,
+        compliance_of="attrib_part_hors_qpv_q1_pct",
+        levels=("region", "departement"),
+        binds="region",
+        tags=frozenset({"attributions"}),
     ),
     Indicator(
         code="attrib_part_epci_cible_q234_pct",
@@ -66,6 +83,10 @@ register(
         target=100.0,
         target_source="objectif applicable à chaque EPCI concerné",
         scale=100.0,
+        compliance_of="attrib_part_qpv_q234_pct",
+        levels=("region", "departement"),
+        binds="region",
+        tags=frozenset({"attributions"}),
     ),
     Indicator(
         code="attrib_attributions_hors_qpv",
@@ -75,6 +96,9 @@ register(
         formula="Σ attributions hors QPV",
         unit="attributions",
         sources=("attributions",),
+        numerator="attributions_hors_qpv",
+        levels=ALLOCATION_LEVELS,
+        tags=frozenset({"attributions"}),
     ),
     Indicator(
         code="attrib_attributions_qpv",
@@ -84,14 +108,11 @@ register(
         formula="Σ attributions en QPV",
         unit="attributions",
         sources=("attributions",),
+        numerator="attributions_qpv",
+        levels=ALLOCATION_LEVELS,
+        tags=frozenset({"attributions"}),
     ),
 )
-
-RULES = {
-    "attrib_part_epci_cible_q1_pct": "attrib_part_hors_qpv_q1_pct",
-    "attrib_part_epci_cible_q234_pct": "attrib_part_qpv_q234_pct",
-}
-"""EPCI-compliance indicator → the per-EPCI share it checks."""
 
 
 def allocation_base(allocations: pd.DataFrame, qpv: pd.DataFrame) -> pd.DataFrame:
@@ -99,55 +120,9 @@ def allocation_base(allocations: pd.DataFrame, qpv: pd.DataFrame) -> pd.DataFram
     return attach_epci_departement(allocations, qpv)
 
 
-def epci_compliance_base(shares: pd.DataFrame, params: RunParams | None = None) -> pd.DataFrame:
-    """One row per EPCI and year with a value: ``atteint`` is 1 when the EPCI meets its target.
-
-    Args:
-        shares: tidy result of one share indicator, EPCI level included.
-        params: run parameters (the local target of the QPV rule).
-    """
-    epci = shares[(shares["niveau"] == "epci") & shares["valeur"].notna()].copy()
-    if epci.empty:
-        return pd.DataFrame(columns=["annee", "siren_epci", "atteint", "un"])
-    ind = REGISTRY[epci["indicateur"].iloc[0]]
-    target = ind.target_value(params)
-    epci["siren_epci"] = epci["code"].astype("string")
-    epci["atteint"] = [
-        1.0 if status(v, target, ind.direction, 100.0) == "atteint" else 0.0 for v in epci["valeur"]
-    ]
-    epci["un"] = 1.0
-    return epci[["annee", "siren_epci", "atteint", "un"]].reset_index(drop=True)
-
-
 def allocation_indicators(
     allocations: pd.DataFrame, qpv: pd.DataFrame, params: RunParams | None = None
 ) -> pd.DataFrame:
     """Compute the allocation shares, totals and the share of EPCI meeting each rule."""
     base = allocation_base(allocations, qpv)
-    r = REGISTRY
-    specs = [
-        ("attrib_part_hors_qpv_q1_pct", "attributions_hors_qpv_q1", "attributions_hors_qpv"),
-        ("attrib_part_qpv_q234_pct", "attributions_qpv_q234", "attributions_qpv"),
-        ("attrib_attributions_hors_qpv", "attributions_hors_qpv", None),
-        ("attrib_attributions_qpv", "attributions_qpv", None),
-    ]
-    parts = {}
-    for code, num, den in specs:
-        sub = base.dropna(subset=[num, den]) if den else base
-        parts[code] = aggregate(
-            sub, r[code], levels=ALLOCATION_LEVELS, numerator=num, denominator=den, params=params
-        )
-    for code, share in RULES.items():
-        comp = attach_epci_departement(epci_compliance_base(parts[share], params), qpv)
-        parts[code] = aggregate(
-            comp,
-            r[code],
-            levels=("region", "departement"),
-            numerator="atteint",
-            denominator="un",
-            params=params,
-        )
-    frames = [parts[c] for c in r if c in parts and not parts[c].empty]
-    if not frames:
-        return parts["attrib_part_hors_qpv_q1_pct"]
-    return pd.concat(frames, ignore_index=True)
+    return compute(base, select(axis=3, tags="attributions"), params)

@@ -13,15 +13,9 @@ from qpv_analytics.indicators.activite import (
     fill_missing_years,
     participations_by_type,
 )
-from qpv_analytics.indicators.core import (
-    REGISTRY,
-    RESULT_COLUMNS,
-    TOTAL_LABEL,
-    Indicator,
-    aggregate,
-    count_table,
-    register,
-)
+from qpv_analytics.indicators.compute import combine, compute
+from qpv_analytics.indicators.core import TOTAL_LABEL, count_table
+from qpv_analytics.indicators.model import SECRET_NOTE, Indicator, codes, register, select
 from qpv_analytics.params import RunParams
 
 AXIS = 4
@@ -39,6 +33,9 @@ register(
         formula="Nombre d'événements de l'axe 4 de type formation ou co-formation",
         unit="sessions",
         sources=("evenements",),
+        numerator="un",
+        levels=EVENT_LEVELS,
+        tags=frozenset({"formation", "evenements"}),
     ),
     Indicator(
         code="laicite_heures",
@@ -49,18 +46,23 @@ register(
         formula="Σ durée des sessions (heures)",
         unit="heures",
         sources=("evenements",),
+        numerator="heures",
+        levels=EVENT_LEVELS,
+        tags=frozenset({"formation", "evenements"}),
     ),
     Indicator(
         code="laicite_personnes_formees",
         label="Personnes formées",
         axis=AXIS,
         definition="Participants aux sessions de formation de l'axe 4, tous types "
-        "d'organisation ; une personne formée deux fois compte deux fois. Effectif soumis au "
-        "secret (moins de 5 : masqué).",
+        "d'organisation ; une personne formée deux fois compte deux fois. " + SECRET_NOTE,
         formula="Σ participants des sessions de formation",
         unit="personnes",
         sources=("evenements",),
         people=True,
+        numerator="participations",
+        levels=EVENT_LEVELS,
+        tags=frozenset({"formation", "evenements"}),
     ),
     Indicator(
         code="laicite_couverture_epci_pct",
@@ -73,15 +75,14 @@ register(
         unit="%",
         sources=("evenements", "qpv"),
         scale=100.0,
+        numerator="present",
+        denominator="un",
+        levels=("region", "departement"),
+        tags=frozenset({"formation", "couverture_epci"}),
     ),
 )
 
-CODES = [
-    "laicite_sessions",
-    "laicite_heures",
-    "laicite_personnes_formees",
-    "laicite_couverture_epci_pct",
-]
+CODES = codes(axis=AXIS, tags="formation")
 
 
 def training_sessions(events: pd.DataFrame) -> pd.DataFrame:
@@ -103,31 +104,14 @@ def training_indicators(
     departements = sorted(qpv["code_departement"].dropna().astype(str).unique())
     base = event_base(training_sessions(events), qpv)
     base["heures"] = base["duree_heures"].astype("Float64")
-    r = REGISTRY
-    parts = []
-    for code, column in (
-        ("laicite_sessions", "un"),
-        ("laicite_heures", "heures"),
-        ("laicite_personnes_formees", "participations"),
-    ):
-        res = aggregate(
-            base, r[code], levels=EVENT_LEVELS, numerator=column, denominator=None, params=params
-        )
-        parts.append(fill_missing_years(res, years, r[code], params, departements))
-    parts.append(
-        aggregate(
-            epci_coverage_base(base, qpv, years),
-            r["laicite_couverture_epci_pct"],
-            levels=("region", "departement"),
-            numerator="present",
-            denominator="un",
-            params=params,
-        )
+    counts = select(axis=AXIS, tags=("formation", "evenements"))
+    coverage = select(axis=AXIS, tags=("formation", "couverture_epci"))
+    return combine(
+        [
+            fill_missing_years(compute(base, counts, params), counts, years, params, departements),
+            compute(epci_coverage_base(base, qpv, years), coverage, params),
+        ]
     )
-    parts = [p for p in parts if not p.empty]
-    if not parts:
-        return pd.DataFrame(columns=RESULT_COLUMNS)
-    return pd.concat(parts, ignore_index=True)
 
 
 def trained_by_type(events: pd.DataFrame) -> pd.DataFrame:

@@ -6,14 +6,9 @@ import pandas as pd
 
 from qpv_analytics.contract import TYPES_MARCHE
 from qpv_analytics.indicators.activite import attach_epci_departement
-from qpv_analytics.indicators.core import (
-    REGISTRY,
-    RESULT_COLUMNS,
-    TOTAL_LABEL,
-    Indicator,
-    aggregate,
-    register,
-)
+from qpv_analytics.indicators.compute import compute
+from qpv_analytics.indicators.core import TOTAL_LABEL
+from qpv_analytics.indicators.model import SECRET_NOTE, Indicator, codes, register, select
 from qpv_analytics.params import RunParams
 
 MARKET_LEVELS = ("region", "departement", "epci", "qpv", "maitre_ouvrage")
@@ -48,6 +43,13 @@ register(
         target_source="charte nationale d'insertion de l'ANRU : au moins 5 % des heures "
         "travaillées",
         scale=100.0,
+        numerator="heures_insertion_realisees",
+        denominator="heures_totales",
+        where={"type_marche": "travaux_anru"},
+        binds="projet",
+        short_label="Heures d'insertion, travaux ANRU",
+        levels=MARKET_LEVELS,
+        tags=frozenset({"marches"}),
     ),
     Indicator(
         code="clauses_taux_insertion_gusp_pct",
@@ -62,6 +64,13 @@ register(
         target_source="charte nationale d'insertion de l'ANRU : au moins 10 % des heures des "
         "marchés liés à la gestion urbaine de proximité",
         scale=100.0,
+        numerator="heures_insertion_realisees",
+        denominator="heures_totales",
+        where={"type_marche": "gusp"},
+        binds="projet",
+        short_label="Heures d'insertion, marchés GUSP",
+        levels=MARKET_LEVELS,
+        tags=frozenset({"marches"}),
     ),
     Indicator(
         code="clauses_taux_insertion_autre_pct",
@@ -73,6 +82,11 @@ register(
         unit="%",
         sources=("clauses_marches",),
         scale=100.0,
+        numerator="heures_insertion_realisees",
+        denominator="heures_totales",
+        where={"type_marche": "autre"},
+        levels=MARKET_LEVELS,
+        tags=frozenset({"marches"}),
     ),
     Indicator(
         code="clauses_taux_realisation_pct",
@@ -86,6 +100,12 @@ register(
         target=100.0,
         target_source="engagement inscrit dans chaque marché (heures prévues)",
         scale=100.0,
+        numerator="heures_insertion_realisees",
+        denominator="heures_insertion_prevues",
+        binds="marche",
+        short_label="Heures d'insertion réalisées / prévues",
+        levels=MARKET_LEVELS,
+        tags=frozenset({"marches"}),
     ),
     Indicator(
         code="clauses_heures_insertion_realisees",
@@ -96,17 +116,23 @@ register(
         formula="Σ heures d'insertion réalisées",
         unit="heures",
         sources=("clauses_marches",),
+        numerator="heures_insertion_realisees",
+        levels=MARKET_LEVELS,
+        tags=frozenset({"marches"}),
     ),
     Indicator(
         code="clauses_beneficiaires",
         label="Bénéficiaires des clauses d'insertion",
         axis=5,
         definition="Personnes distinctes ayant travaillé dans l'année au titre d'une clause "
-        "d'insertion. Effectif soumis au secret (moins de 5 : masqué).",
+        "d'insertion. " + SECRET_NOTE,
         formula="Nombre de personnes distinctes",
         unit="personnes",
         sources=("clauses_beneficiaires",),
         people=True,
+        numerator="personne",
+        levels=BENEFICIARY_LEVELS,
+        tags=frozenset({"beneficiaires"}),
     ),
     Indicator(
         code="clauses_part_residents_qpv_pct",
@@ -119,6 +145,11 @@ register(
         sources=("clauses_beneficiaires",),
         scale=100.0,
         people=True,
+        numerator="clauses_part_residents_qpv_pct_n",
+        denominator="clauses_part_residents_qpv_pct_d",
+        required=(),
+        levels=BENEFICIARY_LEVELS,
+        tags=frozenset({"beneficiaires"}),
     ),
     Indicator(
         code="clauses_part_femmes_pct",
@@ -130,6 +161,11 @@ register(
         sources=("clauses_beneficiaires",),
         scale=100.0,
         people=True,
+        numerator="clauses_part_femmes_pct_n",
+        denominator="clauses_part_femmes_pct_d",
+        required=(),
+        levels=BENEFICIARY_LEVELS,
+        tags=frozenset({"beneficiaires"}),
     ),
     Indicator(
         code="clauses_part_moins_26_pct",
@@ -141,6 +177,11 @@ register(
         sources=("clauses_beneficiaires",),
         scale=100.0,
         people=True,
+        numerator="clauses_part_moins_26_pct_n",
+        denominator="clauses_part_moins_26_pct_d",
+        required=(),
+        levels=BENEFICIARY_LEVELS,
+        tags=frozenset({"beneficiaires"}),
     ),
     Indicator(
         code="clauses_part_50_plus_pct",
@@ -152,6 +193,11 @@ register(
         sources=("clauses_beneficiaires",),
         scale=100.0,
         people=True,
+        numerator="clauses_part_50_plus_pct_n",
+        denominator="clauses_part_50_plus_pct_d",
+        required=(),
+        levels=BENEFICIARY_LEVELS,
+        tags=frozenset({"beneficiaires"}),
     ),
     Indicator(
         code="clauses_part_infra_cap_pct",
@@ -164,6 +210,11 @@ register(
         sources=("clauses_beneficiaires",),
         scale=100.0,
         people=True,
+        numerator="clauses_part_infra_cap_pct_n",
+        denominator="clauses_part_infra_cap_pct_d",
+        required=(),
+        levels=BENEFICIARY_LEVELS,
+        tags=frozenset({"beneficiaires"}),
     ),
     Indicator(
         code="clauses_part_sorties_dynamiques_pct",
@@ -178,32 +229,25 @@ register(
         sources=("clauses_beneficiaires",),
         scale=100.0,
         people=True,
+        numerator="sortie_dynamique",
+        denominator="situation_connue",
+        required=(),
+        levels=BENEFICIARY_LEVELS,
+        tags=frozenset({"beneficiaires"}),
     ),
 )
 
-MARKET_CODES = [
-    "clauses_taux_insertion_travaux_anru_pct",
-    "clauses_taux_insertion_gusp_pct",
-    "clauses_taux_insertion_autre_pct",
-    "clauses_taux_realisation_pct",
-    "clauses_heures_insertion_realisees",
-]
+MARKET_CODES = codes(axis=5, tags="marches")
+BENEFICIARY_CODES = codes(axis=5, tags="beneficiaires")
 RATE_BY_MARKET = {
-    "travaux_anru": "clauses_taux_insertion_travaux_anru_pct",
-    "gusp": "clauses_taux_insertion_gusp_pct",
-    "autre": "clauses_taux_insertion_autre_pct",
+    ind.where["type_marche"]: ind.code
+    for ind in select(axis=5, tags="marches")
+    if "type_marche" in ind.where
 }
-BENEFICIARY_CODES = [
-    "clauses_beneficiaires",
-    "clauses_part_residents_qpv_pct",
-    "clauses_part_femmes_pct",
-    "clauses_part_moins_26_pct",
-    "clauses_part_50_plus_pct",
-    "clauses_part_infra_cap_pct",
-    "clauses_part_sorties_dynamiques_pct",
-]
+"""Market type → indicator of its insertion rate (from the declarations)."""
 PROFILE = {
-    # indicator: (column, value counted)
+    # indicator: (column, value counted); its numerator and denominator are
+    # ``<code>_n`` and ``<code>_d`` of the beneficiary base.
     "clauses_part_residents_qpv_pct": ("resident_qpv", True),
     "clauses_part_femmes_pct": ("sexe", "F"),
     "clauses_part_moins_26_pct": ("tranche_age", "moins_26"),
@@ -221,44 +265,7 @@ def market_indicators(
     markets: pd.DataFrame, qpv: pd.DataFrame, params: RunParams | None = None
 ) -> pd.DataFrame:
     """Compute the insertion-hour indicators per market type, level and year (tidy table)."""
-    base = market_base(markets, qpv)
-    r = REGISTRY
-    parts = []
-    for market_type, code in RATE_BY_MARKET.items():
-        sub = base[base["type_marche"] == market_type]
-        sub = sub.dropna(subset=["heures_insertion_realisees", "heures_totales"])
-        parts.append(
-            aggregate(
-                sub,
-                r[code],
-                levels=MARKET_LEVELS,
-                numerator="heures_insertion_realisees",
-                denominator="heures_totales",
-                params=params,
-            )
-        )
-    parts.append(
-        aggregate(
-            base.dropna(subset=["heures_insertion_realisees", "heures_insertion_prevues"]),
-            r["clauses_taux_realisation_pct"],
-            levels=MARKET_LEVELS,
-            numerator="heures_insertion_realisees",
-            denominator="heures_insertion_prevues",
-            params=params,
-        )
-    )
-    parts.append(
-        aggregate(
-            base,
-            r["clauses_heures_insertion_realisees"],
-            levels=MARKET_LEVELS,
-            numerator="heures_insertion_realisees",
-            denominator=None,
-            params=params,
-        )
-    )
-    parts = [p for p in parts if not p.empty]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=RESULT_COLUMNS)
+    return compute(market_base(markets, qpv), select(axis=5, tags="marches"), params)
 
 
 def hours_by_market_type(markets: pd.DataFrame) -> pd.DataFrame:
@@ -362,20 +369,7 @@ def beneficiary_indicators(
 ) -> pd.DataFrame:
     """Compute beneficiary counts and profile shares (raw values: apply disclosure control)."""
     base = beneficiary_base(beneficiaries, markets, qpv)
-    r = REGISTRY
-    specs = [
-        ("clauses_beneficiaires", "personne", None),
-        *[(code, f"{code}_n", f"{code}_d") for code in PROFILE],
-        ("clauses_part_sorties_dynamiques_pct", "sortie_dynamique", "situation_connue"),
-    ]
-    parts = [
-        aggregate(
-            base, r[code], levels=BENEFICIARY_LEVELS, numerator=num, denominator=den, params=params
-        )
-        for code, num, den in specs
-    ]
-    parts = [p for p in parts if not p.empty]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=RESULT_COLUMNS)
+    return compute(base, select(axis=5, tags="beneficiaires"), params)
 
 
 def situations_at_6_months(beneficiaries: pd.DataFrame) -> pd.DataFrame:

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from qpv_analytics.indicators.core import (
-    REGISTRY,
-    RESULT_COLUMNS,
-    Indicator,
-    aggregate,
-    attach_geography,
-    register,
-)
+from qpv_analytics.indicators.compute import compute
+from qpv_analytics.indicators.core import attach_geography
+from qpv_analytics.indicators.model import Indicator, codes, register, select
 from qpv_analytics.labels import AXES
 from qpv_analytics.params import RunParams
 
 PER_10000 = 10_000.0
+DIGITAL_LEVELS = ("region", "departement", "epci", "qpv")
 ADVISERS_YEAR = 2022
 """Vintage of the public file of digital advisers' host structures."""
 STATUS_LABELS = {
@@ -37,6 +33,10 @@ register(
         unit="pour 10 000 hab.",
         sources=("numerique", "contexte"),
         scale=PER_10000,
+        numerator="lieux_mediation",
+        denominator="population",
+        levels=DIGITAL_LEVELS,
+        tags=frozenset({"numerique"}),
     ),
     Indicator(
         code="num_conseillers_10000_hab",
@@ -48,6 +48,10 @@ register(
         unit="pour 10 000 hab.",
         sources=("numerique", "contexte"),
         scale=PER_10000,
+        numerator="conseillers_numeriques",
+        denominator="population",
+        levels=DIGITAL_LEVELS,
+        tags=frozenset({"numerique"}),
     ),
     Indicator(
         code="num_couverture_fibre_pct",
@@ -59,6 +63,10 @@ register(
         formula="Σ (taux de couverture × population) / Σ population des QPV renseignés",
         unit="%",
         sources=("numerique", "contexte"),
+        numerator="fibre_pondere",
+        denominator="fibre_poids",
+        levels=DIGITAL_LEVELS,
+        tags=frozenset({"numerique"}),
     ),
     Indicator(
         code="num_part_demandes_en_ligne_pct",
@@ -69,6 +77,10 @@ register(
         formula="Σ part déclarée par chaque bailleur / bailleurs déclarants",
         unit="%",
         sources=("numerique_bailleurs",),
+        numerator="en_ligne",
+        denominator="en_ligne_d",
+        levels=("region", "bailleur"),
+        tags=frozenset({"bailleurs"}),
     ),
     Indicator(
         code="num_part_bailleurs_extranet_pct",
@@ -80,6 +92,10 @@ register(
         unit="%",
         sources=("numerique_bailleurs",),
         scale=100.0,
+        numerator="extranet",
+        denominator="extranet_d",
+        levels=("region",),
+        tags=frozenset({"bailleurs"}),
     ),
     Indicator(
         code="num_projets_innovation",
@@ -90,6 +106,9 @@ register(
         formula="Nombre de projets",
         unit="projets",
         sources=("projets_innovation",),
+        numerator="un",
+        levels=("region",),
+        tags=frozenset({"innovation"}),
     ),
     Indicator(
         code="num_budget_innovation_eur",
@@ -100,6 +119,9 @@ register(
         formula="Σ budget (€)",
         unit="€",
         sources=("projets_innovation",),
+        numerator="budget",
+        levels=("region",),
+        tags=frozenset({"innovation"}),
     ),
     Indicator(
         code="num_cnfs_conseillers",
@@ -110,6 +132,9 @@ register(
         formula="Σ postes de conseillers des structures d'accueil",
         unit="conseillers",
         sources=("conseillers-numeriques-2022.json (ANCT, données publiques)",),
+        numerator="conseillers",
+        levels=("region", "departement"),
+        tags=frozenset({"conseillers"}),
     ),
     Indicator(
         code="num_cnfs_part_structures_qpv_pct",
@@ -122,17 +147,17 @@ register(
         unit="%",
         sources=("conseillers-numeriques-2022.json (ANCT, données publiques)",),
         scale=100.0,
+        numerator="conseillers_qpv",
+        denominator="conseillers",
+        levels=("region", "departement"),
+        tags=frozenset({"conseillers"}),
     ),
 )
 
-DIGITAL_CODES = [
-    "num_lieux_mediation_10000_hab",
-    "num_conseillers_10000_hab",
-    "num_couverture_fibre_pct",
-]
-LANDLORD_CODES = ["num_part_demandes_en_ligne_pct", "num_part_bailleurs_extranet_pct"]
-INNOVATION_CODES = ["num_projets_innovation", "num_budget_innovation_eur"]
-ADVISER_CODES = ["num_cnfs_conseillers", "num_cnfs_part_structures_qpv_pct"]
+DIGITAL_CODES = codes(axis=6, tags="numerique")
+LANDLORD_CODES = codes(axis=6, tags="bailleurs")
+INNOVATION_CODES = codes(axis=6, tags="innovation")
+ADVISER_CODES = codes(axis=6, tags="conseillers")
 
 
 def qpv_population(contexte: pd.DataFrame | None, years: list[int]) -> pd.DataFrame:
@@ -202,37 +227,7 @@ def digital_indicators(
     and fibre coverage is the simple mean of the QPV.
     """
     base = digital_base(numerique, qpv, population)
-    levels = ("region", "departement", "epci", "qpv")
-    r = REGISTRY
-    parts = []
-    with_pop = base.dropna(subset=["population"])
-    for code, column in (
-        ("num_lieux_mediation_10000_hab", "lieux_mediation"),
-        ("num_conseillers_10000_hab", "conseillers_numeriques"),
-    ):
-        sub = with_pop.dropna(subset=[column])
-        parts.append(
-            aggregate(
-                sub,
-                r[code],
-                levels=levels,
-                numerator=column,
-                denominator="population",
-                params=params,
-            )
-        )
-    parts.append(
-        aggregate(
-            base.dropna(subset=["fibre_poids"]),
-            r["num_couverture_fibre_pct"],
-            levels=levels,
-            numerator="fibre_pondere",
-            denominator="fibre_poids",
-            params=params,
-        )
-    )
-    parts = [p for p in parts if not p.empty]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=RESULT_COLUMNS)
+    return compute(base, select(axis=6, tags="numerique"), params)
 
 
 def landlord_indicators(landlords: pd.DataFrame, params: RunParams | None = None) -> pd.DataFrame:
@@ -244,28 +239,7 @@ def landlord_indicators(landlords: pd.DataFrame, params: RunParams | None = None
     extranet = base["extranet_locataire"].astype("boolean")
     base["extranet"] = extranet.astype("Float64")
     base["extranet_d"] = extranet.notna().astype("Float64").where(extranet.notna())
-    levels = ("region", "bailleur")
-    r = REGISTRY
-    parts = [
-        aggregate(
-            base.dropna(subset=["en_ligne"]),
-            r["num_part_demandes_en_ligne_pct"],
-            levels=levels,
-            numerator="en_ligne",
-            denominator="en_ligne_d",
-            params=params,
-        ),
-        aggregate(
-            base.dropna(subset=["extranet"]),
-            r["num_part_bailleurs_extranet_pct"],
-            levels=("region",),
-            numerator="extranet",
-            denominator="extranet_d",
-            params=params,
-        ),
-    ]
-    parts = [p for p in parts if not p.empty]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=RESULT_COLUMNS)
+    return compute(base, select(axis=6, tags="bailleurs"), params)
 
 
 def innovation_indicators(projects: pd.DataFrame, params: RunParams | None = None) -> pd.DataFrame:
@@ -273,26 +247,7 @@ def innovation_indicators(projects: pd.DataFrame, params: RunParams | None = Non
     base = projects.copy()
     base["un"] = 1.0
     base["budget"] = base["budget_eur"].astype("Float64")
-    parts = [
-        aggregate(
-            base,
-            REGISTRY["num_projets_innovation"],
-            levels=("region",),
-            numerator="un",
-            denominator=None,
-            params=params,
-        ),
-        aggregate(
-            base,
-            REGISTRY["num_budget_innovation_eur"],
-            levels=("region",),
-            numerator="budget",
-            denominator=None,
-            params=params,
-        ),
-    ]
-    parts = [p for p in parts if not p.empty]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=RESULT_COLUMNS)
+    return compute(base, select(axis=6, tags="innovation"), params)
 
 
 def innovation_summary(projects: pd.DataFrame, annee: int) -> pd.DataFrame:
@@ -341,28 +296,7 @@ def adviser_base(advisers: pd.DataFrame) -> pd.DataFrame:
 
 def adviser_indicators(advisers: pd.DataFrame, params: RunParams | None = None) -> pd.DataFrame:
     """Real public data: digital advisers' posts (2022) and the share hosted in a QPV."""
-    base = adviser_base(advisers)
-    levels = ("region", "departement")
-    parts = [
-        aggregate(
-            base,
-            REGISTRY["num_cnfs_conseillers"],
-            levels=levels,
-            numerator="conseillers",
-            denominator=None,
-            params=params,
-        ),
-        aggregate(
-            base.dropna(subset=["conseillers"]),
-            REGISTRY["num_cnfs_part_structures_qpv_pct"],
-            levels=levels,
-            numerator="conseillers_qpv",
-            denominator="conseillers",
-            params=params,
-        ),
-    ]
-    parts = [p for p in parts if not p.empty]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=RESULT_COLUMNS)
+    return compute(adviser_base(advisers), select(axis=6, tags="conseillers"), params)
 
 
 def advisers_by_departement(advisers: pd.DataFrame) -> pd.DataFrame:

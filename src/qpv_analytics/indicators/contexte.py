@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from qpv_analytics.indicators.core import REGISTRY, RESULT_COLUMNS, Indicator, aggregate, register
+from qpv_analytics.indicators.compute import combine, compute
+from qpv_analytics.indicators.model import REGISTRY, Indicator, codes, register
 from qpv_analytics.ingest import context
 from qpv_analytics.params import RunParams
 
@@ -29,11 +30,8 @@ RATES = {
 }
 """Population-weighted rates: indicator code → column of the table ``contexte``."""
 
-TOTALS = {
-    "ctx_population_municipale": "population_municipale",
-    "ctx_demandeurs_emploi_abcde": "demandeurs_emploi_abcde",
-}
-"""Sums over the QPV: indicator code → column of the table ``contexte``."""
+TOTALS = ("ctx_population_municipale", "ctx_demandeurs_emploi_abcde")
+"""Sums over the QPV of the column of the table ``contexte`` named by their numerator."""
 
 _SOURCES = ("contexte", "qpv")
 
@@ -47,6 +45,9 @@ register(
         formula="nombre de codes QPV distincts",
         unit="QPV",
         sources=("qpv",),
+        numerator="un",
+        levels=LEVELS,
+        tags=frozenset({"contexte"}),
     ),
     Indicator(
         code="ctx_population_municipale",
@@ -58,6 +59,10 @@ register(
         formula="Σ population municipale des QPV renseignés",
         unit="habitants",
         sources=_SOURCES,
+        numerator="population_municipale",
+        required=("population_municipale",),
+        levels=LEVELS,
+        tags=frozenset({"contexte"}),
     ),
     Indicator(
         code="ctx_taux_pauvrete_60_pct",
@@ -70,6 +75,10 @@ register(
         unit="%",
         sources=_SOURCES,
         direction="baisse",
+        numerator="pondere",
+        denominator="poids",
+        levels=LEVELS,
+        tags=frozenset({"contexte"}),
     ),
     Indicator(
         code="ctx_taux_emploi_15_64_pct",
@@ -81,6 +90,10 @@ register(
         formula="Σ (taux × population) / Σ population des QPV renseignés",
         unit="%",
         sources=_SOURCES,
+        numerator="pondere",
+        denominator="poids",
+        levels=LEVELS,
+        tags=frozenset({"contexte"}),
     ),
     Indicator(
         code="ctx_demandeurs_emploi_abcde",
@@ -92,16 +105,14 @@ register(
         unit="personnes",
         sources=_SOURCES,
         direction="baisse",
+        numerator="demandeurs_emploi_abcde",
+        required=("demandeurs_emploi_abcde",),
+        levels=LEVELS,
+        tags=frozenset({"contexte"}),
     ),
 )
 
-CONTEXT_CODES: tuple[str, ...] = (
-    "ctx_nombre_qpv",
-    "ctx_population_municipale",
-    "ctx_taux_pauvrete_60_pct",
-    "ctx_taux_emploi_15_64_pct",
-    "ctx_demandeurs_emploi_abcde",
-)
+CONTEXT_CODES = tuple(codes(axis=CONTEXT_AXIS, tags="contexte"))
 """Codes of the context indicators, in report order."""
 
 
@@ -126,35 +137,28 @@ def context_indicators(
         The tidy table. An indicator without any value in the context files is absent (the
         report says so); a territory whose QPV all have a blank value is absent from it.
     """
-    columns = list(RATES.values()) + list(TOTALS.values())
+    totals = {code: REGISTRY[code].numerator for code in TOTALS}
+    columns = list(RATES.values()) + list(totals.values())
     frame = context.context_by_qpv(data, qpv, columns)
     population = frame["population_municipale"].astype("Float64")
-    parts = []
 
     base = frame.assign(annee=params.annee if params else _any_vintage(data), un=1.0)
-    parts.append(aggregate(base, REGISTRY["ctx_nombre_qpv"], LEVELS, "un", None, params))
+    parts = [compute(base, [REGISTRY["ctx_nombre_qpv"]], params)]
 
-    for code, column in TOTALS.items():
+    for code, column in totals.items():
         vintage = context.latest_vintage(data, column)
-        if vintage is None:
-            continue
-        base = frame.assign(annee=vintage, valeur=frame[column].astype("Float64"))
-        base = base.dropna(subset=["valeur"])
-        parts.append(aggregate(base, REGISTRY[code], LEVELS, "valeur", None, params))
+        if vintage is not None:
+            base = frame.assign(annee=vintage, **{column: frame[column].astype("Float64")})
+            parts.append(compute(base, [REGISTRY[code]], params))
 
     for code, column in RATES.items():
         vintage = context.latest_vintage(data, column)
-        if vintage is None:
-            continue
-        rate = frame[column].astype("Float64")
-        used = rate.notna() & population.notna()
-        base = frame.assign(annee=vintage, pondere=rate * population, poids=population)[used]
-        parts.append(aggregate(base, REGISTRY[code], LEVELS, "pondere", "poids", params))
+        if vintage is not None:
+            rate = frame[column].astype("Float64")
+            base = frame.assign(annee=vintage, pondere=rate * population, poids=population)
+            parts.append(compute(base, [REGISTRY[code]], params))
 
-    parts = [p for p in parts if not p.empty]
-    if not parts:
-        return pd.DataFrame(columns=RESULT_COLUMNS)
-    return pd.concat(parts, ignore_index=True)
+    return combine(parts)
 
 
 def _any_vintage(data: pd.DataFrame) -> int | None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pandas as pd
 
 from qpv_analytics.config import Paths
-from qpv_analytics.indicators.core import REGISTRY, Indicator, aggregate, register
+from qpv_analytics.indicators.compute import compute
+from qpv_analytics.indicators.model import Indicator, register, select
 from qpv_analytics.ingest import reference
 from qpv_analytics.params import RunParams
 
@@ -30,6 +31,10 @@ for _key, _label in SCHEMES.items():
             formula="Nombre de postes",
             unit="postes",
             sources=(f"fichier public ANCT « postes {_label} » (data/reference)",),
+            numerator="poste",
+            where={"dispositif": _key},
+            levels=("region", "departement"),
+            tags=frozenset({"ressources_etat"}),
         ),
         Indicator(
             code=f"etat_montant_{_key}_eur",
@@ -39,6 +44,10 @@ for _key, _label in SCHEMES.items():
             formula="Σ montant (€)",
             unit="€",
             sources=(f"fichier public ANCT « postes {_label} » (data/reference)",),
+            numerator="montant_eur",
+            where={"dispositif": _key},
+            levels=("region", "departement"),
+            tags=frozenset({"ressources_etat"}),
         ),
     )
 
@@ -78,19 +87,7 @@ def state_posts(region: str, years: list[int], paths: Paths | None = None) -> pd
 
 def posts_indicators(posts: pd.DataFrame, params: RunParams | None = None) -> pd.DataFrame:
     """Posts and amounts per scheme, year, region and department (tidy table)."""
-    parts = []
-    for key in SCHEMES:
-        sub = posts[posts["dispositif"] == key].assign(poste=1.0)
-        if sub.empty:
-            continue
-        levels = ("region", "departement")
-        parts.append(aggregate(sub, REGISTRY[f"etat_postes_{key}"], levels, "poste", None, params))
-        parts.append(
-            aggregate(sub, REGISTRY[f"etat_montant_{key}_eur"], levels, "montant_eur", None, params)
-        )
-    if not parts:
-        return pd.DataFrame()
-    return pd.concat(parts, ignore_index=True)
+    return compute(posts.assign(poste=1.0), select(axis=0, tags="ressources_etat"), params)
 
 
 def posts_summary(posts: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,206 @@
+"""The one compute path: indicator declarations + a base table → the tidy result table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+import pandas as pd
+
+from qpv_analytics.indicators.model import (
+    LEVEL_COLUMNS,
+    REGISTRY,
+    RESULT_COLUMNS,
+    RESULT_SCHEMA,
+    Indicator,
+    check_result,
+    empty_result,
+)
+from qpv_analytics.params import RunParams
+from qpv_analytics.thresholds import PARTIAL_STATUS_PCT
+
+
+def status(value: float | None, target: float | None, direction: str, partial_pct: float) -> str:
+    """Return the status code of a value against its target.
+
+    ``partiel`` means below the target but at least ``partial_pct`` % of it (for a rising
+    indicator), or above it by at most the same margin (for a falling one).
+    """
+    if value is None or pd.isna(value):
+        return "sans_donnee"
+    if target is None or pd.isna(target):
+        return "sans_cible"
+    if direction == "hausse":
+        if value >= target:
+            return "atteint"
+        return "partiel" if value >= target * partial_pct / 100 else "non_atteint"
+    if value <= target:
+        return "atteint"
+    return "partiel" if value <= target * (2 - partial_pct / 100) else "non_atteint"
+
+
+def _safe_ratio(num: pd.Series, den: pd.Series, scale: float) -> pd.Series:
+    num = num.astype("Float64")
+    den = den.astype("Float64")
+    value = num / den.where(den != 0) * scale
+    return value.astype("Float64")
+
+
+def rows_of(base: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
+    """Rows of a base table that count for an indicator (its ``where`` and ``required``)."""
+    sub = base
+    for column, value in indicator.where.items():
+        sub = sub[(sub[column] == value).fillna(False).astype(bool)]
+    required = indicator.required
+    if required is None:
+        required = (indicator.numerator, indicator.denominator) if indicator.denominator else ()
+    return sub.dropna(subset=list(required)) if required else sub
+
+
+def aggregate(
+    base: pd.DataFrame, indicator: Indicator, params: RunParams | None = None
+) -> pd.DataFrame:
+    """Aggregate a base table into one indicator's rows, one per level, code and year.
+
+    Numerators and denominators are summed over the rows that count (blank values are
+    skipped, never counted as zero; a group with only blanks stays blank), then the value is
+    their ratio times the scale. Without a denominator, the value is the sum itself.
+
+    Args:
+        base: one row per elementary unit, with ``annee``, the level columns and the
+            indicator's numerator (and denominator) columns.
+        indicator: the declaration (numerator, denominator, rows required, levels).
+        params: run parameters (local targets, partial threshold).
+
+    Returns:
+        The indicator's rows with ``RESULT_COLUMNS`` (``nom`` left blank for the caller).
+    """
+    sub = rows_of(base, indicator)
+    numerator, denominator = indicator.numerator, indicator.denominator
+    frames = []
+    for level in indicator.levels:
+        col = LEVEL_COLUMNS[level]
+        if col is not None and col not in sub.columns:
+            continue
+        keys = ["annee"] if col is None else ["annee", col]
+        agg = {"numerateur": (numerator, lambda s: s.sum(min_count=1))}
+        if denominator:
+            agg["denominateur"] = (denominator, lambda s: s.sum(min_count=1))
+        grouped = sub.dropna(subset=keys).groupby(keys, as_index=False, observed=True).agg(**agg)
+        grouped["niveau"] = level
+        grouped["code"] = "region" if col is None else grouped[col].astype(str)
+        frames.append(grouped)
+    if not frames:
+        return empty_result()
+    out = pd.concat(frames, ignore_index=True)
+    if denominator:
+        out["valeur"] = _safe_ratio(out["numerateur"], out["denominateur"], indicator.scale)
+    else:
+        out["denominateur"] = pd.NA
+        out["valeur"] = out["numerateur"].astype("Float64")
+    return finish(out, indicator, params)
+
+
+def finish(out: pd.DataFrame, indicator: Indicator, params: RunParams | None) -> pd.DataFrame:
+    """Add the indicator's label, unit, target and status columns, typed as the schema."""
+    target = indicator.target_value(params)
+    partial = params.cibles_locales.seuil_statut_partiel_pct if params else PARTIAL_STATUS_PCT
+    out = out.copy()
+    out["indicateur"] = indicator.code
+    out["libelle"] = indicator.label
+    out["axe"] = indicator.axis
+    out["unite"] = indicator.unit
+    out["cible"] = target
+    out["statut"] = [status(v, target, indicator.direction, partial) for v in out["valeur"]]
+    if "nom" not in out.columns:
+        out["nom"] = pd.NA
+    for col in ("valeur", "numerateur", "denominateur", "cible"):
+        out[col] = pd.to_numeric(out[col], errors="coerce")
+    return out[RESULT_COLUMNS].astype(RESULT_SCHEMA).reset_index(drop=True)
+
+
+def compliance_base(
+    base: pd.DataFrame, shares: pd.DataFrame, indicator: Indicator, params: RunParams | None
+) -> pd.DataFrame:
+    """One row per unit and year with a share: ``atteint`` is 1 when the unit meets its target.
+
+    Args:
+        base: the base table the shares were computed from (it gives the geography of each
+            unit: the first department met, for instance).
+        shares: tidy result of the indicator named by ``indicator.compliance_of``.
+        indicator: the compliance indicator (``compliance_of``, ``compliance_level``).
+        params: run parameters (local targets).
+
+    Returns:
+        Columns ``annee``, the unit's level column, the columns of the indicator's other
+        levels found in ``base``, ``atteint`` and ``un``.
+    """
+    parent = REGISTRY[indicator.compliance_of]
+    unit = LEVEL_COLUMNS[indicator.compliance_level]
+    target = parent.target_value(params)
+    units = shares[(shares["niveau"] == indicator.compliance_level) & shares["valeur"].notna()]
+    frame = pd.DataFrame(
+        {
+            "annee": units["annee"].to_numpy(),
+            unit: units["code"].astype("string").to_numpy(),
+            "atteint": [
+                1.0 if status(v, target, parent.direction, 100.0) == "atteint" else 0.0
+                for v in units["valeur"]
+            ],
+            "un": 1.0,
+        }
+    )
+    geography = [
+        LEVEL_COLUMNS[level]
+        for level in indicator.levels
+        if LEVEL_COLUMNS[level] not in (None, unit) and LEVEL_COLUMNS[level] in base.columns
+    ]
+    geo = base[[unit, *geography]].dropna(subset=[unit]).drop_duplicates(unit)
+    geo[unit] = geo[unit].astype("string")
+    return frame.merge(geo, on=unit, how="left")
+
+
+def _compliance(
+    base: pd.DataFrame,
+    indicator: Indicator,
+    results: dict[str, pd.DataFrame],
+    params: RunParams | None,
+) -> pd.DataFrame:
+    parent = indicator.compliance_of
+    shares = results[parent] if parent in results else aggregate(base, REGISTRY[parent], params)
+    comp = compliance_base(base, shares, indicator, params)
+    counted = replace(indicator, numerator="atteint", denominator="un")
+    return aggregate(comp, counted, params)
+
+
+def compute(
+    base: pd.DataFrame, indicators: Iterable[Indicator], params: RunParams | None = None
+) -> pd.DataFrame:
+    """Compute indicators from their declarations on one base table (the tidy result table).
+
+    Each indicator is aggregated with :func:`aggregate`; a ``compliance_of`` share is computed
+    from the result of the indicator it checks (computed from ``base`` if not listed).
+
+    Args:
+        base: the base table built by the axis module (one row per elementary unit).
+        indicators: declarations, e.g. ``select(axis=3, tags="attributions")``.
+        params: run parameters (local targets, partial threshold).
+
+    Returns:
+        The rows of every indicator, in the given order, checked against ``RESULT_SCHEMA``.
+    """
+    results: dict[str, pd.DataFrame] = {}
+    for ind in indicators:
+        if ind.compliance_of:
+            results[ind.code] = _compliance(base, ind, results, params)
+        else:
+            results[ind.code] = aggregate(base, ind, params)
+    return combine(results.values())
+
+
+def combine(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate indicator tables (empty ones are skipped), checked against the schema."""
+    frames = [p for p in parts if not p.empty]
+    if not frames:
+        return empty_result()
+    return check_result(pd.concat(frames, ignore_index=True))
