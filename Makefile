@@ -15,7 +15,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 export MPLBACKEND := Agg
 
 .DEFAULT_GOAL := help
-.PHONY: help env reports demo donnees valider test lint bench doc clean
+.PHONY: help env reports demo donnees valider test test-rapide lint bench doc clean
 
 #################################################################################
 # COMMANDES                                                                     #
@@ -49,9 +49,13 @@ donnees: $(STAMP)
 valider: $(STAMP)
 	@$(PY) -m qpv_analytics valider --annee $(ANNEE)
 
-## Lance la suite de tests
+## Lance la suite de tests complète (publication de démonstration comprise)
 test: $(STAMP)
 	@$(PY) -m pytest
+
+## Lance les tests rapides seulement (sans Papermill, nbconvert ni Great Expectations)
+test-rapide: $(STAMP)
+	@$(PY) -m pytest -m "not integration"
 
 ## Vérifie le style du code (ruff)
 lint: $(STAMP)
@@ -79,4 +83,4 @@ clean:
 help:
 	@echo "qpv_analytics — commandes disponibles :"
 	@echo
-	@awk '/^## /{desc=substr($$0,4); next} /^[a-zA-Z_-]+:/{if(desc){split($$1,t,":"); printf "  make %-10s %s\n", t[1], desc}; desc=""} !/^## /{if(!/^[a-zA-Z_-]+:/)desc=""}' $(MAKEFILE_LIST)
+	@awk '/^## /{desc=substr($$0,4); next} /^[a-zA-Z_-]+:/{if(desc){split($$1,t,":"); printf "  make %-12s %s\n", t[1], desc}; desc=""} !/^## /{if(!/^[a-zA-Z_-]+:/)desc=""}' $(MAKEFILE_LIST)

@@ -38,6 +38,15 @@ def published(tmp_path_factory: pytest.TempPathFactory):
     mp.undo()
 
 
+@pytest.fixture
+def published_copy(published, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
+    """A copy of the published project for a test that changes files: ``published`` stays intact."""
+    root = tmp_path / "copie"
+    shutil.copytree(published[0].root, root, symlinks=True)
+    monkeypatch.setenv("QPV_ROOT", str(root))
+    return Paths(root)
+
+
 def test_publication_succeeds_with_every_report(published):
     paths, code, lines = published
     assert code == 0, "\n".join(lines)
@@ -252,8 +261,8 @@ def test_scanner_refuses_a_planted_identifier_or_small_count(published, tmp_path
     assert len(findings) == 1 and findings[0].file.name == "axe1_renouvellement_urbain.html"
 
 
-def test_bad_file_stops_before_notebooks_and_keeps_previous_publication(published):
-    paths, _, _ = published
+def test_bad_file_stops_before_notebooks_and_keeps_previous_publication(published_copy):
+    paths = published_copy
     before = _tree_hashes(paths.report_year(2025))
     target = sorted((paths.raw / "tfpb_abattement").glob("*2025*.csv"))[0]
     original = target.read_bytes()
@@ -276,10 +285,10 @@ def test_bad_file_stops_before_notebooks_and_keeps_previous_publication(publishe
         target.write_bytes(original)
 
 
-def test_failing_notebook_keeps_previous_publication_and_its_record(published):
+def test_failing_notebook_keeps_previous_publication_and_its_record(published_copy):
     import nbformat
 
-    paths, _, _ = published
+    paths = published_copy
     before = _tree_hashes(paths.report_year(2025))
     broken = paths.notebooks / "zz_casse.ipynb"
     nb = nbformat.v4.new_notebook()
@@ -310,8 +319,8 @@ def test_failing_notebook_keeps_previous_publication_and_its_record(published):
         params_path.write_text(original, encoding="utf-8")
 
 
-def test_unknown_parameter_key_stops_before_any_kernel(published):
-    paths, _, _ = published
+def test_unknown_parameter_key_stops_before_any_kernel(published_copy):
+    paths = published_copy
     path = paths.params / "2025.yaml"
     original = path.read_text(encoding="utf-8")
     try:

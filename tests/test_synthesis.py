@@ -8,7 +8,7 @@ import pytest
 from qpv_analytics.formatting import NBSP
 from qpv_analytics.indicators.model import RESULT_COLUMNS
 from qpv_analytics.params import RunParams
-from qpv_analytics.report import synthesis
+from qpv_analytics.report import receipts, synthesis
 
 pytestmark = pytest.mark.unit
 
@@ -116,7 +116,7 @@ def test_load_indicator_tables_empty_folder(tmp_path):
     out = synthesis.load_indicator_tables(tmp_path)
     assert out.empty
     assert {"indicateur", "secret", "rapport"} <= set(out.columns)
-    card = synthesis.scorecard(out, 2025, {VALO: 100.0})
+    card = synthesis.target_scorecard(out, 2025, {VALO: 100.0})
     assert card["statut"].tolist() == ["sans_donnee"]
 
 
@@ -130,7 +130,7 @@ def test_expected_targets_reads_local_targets():
 
 
 def test_scorecard_statuses_values_and_missing(results):
-    card = synthesis.scorecard(results, 2025, {VALO: 100.0, REALISATION: 100.0})
+    card = synthesis.target_scorecard(results, 2025, {VALO: 100.0, REALISATION: 100.0})
     assert card["indicateur"].tolist() == [RECONS, VALO, Q1, REALISATION]  # by axis
     by = card.set_index("indicateur")
     assert by.loc[VALO, "statut"] == "atteint"
@@ -147,7 +147,7 @@ def test_scorecard_statuses_values_and_missing(results):
 
 
 def test_status_counts_per_axis(results):
-    card = synthesis.scorecard(results, 2025, {REALISATION: 100.0})
+    card = synthesis.target_scorecard(results, 2025, {REALISATION: 100.0})
     counts = synthesis.status_counts(card)
     assert counts.index.tolist() == [1, 2, 3, 4, 5, 6]
     assert counts.loc[1].to_dict() == {
@@ -170,8 +170,10 @@ def test_status_counts_per_axis(results):
 
 
 def test_format_scorecard_french(results):
-    card = synthesis.scorecard(results, 2025)
-    table = synthesis.format_scorecard(card, 2025, {"axe2": "Axe 2 — GUSP"}).set_index("Indicateur")
+    card = synthesis.target_scorecard(results, 2025)
+    table = synthesis.format_target_scorecard(card, 2025, {"axe2": "Axe 2 — GUSP"}).set_index(
+        "Indicateur"
+    )
     assert table.loc["Taux de valorisation", "2025"] == pct("120,0")
     assert table.loc["Taux de valorisation", "2024"] == pct("98,0")
     assert table.loc["Taux de valorisation", "Cible"] == pct("100,0")
@@ -322,7 +324,7 @@ def _frames():
 
 
 def test_completeness_table():
-    table = synthesis.completeness_table(_frames(), 2025).set_index("Table")
+    table = receipts.completeness_table(_frames(), 2025).set_index("Table")
     assert not any("(bailleurs)" in t for t in table.index)
     tfpb = table.loc["Abattement de TFPB (tfpb_abattement)"]
     assert tfpb.tolist() == ["2024–2025", "2", "2", "1", "bailleurs"]
@@ -334,7 +336,7 @@ def test_completeness_table():
 
 def test_landlord_matrix():
     registry = pd.DataFrame({"bailleur": ["Logis A", "Habitat B", "Toits C"]})
-    table = synthesis.landlord_matrix(_frames(), registry, 2025).set_index("Bailleur")
+    table = receipts.landlord_matrix(_frames(), registry, 2025).set_index("Bailleur")
     tables = [c for c in table.columns if c != "Tables reçues"]
     assert "tfpb_abattement" in tables and "attributions" in tables
     assert table.loc["Habitat B", "tfpb_abattement"] == "oui"
@@ -350,14 +352,24 @@ def test_completeness_reads_processed_tables(tmp_path):
         data.to_parquet(tmp_path / f"{name}.parquet", index=False)
     pd.DataFrame({"bailleur": ["Logis A"]}).to_parquet(tmp_path / "bailleurs.parquet")
     report = SimpleNamespace(paths=SimpleNamespace(processed=tmp_path), annee=2025)
-    table = synthesis.completeness(report).set_index("Table")
+    table = receipts.data_completeness(report).set_index("Table")
     assert table.loc["Abattement de TFPB (tfpb_abattement)", "Fichiers 2025"] == "2"
-    matrix = synthesis.landlord_tables(report)
+    matrix, complete = receipts.landlord_tables(report)
     assert matrix["Bailleur"].tolist() == [
         "Logis A",
         "Habitat B (hors registre)",
         "Inconnu (hors registre)",
     ]
+    assert complete == 0
+
+
+def test_complete_landlords_counts_those_who_sent_every_table():
+    registry = pd.DataFrame({"bailleur": ["Logis A", "Habitat B"]})
+    names = [c for c in receipts.landlord_matrix({}, registry, 2025).columns[1:-1]]
+    frames = {n: pd.DataFrame({"annee": [2025], "bailleur": ["Logis A"]}) for n in names}
+    assert receipts.complete_landlords(frames, registry, 2025) == 1
+    frames[names[0]] = pd.DataFrame({"annee": [2024], "bailleur": ["Logis A"]})
+    assert receipts.complete_landlords(frames, registry, 2025) == 0
 
 
 def test_sources_table(results):

@@ -59,3 +59,12 @@ MISSING = "–"
 
 MASKED_ID = "(identifiant masqué)"
 """Shown instead of an identifier of a personal table in the quality pages."""
+
+EXPORT_TITLES = {**REPORT_TITLES, "ressources_etat": "Contexte — ressources de l'État"}
+"""Title of the report behind each exported indicator table (``contexte`` also exports
+``ressources_etat``)."""
+
+
+def axis_title(axis: int) -> str:
+    """Title of an axis: ``Axe 2 — GUSP et abattement TFPB``."""
+    return f"Axe {axis} — {AXES[axis]}" if axis in AXES else f"Axe {axis}"

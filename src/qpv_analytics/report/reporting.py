@@ -17,7 +17,7 @@ from qpv_analytics.geography import DEPARTEMENTS
 from qpv_analytics.indicators import REGISTRY, Indicator
 from qpv_analytics.ingest import reference
 from qpv_analytics.ingest.loaders import SOURCE_COLUMNS, read_processed
-from qpv_analytics.labels import AXES, LEVEL_LABELS, STATUS_LABELS
+from qpv_analytics.labels import LEVEL_LABELS, STATUS_LABELS, axis_title
 from qpv_analytics.params import RunParams, load_params
 
 BUILD_ENV = "QPV_BUILD_DIR"
@@ -161,14 +161,22 @@ class Report:
         from qpv_analytics.disclosure.control import protect_people
 
         result = protect_people(result, self.params, self.qpv)
+        result = result.sort_values(["indicateur", "niveau", "code", "annee"], ignore_index=True)
+        path = self.export_table(result, name)
+        result.to_parquet(path.with_suffix(".parquet"), index=False)
+        return path
+
+    def export_table(self, table: pd.DataFrame, name: str) -> Path:
+        """Write a table beside the indicator tables, as French CSV only (UTF-8 BOM, ``;``, ``,``).
+
+        For derived tables (e.g. the synthesis' counts per EPCI): without a Parquet copy, they
+        are never read back as indicator tables.
+        """
         folder = self.output_dir() / "indicateurs"
         folder.mkdir(parents=True, exist_ok=True)
-        result = result.sort_values(["indicateur", "niveau", "code", "annee"], ignore_index=True)
-        result.to_csv(
-            folder / f"{name}.csv", sep=";", decimal=",", index=False, encoding="utf-8-sig"
-        )
-        result.to_parquet(folder / f"{name}.parquet", index=False)
-        return folder / f"{name}.csv"
+        path = folder / f"{name}.csv"
+        table.to_csv(path, sep=";", decimal=",", index=False, encoding="utf-8-sig")
+        return path
 
     def quality_notice(self, tables: list[str]) -> None:
         """Display one short notice summing up the quality warnings of the given tables.
@@ -214,7 +222,7 @@ def open_report(
     quality_path = paths.processed / QUALITY_FILE.format(annee=annee)
     quality = json.loads(quality_path.read_text(encoding="utf-8")) if quality_path.exists() else {}
     rep = Report(params, paths, qpv, demo, quality)
-    heading = title or (f"Axe {axis} — {AXES[axis]}" if axis else params.titre)
+    heading = title or (axis_title(axis) if axis else params.titre)
     parts = [STYLE, '<div class="qpv-page">']
     if demo and public_data_only:
         parts.append(

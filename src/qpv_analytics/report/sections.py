@@ -2,51 +2,177 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Mapping
+
 import pandas as pd
 from IPython.display import HTML, display
 
-from qpv_analytics import disclosure, formatting
+from qpv_analytics import disclosure, formatting, indicators
 from qpv_analytics.disclosure.control import thresholds as _thresholds
 from qpv_analytics.indicators.activite import event_base, participations_by_type
 from qpv_analytics.indicators.core import TOTAL_LABEL
 from qpv_analytics.indicators.model import REGISTRY
-from qpv_analytics.labels import LEVEL_LABELS, STATUS_LABELS
+from qpv_analytics.labels import LEVEL_LABELS
 from qpv_analytics.params import RunParams
 from qpv_analytics.report import charts, reporting
 
 
-def _number(value) -> float | None:
+def _float_or_none(value) -> float | None:
     """A plain float, or ``None`` for any missing value (``pd.NA`` included)."""
     return None if pd.isna(value) else float(value)
 
 
-def people_level_table(public: pd.DataFrame, code: str, level: str, annee: int) -> pd.DataFrame:
-    """Values of one indicator for every territory or partner of a level, « s » where masked.
+def export_results(rep: reporting.Report, name: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Join an axis' indicator tables, mask counts of people, name territories and export them.
 
     Args:
-        public: output of :func:`protect_people` (labelled with ``label_codes``).
-        code: indicator code.
-        level: level (``epci``, ``bailleur``…).
-        annee: year.
+        rep: the open report.
+        name: name of the exported files (the notebook's name).
+        frames: tidy indicator tables computed by the report.
+
+    Returns:
+        The public table: what the report shows and what it exports (``secret`` column).
     """
-    ind = REGISTRY[code]
-    sub = public[
-        (public["indicateur"] == code) & (public["niveau"] == level) & (public["annee"] == annee)
-    ].sort_values("valeur", ascending=False, na_position="last")
-    secret = sub["secret"] if "secret" in sub.columns else pd.Series(False, index=sub.index)
-    return pd.DataFrame(
-        {
-            LEVEL_LABELS[level]: sub["nom"].fillna(sub["code"]).to_numpy(),
-            ind.label: [
-                "s" if s else formatting.with_unit(_number(v), ind.unit)
-                for v, s in zip(sub["valeur"], secret, strict=True)
-            ],
-            "Statut": [
-                STATUS_LABELS["secret"] if s else STATUS_LABELS[st]
-                for st, s in zip(sub["statut"], secret, strict=True)
-            ],
-        }
+    result = pd.concat(frames, ignore_index=True)
+    protected = disclosure.protect_people(result, rep.params, rep.qpv)
+    public = indicators.label_codes(protected, rep.names())
+    rep.export_indicators(public, name)
+    return public
+
+
+def missing_data_notice(annee: int, tables: Mapping[str, pd.DataFrame]) -> None:
+    """Warn about the tables (French name → rows) that have no row for the publication year."""
+    missing = [name for name, table in tables.items() if table[table["annee"] == annee].empty]
+    if missing:
+        reporting.notice(
+            f"Aucune donnée {annee} reçue pour : {', '.join(missing)}. Les indicateurs "
+            "correspondants sont « sans donnée » ; les graphiques et tableaux concernés sont "
+            "remplacés par un avertissement."
+        )
+
+
+def region_values(result: pd.DataFrame, annee: int) -> Callable[[str], float | None]:
+    """Regional value of an indicator in ``annee``, by code (``None`` when absent or masked)."""
+    return functools.partial(reporting.value_of, result, annee=annee)
+
+
+def total_of(result: pd.DataFrame, codes: list[str], annee: int) -> float:
+    """Sum of the regional values of some indicators in ``annee``, a missing one counting 0."""
+    return sum(reporting.value_of(result, code, annee) or 0 for code in codes)
+
+
+def region_row(result: pd.DataFrame, code: str, annee: int) -> pd.Series | None:
+    """The regional row of an indicator in ``annee`` when it has a value, else ``None``."""
+    rows = level_rows(result, code, "region", annee)
+    return None if rows.empty else rows.iloc[0]
+
+
+def level_rows(
+    result: pd.DataFrame, code: str, level: str, annee: int | None = None
+) -> pd.DataFrame:
+    """Rows of one indicator at one level (and year) that have a value."""
+    rows = result[(result["indicateur"] == code) & (result["niveau"] == level)]
+    if annee is not None:
+        rows = rows[rows["annee"] == annee]
+    return rows.dropna(subset=["valeur"])
+
+
+def show_scorecard(
+    rep: reporting.Report,
+    result: pd.DataFrame,
+    codes: list[str] | None,
+    caption: str,
+    empty: str | None = None,
+) -> None:
+    """Display the regional scorecard of some indicators (all when ``codes`` is ``None``).
+
+    Args:
+        rep: the open report.
+        result: the public indicator table.
+        codes: indicators to show, in the order of ``result``.
+        caption: French caption.
+        empty: notice shown instead of an empty table (``None``: the table is always shown).
+    """
+    annee = rep.annee
+    rows = result if codes is None else result[result["indicateur"].isin(codes)]
+    table = reporting.scorecard(rows, annee, rep.params)
+    options = {"numeric": [str(annee), str(annee - 1), "Cible"], "status_col": "Statut"}
+    if empty is None:
+        reporting.show_table(table, caption=caption, **options)
+    else:
+        show_table_or_notice(table, caption=caption, empty=empty, **options)
+
+
+def show_method_table(rep: reporting.Report, codes: list[str]) -> None:
+    """Display the definitions of the indicators of a report."""
+    reporting.show_table(
+        reporting.method_table(codes, rep.params), caption="Définitions des indicateurs"
     )
+
+
+def network_section(rep: reporting.Report, result: pd.DataFrame, axis: int) -> None:
+    """Display the network activity of an axis, its activity indicators and its good practices.
+
+    Participations are counts of people: their tables go through statistical secrecy.
+    """
+    partnership_section(rep, axis)
+    show_scorecard(
+        rep,
+        result,
+        indicators.codes(axis=axis, tags="activite"),
+        caption=f"Indicateurs d'activité partenariale de l'axe, {rep.annee} et {rep.annee - 1}",
+        empty="Aucun indicateur d'activité partenariale n'est calculable sur la période.",
+    )
+    practices_section(rep, axis)
+
+
+def trend_sentence(result: pd.DataFrame, code: str, subject: str) -> None:
+    """Display « <subject> passe de X en <first year> à Y en <last year>. » (two years or more).
+
+    Args:
+        result: the public indicator table.
+        code: indicator followed (its regional rows with a value).
+        subject: French subject of the sentence (« Le taux de valorisation régional »).
+    """
+    serie = region_series(result, [code]).dropna(subset=["valeur"])
+    if len(serie) < 2:
+        return
+    shown = formatting.percent if REGISTRY[code].unit == "%" else formatting.number
+    reporting.paragraph(
+        f"{subject} passe de {shown(serie['valeur'].iloc[0])} en {serie['annee'].iloc[0]} à "
+        f"{shown(serie['valeur'].iloc[-1])} en {serie['annee'].iloc[-1]}."
+    )
+
+
+def targets_met_sentence(
+    result: pd.DataFrame,
+    code: str,
+    level: str,
+    annee: int,
+    text: str,
+    blank_rows: bool = False,
+) -> None:
+    """Display a sentence counting the territories of a level that meet an indicator's target.
+
+    Args:
+        result: the public indicator table.
+        code: indicator with a target.
+        level: level counted (``epci``…).
+        annee: year.
+        text: French sentence with the fields ``{atteints}`` (met) and ``{total}`` (counted).
+        blank_rows: count the rows without value too, and show the sentence even with none;
+            by default only rows with a value count and nothing is shown without one.
+    """
+    rows = result[
+        (result["indicateur"] == code) & (result["niveau"] == level) & (result["annee"] == annee)
+    ]
+    if not blank_rows:
+        rows = rows.dropna(subset=["valeur"])
+        if rows.empty:
+            return
+    met = len(rows) - int((rows["statut"] != "atteint").sum())
+    reporting.paragraph(text.format(atteints=met, total=len(rows)))
 
 
 def show_people_table(
@@ -105,7 +231,7 @@ def wide_level_table(
     secret = sub["secret"] if "secret" in sub.columns else pd.Series(False, index=sub.index)
     sub = sub.assign(
         texte=[
-            "s" if s else formatting.with_unit(_number(v), REGISTRY[c].unit)
+            "s" if s else formatting.with_unit(_float_or_none(v), REGISTRY[c].unit)
             for c, v, s in zip(sub["indicateur"], sub["valeur"], secret, strict=True)
         ],
         nom=sub["nom"].fillna(sub["code"]),
@@ -150,7 +276,7 @@ def partnership_section(rep, axis: int) -> None:
     if disclosure.mask_count_series(pd.Series([total]), threshold).iloc[0] == "s":
         total_text = "un nombre non publiable (secret statistique) de"
     else:
-        total_text = formatting.number(_number(total))
+        total_text = formatting.number(_float_or_none(total))
     reporting.paragraph(
         f"En {rep.annee}, {len(year)} événements (réseaux, co-formations, formations, visites…) "
         f"ont réuni {total_text} participations sur cet axe."

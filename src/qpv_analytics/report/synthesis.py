@@ -8,10 +8,18 @@ from pathlib import Path
 import pandas as pd
 
 from qpv_analytics import formatting
-from qpv_analytics.contract import PARTNER_TABLES, TABLES
 from qpv_analytics.indicators.model import REGISTRY, RESULT_COLUMNS
-from qpv_analytics.labels import AXES, LEVEL_LABELS, MISSING, SECRET, STATUS_LABELS
+from qpv_analytics.labels import (
+    AXES,
+    EXPORT_TITLES,
+    LEVEL_LABELS,
+    MISSING,
+    SECRET,
+    STATUS_LABELS,
+    axis_title,
+)
 from qpv_analytics.params import RunParams
+from qpv_analytics.report.receipts import years_text
 
 SYNTHESIS_NAME = "synthese"
 """Name of the synthesis notebook (its own exports are never read back)."""
@@ -24,19 +32,6 @@ MARKS = {"atteint": "✓", "partiel": "≈", "non_atteint": "✗"}
 MARKS_LEGEND = (
     "✓ cible atteinte, ≈ partiellement atteinte, ✗ non atteinte, « s » secret statistique"
 )
-DASH = MISSING
-YES = "oui"
-PRODUCER_LABELS = {
-    "bailleur": "bailleurs",
-    "siren_epci": "EPCI",
-    "maitre_ouvrage": "maîtres d'ouvrage",
-    "organisateur": "organisateurs",
-    "porteurs": "porteurs",
-    "porteur": "porteurs",
-    "id_marche": "marchés",
-    "code_qpv": "QPV",
-}
-"""French name of what the ``producer`` column of a table counts."""
 _AXES = tuple(AXES)
 
 
@@ -161,7 +156,7 @@ def _axis_results(results: pd.DataFrame) -> pd.DataFrame:
     return results[results["axe"].isin(_AXES)]
 
 
-def scorecard(
+def target_scorecard(
     results: pd.DataFrame, annee: int, expected: Mapping[str, float] | None = None
 ) -> pd.DataFrame:
     """Regional value of every indicator with a target, against it, for one year.
@@ -194,8 +189,8 @@ def untargeted(results: pd.DataFrame, annee: int) -> pd.DataFrame:
     """Regional value this year and last year of the indicators of the six axes with no target.
 
     Returns:
-        The columns of :func:`scorecard` without ``cible``; ``statut`` is ``sans_donnee`` when
-        there is no regional row for the year.
+        The columns of :func:`target_scorecard` without ``cible``; ``statut`` is
+        ``sans_donnee`` when there is no regional row for the year.
     """
     axis = _axis_results(results)
     with_target = set(axis.loc[axis["cible"].notna(), "indicateur"])
@@ -208,7 +203,7 @@ def status_counts(card: pd.DataFrame, axes: Iterable[int] | None = None) -> pd.D
     """Number of indicators of a scorecard per axis and status.
 
     Args:
-        card: output of :func:`scorecard`.
+        card: output of :func:`target_scorecard`.
         axes: axes to list (default: the six axes), even with no indicator.
 
     Returns:
@@ -229,7 +224,7 @@ def cell(value, secret: bool, unit: str, status: str | None = None) -> str:
     if secret:
         return SECRET
     if value is None or pd.isna(value):
-        return DASH
+        return MISSING
     text = formatting.with_unit(float(value), unit)
     mark = MARKS.get(status or "")
     return f"{text} {mark}" if mark else text
@@ -243,7 +238,7 @@ def change_text(current, previous, unit: str, secret: bool = False) -> str:
     if secret:
         return SECRET
     if current is None or previous is None or pd.isna(current) or pd.isna(previous):
-        return DASH
+        return MISSING
     current, previous = float(current), float(previous)
     if unit == "%":
         diff = current - previous
@@ -251,7 +246,7 @@ def change_text(current, previous, unit: str, secret: bool = False) -> str:
         suffix = f"{formatting.NBSP}pt" + ("s" if abs(diff) >= 2 else "")
     else:
         if previous == 0:
-            return DASH
+            return MISSING
         diff = (current - previous) / abs(previous) * 100
         text = formatting.number(diff, 1)
         suffix = f"{formatting.NBSP}%"
@@ -268,21 +263,16 @@ def column_label(code: str) -> str:
     return f"{ind.header} (axe {ind.axis})"
 
 
-def axis_label(axe: int) -> str:
-    """``Axe 2 — GUSP et abattement TFPB``."""
-    return f"Axe {axe} — {AXES[axe]}" if axe in AXES else f"Axe {axe}"
-
-
 def _report_title(name, titles: Mapping[str, str] | None) -> str:
     if name is None or pd.isna(name):
-        return DASH
-    return (titles or {}).get(str(name), str(name))
+        return MISSING
+    return (EXPORT_TITLES if titles is None else titles).get(str(name), str(name))
 
 
-def format_scorecard(
+def format_target_scorecard(
     card: pd.DataFrame, annee: int, titles: Mapping[str, str] | None = None
 ) -> pd.DataFrame:
-    """French table of :func:`scorecard` (one row per indicator with a target)."""
+    """French table of :func:`target_scorecard` (one row per indicator with a target)."""
     return pd.DataFrame(
         {
             "Axe": [str(a) for a in card["axe"]],
@@ -348,7 +338,7 @@ def format_status_counts(counts: pd.DataFrame) -> pd.DataFrame:
     table.loc["Total"] = table.sum(axis=0)
     if not table["secret"].any():
         table = table.drop(columns="secret")
-    out = pd.DataFrame({"Axe": [axis_label(a) if a != "Total" else "Total" for a in table.index]})
+    out = pd.DataFrame({"Axe": [axis_title(a) if a != "Total" else "Total" for a in table.index]})
     for col in table.columns:
         title = "Indicateurs avec cible" if col == "total" else STATUS_LABELS[col]
         out[title] = [str(int(n)) for n in table[col]]
@@ -378,14 +368,14 @@ def trend_table(results: pd.DataFrame, codes: Iterable[str], years: Iterable[int
             if sub.empty:
                 row[str(year)] = STATUS_LABELS["sans_donnee"]
             elif found.empty:
-                row[str(year)] = DASH
+                row[str(year)] = MISSING
             else:
                 first = found.iloc[0]
                 row[str(year)] = cell(first["valeur"], bool(first["secret"]), info["unite"])
         target = sub["cible"].dropna()
         if target.empty and code in REGISTRY:
             target = pd.Series([REGISTRY[code].target], dtype="Float64").dropna()
-        row["Cible"] = cell(target.iloc[0], False, info["unite"]) if not target.empty else DASH
+        row["Cible"] = cell(target.iloc[0], False, info["unite"]) if not target.empty else MISSING
         rows.append(row)
     return pd.DataFrame(rows, columns=["Indicateur", *[str(y) for y in years], "Cible"])
 
@@ -437,7 +427,7 @@ def _wide(sub: pd.DataFrame, members: pd.DataFrame, codes: list[str], label: str
         values = []
         for member in members["code"]:
             if member not in rows.index:
-                values.append(DASH)
+                values.append(MISSING)
                 continue
             row = rows.loc[member]
             values.append(cell(row["valeur"], bool(row["secret"]), unit, str(row["statut"])))
@@ -506,7 +496,7 @@ def epci_profile(
         table.insert(0, "Dép.", members["departement"].to_numpy())
     assessed = counts["atteint"] + counts["partiel"] + counts["non_atteint"]
     table["Atteintes"] = [
-        f"{met} / {n}" if n else DASH for met, n in zip(counts["atteint"], assessed, strict=True)
+        f"{met} / {n}" if n else MISSING for met, n in zip(counts["atteint"], assessed, strict=True)
     ]
     return table
 
@@ -557,139 +547,15 @@ def partner_axes(results: pd.DataFrame, annee: int, level: str) -> pd.DataFrame:
         counts = shown[shown["axe"] == axe].groupby("code").size()
         values = members["code"].map(counts).fillna(0).astype(int)
         covered += (values > 0).astype(int)
-        out[f"Axe {axe}"] = [str(v) if v else DASH for v in values]
+        out[f"Axe {axe}"] = [str(v) if v else MISSING for v in values]
     out["Axes couverts"] = covered.astype(str).to_numpy()
     targeted = rows[rows["cible"].notna()]
     met = []
     for member in members["code"]:
         mine = targeted[targeted["code"] == member]
-        met.append(f"{(mine['statut'] == 'atteint').sum()} / {len(mine)}" if len(mine) else DASH)
+        met.append(f"{(mine['statut'] == 'atteint').sum()} / {len(mine)}" if len(mine) else MISSING)
     out["Cibles atteintes"] = met
     return out
-
-
-def _years_text(years: Iterable[int]) -> str:
-    """``2021–2023, 2025`` (consecutive years as ranges)."""
-    years = sorted({int(y) for y in years})
-    if not years:
-        return DASH
-    parts, start, prev = [], years[0], years[0]
-    for y in [*years[1:], None]:
-        if y is not None and y == prev + 1:
-            prev = y
-            continue
-        parts.append(str(start) if start == prev else f"{start}–{prev}")
-        if y is not None:
-            start = prev = y
-    return ", ".join(parts)
-
-
-def completeness_table(frames: Mapping[str, pd.DataFrame], annee: int) -> pd.DataFrame:
-    """Which partner tables arrived, from how many files and producers, this year and last.
-
-    Args:
-        frames: processed tables by name, with their ``_fichier`` source column (a table
-            missing from the mapping counts as not received).
-        annee: publication year.
-
-    Returns:
-        One row per partner table of the contract except the landlord registry: « Table »,
-        « Années reçues », « Fichiers <annee> », « Producteurs <annee> », « Producteurs
-        <annee-1> », « Producteurs comptés » (what the producer column counts).
-    """
-    rows = []
-    for name in PARTNER_TABLES:
-        if name == "bailleurs":
-            continue
-        table = TABLES[name]
-        frame = frames.get(name, pd.DataFrame())
-        if "annee" in frame.columns:
-            years = frame["annee"].dropna()
-            this, last = frame[frame["annee"] == annee], frame[frame["annee"] == annee - 1]
-        else:
-            years, this, last = pd.Series(dtype=int), frame.iloc[0:0], frame.iloc[0:0]
-        files = this["_fichier"].nunique() if "_fichier" in this.columns else None
-        producer = table.producer
-
-        def producers(part: pd.DataFrame, producer=producer) -> str:
-            if producer is None:
-                return DASH
-            if producer not in part.columns:
-                return "0"
-            return str(part[producer].dropna().nunique())
-
-        rows.append(
-            {
-                "Table": f"{table.title} ({name})",
-                "Années reçues": _years_text(years),
-                f"Fichiers {annee}": DASH if not files else str(files),
-                f"Producteurs {annee}": producers(this),
-                f"Producteurs {annee - 1}": producers(last),
-                "Producteurs comptés": PRODUCER_LABELS.get(producer or "", producer or DASH),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def landlord_matrix(
-    frames: Mapping[str, pd.DataFrame], registry: pd.DataFrame, annee: int
-) -> pd.DataFrame:
-    """Landlords of the registry × the tables landlords send: « oui » if rows arrived this year.
-
-    Args:
-        frames: processed tables by name (names already harmonised with the registry).
-        registry: the ``bailleurs`` table.
-        annee: publication year.
-
-    Returns:
-        « Bailleur », one column per table whose producer is the landlord (its name), and
-        « Tables reçues » (``n / total``); landlords sorted by name. A landlord met in the
-        tables but absent from the registry is listed too, marked « (hors registre) ».
-    """
-    names = [n for n in PARTNER_TABLES if TABLES[n].producer == "bailleur"]
-    sent: dict[str, set[str]] = {}
-    for name in names:
-        frame = frames.get(name, pd.DataFrame())
-        if "bailleur" not in frame.columns or "annee" not in frame.columns:
-            sent[name] = set()
-            continue
-        sent[name] = set(frame.loc[frame["annee"] == annee, "bailleur"].dropna().astype(str))
-    known = sorted(set(registry["bailleur"].dropna().astype(str))) if len(registry) else []
-    extra = sorted(set().union(*sent.values()) - set(known)) if sent else []
-    rows = []
-    for landlord in [*known, *extra]:
-        row = {"Bailleur": landlord if landlord in known else f"{landlord} (hors registre)"}
-        got = 0
-        for name in names:
-            row[name] = YES if landlord in sent[name] else DASH
-            got += landlord in sent[name]
-        row["Tables reçues"] = f"{got} / {len(names)}"
-        rows.append(row)
-    return pd.DataFrame(rows, columns=["Bailleur", *names, "Tables reçues"])
-
-
-def _processed_frames(report) -> dict[str, pd.DataFrame]:
-    from qpv_analytics.ingest.loaders import read_processed
-    from qpv_analytics.quality.model import DataError
-
-    frames = {}
-    for name in PARTNER_TABLES:
-        try:
-            frames[name] = read_processed(name, report.paths)
-        except DataError:
-            frames[name] = pd.DataFrame()
-    return frames
-
-
-def completeness(report) -> pd.DataFrame:
-    """:func:`completeness_table` of the processed tables of an open report."""
-    return completeness_table(_processed_frames(report), report.annee)
-
-
-def landlord_tables(report) -> pd.DataFrame:
-    """:func:`landlord_matrix` of the processed tables of an open report."""
-    frames = _processed_frames(report)
-    return landlord_matrix(frames, frames.get("bailleurs", pd.DataFrame()), report.annee)
 
 
 def sources_table(
@@ -710,7 +576,7 @@ def sources_table(
                 "Rapport": _report_title(name, titles),
                 "Axes": ", ".join(str(a) for a in axes) if axes else "contexte",
                 "Indicateurs": str(sub["indicateur"].nunique()),
-                "Années": _years_text(sub["annee"].dropna()),
+                "Années": years_text(sub["annee"].dropna()),
                 f"Valeurs masquées {annee}": str(int(year["secret"].sum())),
             }
         )

@@ -1,0 +1,210 @@
+"""Sections of the cross-axis synthesis report, built from the axis reports' indicator tables."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from qpv_analytics import formatting
+from qpv_analytics.indicators import REGISTRY
+from qpv_analytics.labels import AXES, MISSING, axis_title
+from qpv_analytics.report import receipts, reporting, synthesis
+
+EPCI_EXPORT = "synthese_epci"
+"""Name of the exported count of targets met, missed and without data per EPCI."""
+
+
+def no_results_notice(results: pd.DataFrame) -> None:
+    """Say what to do when no axis report has exported its indicators for this run."""
+    if results.empty:
+        reporting.notice(
+            "Aucun tableau d'indicateurs des rapports par axe n'a été trouvé pour cette "
+            "exécution : la synthèse lit les indicateurs que ces rapports viennent de calculer, "
+            "elle ne les recalcule pas. À faire : lancez « make reports » (qui exécute les "
+            "rapports par axe puis cette synthèse), ou exécutez d'abord les notebooks des axes. "
+            "Seule la complétude des données reçues est présentée ci-dessous."
+        )
+
+
+def targets_dashboard(rep: reporting.Report, card: pd.DataFrame) -> None:
+    """Display the key figures, sentence and tables of the targets met, by axis and indicator."""
+    annee = rep.annee
+    counts = synthesis.status_counts(card)
+    total = counts.sum()
+    reporting.key_figures(
+        [
+            (f"{total['atteint']} / {total['total']}", f"cibles régionales atteintes en {annee}"),
+            (str(total["partiel"]), "cibles partiellement atteintes"),
+            (str(total["non_atteint"]), "cibles non atteintes"),
+            (str(total["sans_donnee"] + total["secret"]), "sans donnée publiable"),
+        ]
+    )
+    without = [axis_title(a) for a in counts.index if counts.loc[a, "total"] == 0]
+    text = (
+        f"En {annee}, {total['atteint']} des {total['total']} indicateurs assortis d'une cible "
+        f"l'atteignent au niveau régional, {total['partiel']} en approchent (au moins "
+        f"{formatting.number(rep.params.cibles_locales.seuil_statut_partiel_pct)} % de la cible) "
+        f"et {total['non_atteint']} en restent loin."
+    )
+    if without:
+        text += f" Sans cible chiffrée : {', '.join(without)} (suivis ci-dessous sans statut)."
+    reporting.paragraph(text)
+    table = synthesis.format_status_counts(counts)
+    reporting.show_table(
+        table,
+        caption=f"Nombre d'indicateurs assortis d'une cible par axe et par statut, {annee}",
+        numeric=[c for c in table.columns if c != "Axe"],
+    )
+    reporting.show_table(
+        synthesis.format_target_scorecard(card, annee).drop(columns="Rapport"),
+        caption=f"Indicateurs régionaux assortis d'une cible, {annee}, comparés à {annee - 1}",
+        numeric=[str(annee), str(annee - 1), "Cible"],
+        status_col="Statut",
+    )
+
+
+def untargeted_tables(rep: reporting.Report, results: pd.DataFrame) -> None:
+    """Display, axis by axis, the regional values of the indicators without a target."""
+    annee = rep.annee
+    free = synthesis.untargeted(results, annee)
+    for axe in AXES:
+        sub = free[free["axe"] == axe]
+        if sub.empty:
+            continue
+        reporting.show_table(
+            synthesis.format_untargeted(sub, annee).drop(columns="Rapport"),
+            caption=f"{axis_title(axe)} — valeurs régionales",
+            numeric=[str(annee), str(annee - 1), "Évolution"],
+        )
+
+
+def target_trends(rep: reporting.Report, results: pd.DataFrame, targets: dict) -> None:
+    """Display, axis by axis, the regional values by year of the indicators with a target."""
+    years = [a for a in rep.params.years if (results["annee"] == a).any()] or rep.params.years
+    for axe in AXES:
+        codes = [c for c in targets if REGISTRY[c].axis == axe]
+        reporting.heading(axis_title(axe), level=3)
+        if not codes:
+            reporting.paragraph(
+                "Pas d'indicateur assorti d'une cible sur cet axe : voir son rapport."
+            )
+            continue
+        reporting.show_table(
+            synthesis.trend_table(results, codes, years),
+            caption=f"Valeurs régionales par année, {years[0]}–{years[-1]}",
+            numeric=[str(a) for a in years] + ["Cible"],
+        )
+
+
+def epci_section(rep: reporting.Report, results: pd.DataFrame, targets: dict) -> None:
+    """Display the profile of each EPCI across the axes and export its count of targets met."""
+    annee = rep.annee
+    epcis = synthesis.epci_reference(rep.qpv).sort_values(["departement", "nom"], ignore_index=True)
+    at_epci = results[results["niveau"] == "epci"]
+    codes = [c for c in targets if (at_epci["indicateur"] == c).any()]
+    counts = synthesis.epci_status_counts(results, annee, codes, epcis)
+    assessed = counts[["atteint", "partiel", "non_atteint"]].sum(axis=1)
+    all_met = int(((counts["atteint"] == assessed) & (assessed > 0)).sum())
+    reporting.paragraph(
+        f"{len(epcis)} EPCI ont un contrat de ville dans la région. Pour chacun, les {len(codes)} "
+        f"indicateurs assortis d'une cible calculés par EPCI en {annee}, tous axes confondus. "
+        f"{all_met} EPCI atteignent toutes les cibles qui les concernent ; "
+        f"{int((assessed == 0).sum())} n'ont aucun de ces indicateurs renseigné."
+    )
+    profile = synthesis.epci_profile(results, annee, codes, epcis)
+    reporting.show_table(
+        profile,
+        caption=f"Indicateurs assortis d'une cible par EPCI, {annee} — "
+        f"{synthesis.MARKS_LEGEND}, « – » non concerné ou sans donnée. « Atteintes » : cibles "
+        "atteintes sur cibles renseignées",
+        numeric=list(profile.columns[2:]),
+    )
+    export = counts.rename(
+        columns={"code": "siren_epci", "nom": "nom_epci", "departement": "code_departement"}
+    )
+    export.insert(0, "annee", annee)
+    rep.export_table(export, EPCI_EXPORT)
+
+
+def partner_section(rep: reporting.Report, results: pd.DataFrame, level: str, who: str) -> None:
+    """Display what the partners of one level contribute, on the whole and axis by axis.
+
+    Args:
+        rep: the open report.
+        results: the axis reports' indicator tables.
+        level: partner level (``bailleur``, ``maitre_ouvrage``).
+        who: French plural naming the partners (« bailleurs sociaux »).
+    """
+    annee = rep.annee
+    reporting.heading(who.capitalize(), level=3)
+    summary = synthesis.partner_axes(results, annee, level)
+    if summary.empty:
+        reporting.notice(f"Aucun indicateur n'est calculé par {who} pour {annee}.")
+        return
+    reporting.paragraph(
+        f"{len(summary)} {who} apparaissent dans les indicateurs {annee}. Le tableau compte, pour "
+        "chacun, les indicateurs publiés par axe et les cibles atteintes parmi celles qui le "
+        "concernent."
+    )
+    reporting.show_table(
+        summary,
+        caption=f"Indicateurs publiés par axe, {who}, {annee}",
+        numeric=list(summary.columns[1:]),
+    )
+    detail = results[(results["niveau"] == level) & (results["annee"] == annee)]
+    for axe in sorted(a for a in detail["axe"].unique() if a in AXES):
+        table = synthesis.partner_profile(results[results["axe"] == axe], annee, level)
+        reporting.show_table(
+            table,
+            caption=f"{axis_title(axe)} — {who}, {annee} ({synthesis.MARKS_LEGEND})",
+            numeric=list(table.columns[1:]),
+        )
+
+
+def completeness_section(rep: reporting.Report) -> None:
+    """Display which partner tables arrived, and which landlords sent all of theirs."""
+    annee = rep.annee
+    received = receipts.data_completeness(rep)
+    absent = received[received[f"Fichiers {annee}"] == MISSING]
+    reporting.paragraph(
+        f"{len(received) - len(absent)} des {len(received)} tables attendues des partenaires ont "
+        f"été reçues pour {annee}. Les producteurs sont comptés d'après la colonne qui identifie "
+        "l'expéditeur de chaque table (bailleur, EPCI, maître d'ouvrage…)."
+    )
+    if not absent.empty:
+        reporting.notice(f"Tables sans donnée {annee} : " + " ; ".join(absent["Table"]) + ".")
+    reporting.show_table(
+        received,
+        caption=f"Tables reçues, fichiers et producteurs, {annee} et {annee - 1}",
+        numeric=list(received.columns[2:5]),
+    )
+    matrix, complete = receipts.landlord_tables(rep)
+    if matrix.empty:
+        reporting.notice("Le registre des bailleurs est vide : pas de suivi par bailleur.")
+        return
+    reporting.paragraph(
+        f"{complete} des {len(matrix)} bailleurs ont envoyé en {annee} toutes les tables "
+        "qui leur sont demandées."
+    )
+    reporting.show_table(
+        matrix,
+        caption=f"Tables envoyées par chaque bailleur du registre, {annee}",
+        numeric=list(matrix.columns[1:]),
+    )
+
+
+def method_tables(rep: reporting.Report, results: pd.DataFrame, card: pd.DataFrame) -> None:
+    """Display the reports the figures come from and the origin of each target followed."""
+    annee = rep.annee
+    reporting.show_table(
+        synthesis.sources_table(results, annee),
+        caption="Rapports dont proviennent les chiffres de cette synthèse",
+        numeric=["Indicateurs", f"Valeurs masquées {annee}"],
+    )
+    origins = [REGISTRY[c].target_source or MISSING for c in card["indicateur"]]
+    table = synthesis.format_target_scorecard(card, annee)[
+        ["Axe", "Indicateur", "Cible", "Rapport"]
+    ]
+    reporting.show_table(
+        table.assign(**{"Origine de la cible": origins}),
+        caption="Cibles suivies et rapport qui calcule chaque indicateur",
+    )
