@@ -3,7 +3,8 @@
 The declaration block of ``docs/ajouter_un_indicateur.md`` is appended to the copy's
 ``indicators/axe3.py`` (nothing else is edited), the axis-3 notebook runs with the real
 Papermill on the copy's sources, and the new indicator must reach the CSV export with the value
-computed by hand from the loaded table, and the report's method table.
+computed by hand from the loaded table, and the report's method table. The guide's example of
+a hand-computed test is run as well.
 """
 
 from __future__ import annotations
@@ -26,18 +27,19 @@ from tests.conftest import REPO, make_project
 pytestmark = pytest.mark.integration
 
 GUIDE = REPO / "docs" / "ajouter_un_indicateur.md"
-MARKER = "<!-- test_guide: déclaration -->"
+DECLARATION = "<!-- test_guide: déclaration -->"
+TEST = "<!-- test_guide: test -->"
 CODE = "attributions_hors_qpv_par_attribution_qpv"
 LABEL = "Attributions hors QPV pour une attribution en QPV"
 NOTEBOOK = "axe3_discriminations"
 
 
-def declaration_block() -> str:
-    """The fenced Python block that follows the guide's declaration marker."""
+def guide_block(marker: str) -> str:
+    """The fenced Python block that follows a marker of the guide."""
     text = GUIDE.read_text(encoding="utf-8")
-    assert MARKER in text, f"{GUIDE.name} a perdu son bloc de déclaration"
-    found = re.match(r"\s*```python\n(.*?)\n```", text.split(MARKER, 1)[1], flags=re.S)
-    assert found, "le marqueur du guide doit précéder un bloc ```python"
+    assert marker in text, f"{GUIDE.name} a perdu le bloc {marker}"
+    found = re.match(r"\s*```python\n(.*?)\n```", text.split(marker, 1)[1], flags=re.S)
+    assert found, f"le marqueur {marker} du guide doit précéder un bloc ```python"
     return found.group(1)
 
 
@@ -51,9 +53,26 @@ def _hashes(*folders: Path) -> dict[str, str]:
 
 
 def test_guide_block_declares_the_example_indicator():
-    block = declaration_block()
+    block = guide_block(DECLARATION)
     assert f'code="{CODE}"' in block and f'label="{LABEL}"' in block
     assert "axis=3" in block and '"attributions"' in block
+
+
+def test_guide_hand_computed_test_passes(monkeypatch: pytest.MonkeyPatch):
+    from qpv_analytics.indicators import REGISTRY, Indicator, axe3
+    from tests import test_indicators_axes
+
+    def register(*declared: Indicator) -> None:
+        for ind in declared:
+            monkeypatch.setitem(REGISTRY, ind.code, ind)
+
+    # The block runs as in axe3.py, with a register() that the test undoes afterwards.
+    exec(guide_block(DECLARATION), {**vars(axe3), "register": register})
+    assert CODE in REGISTRY
+    namespace = dict(vars(test_indicators_axes))
+    exec(guide_block(TEST), namespace)
+    [new] = [name for name in namespace if name not in vars(test_indicators_axes)]
+    namespace[new]()
 
 
 def test_indicator_declared_as_the_guide_says_reaches_csv_and_method_table(
@@ -65,7 +84,7 @@ def test_indicator_declared_as_the_guide_says_reaches_csv_and_method_table(
     axe3 = src / "qpv_analytics" / "indicators" / "axe3.py"
     before = _hashes(src, paths.notebooks)
     # « Ajoutez à la fin de src/qpv_analytics/indicators/axe3.py » :
-    axe3.write_text(axe3.read_text(encoding="utf-8") + "\n\n" + declaration_block() + "\n")
+    axe3.write_text(axe3.read_text(encoding="utf-8") + "\n\n" + guide_block(DECLARATION) + "\n")
 
     monkeypatch.setenv("QPV_ROOT", str(paths.root))
     monkeypatch.setenv("PYTHONPATH", str(src))  # the kernel imports the copy, not the worktree
