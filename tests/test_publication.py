@@ -34,8 +34,11 @@ def published(tmp_path_factory: pytest.TempPathFactory):
     mp.setenv("QPV_ROOT", str(paths.root))
     lines: list[str] = []
     code = publication.publish(2025, paths, echo=lines.append)
+    published_tree = _tree_hashes(paths.root)
     yield paths, code, lines
     mp.undo()
+    # Tests that change files work on ``published_copy``: the shared project is left as built.
+    assert _tree_hashes(paths.root) == published_tree
 
 
 @pytest.fixture

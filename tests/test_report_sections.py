@@ -1,0 +1,116 @@
+"""Report sections taken out of the notebooks, on small tidy tables written in the test."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from qpv_analytics.indicators.model import RESULT_COLUMNS
+from qpv_analytics.report import reporting, sections
+
+pytestmark = pytest.mark.unit
+
+RATE = "ru_taux_reconstitution_pct"  # axis 1, %, target 100
+COUNT = "laicite_personnes_formees"  # axis 4, a count
+
+
+@pytest.fixture
+def shown(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """HTML fragments the sections display, in order."""
+    markup: list[str] = []
+    monkeypatch.setattr(reporting, "_display_html", markup.append)
+    return markup
+
+
+def _rows(*rows: tuple) -> pd.DataFrame:
+    """Tidy rows from (indicator, level, code, year, value, status)."""
+    frame = pd.DataFrame(
+        [
+            {
+                "indicateur": code,
+                "libelle": code,
+                "axe": 1,
+                "niveau": level,
+                "code": territory,
+                "nom": territory,
+                "annee": year,
+                "valeur": value,
+                "numerateur": value,
+                "denominateur": 100.0,
+                "unite": "%",
+                "cible": 100.0,
+                "statut": status,
+            }
+            for code, level, territory, year, value, status in rows
+        ],
+        columns=RESULT_COLUMNS,
+    )
+    return frame.astype({"valeur": "Float64", "annee": "Int64"})
+
+
+def test_missing_data_notice_names_only_the_tables_without_the_year(shown):
+    tables = {
+        "opérations": pd.DataFrame({"annee": [2024, 2025]}),
+        "relogements": pd.DataFrame({"annee": [2024]}),
+    }
+    sections.missing_data_notice(2025, tables)
+    assert len(shown) == 1
+    assert "Aucune donnée 2025 reçue pour : relogements." in shown[0]
+    sections.missing_data_notice(2024, tables)
+    assert len(shown) == 1
+
+
+def test_trend_sentence_formats_by_unit_and_needs_two_years(shown):
+    result = _rows(
+        (RATE, "region", "region", 2023, 80.0, "non_atteint"),
+        (RATE, "region", "region", 2024, None, "sans_donnee"),
+        (RATE, "region", "region", 2025, 95.5, "partiel"),
+        (COUNT, "region", "region", 2025, 1200.0, "sans_cible"),
+    )
+    sections.trend_sentence(result, RATE, "Le taux")
+    sentence = "Le taux passe de 80,0\xa0% en 2023 à 95,5\xa0% en 2025."
+    assert shown == [f'<p class="qpv-page">{sentence}</p>']
+    sections.trend_sentence(result, COUNT, "Le nombre")
+    assert len(shown) == 1
+
+
+def test_targets_met_sentence_counts_rows_with_a_value(shown):
+    result = _rows(
+        (RATE, "epci", "A", 2025, 120.0, "atteint"),
+        (RATE, "epci", "B", 2025, 60.0, "non_atteint"),
+        (RATE, "epci", "C", 2025, None, "sans_donnee"),
+        (RATE, "epci", "D", 2024, 100.0, "atteint"),
+    )
+    text = "{atteints} EPCI sur {total}."
+    sections.targets_met_sentence(result, RATE, "epci", 2025, text)
+    sections.targets_met_sentence(result, RATE, "epci", 2025, text, blank_rows=True)
+    sections.targets_met_sentence(result, RATE, "epci", 2023, text)
+    sections.targets_met_sentence(result, RATE, "epci", 2023, text, blank_rows=True)
+    assert [s.removeprefix('<p class="qpv-page">') for s in shown] == [
+        "1 EPCI sur 2.</p>",
+        "1 EPCI sur 3.</p>",
+        "0 EPCI sur 0.</p>",
+    ]
+
+
+def test_region_values_and_total(shown):
+    result = _rows(
+        (RATE, "region", "region", 2025, 40.0, "non_atteint"),
+        (COUNT, "region", "region", 2025, None, "sans_donnee"),
+    )
+    value = sections.region_values(result, 2025)
+    assert value(RATE) == 40.0 and value(COUNT) is None
+    assert sections.total_of(result, [RATE, COUNT], 2025) == 40.0
+    assert sections.region_row(result, COUNT, 2025) is None
+    assert float(sections.region_row(result, RATE, 2025)["numerateur"]) == 40.0
+
+
+def test_export_table_writes_french_csv_without_parquet(tmp_path, monkeypatch):
+    monkeypatch.setenv(reporting.BUILD_ENV, str(tmp_path))
+    rep = reporting.Report(params=SimpleNamespace(annee=2025), paths=None, qpv=None, demo=False)
+    path = rep.export_table(pd.DataFrame({"annee": [2025], "taux": [1.5]}), "derivee")
+    assert path == tmp_path / "indicateurs" / "derivee.csv"
+    assert path.read_bytes() == "\ufeffannee;taux\n2025;1,5\n".encode()
+    assert not list(tmp_path.glob("indicateurs/*.parquet"))
