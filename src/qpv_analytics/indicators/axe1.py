@@ -7,7 +7,7 @@ import pandas as pd
 from qpv_analytics.contract import NATURES_RU
 from qpv_analytics.indicators.compute import compute
 from qpv_analytics.indicators.core import attach_geography, count_table
-from qpv_analytics.indicators.model import SECRET_NOTE, Indicator, codes, register, select
+from qpv_analytics.indicators.model import SECRET_NOTE, Indicator, register, select
 from qpv_analytics.params import RunParams
 
 NATURE_LABELS = {
@@ -224,9 +224,6 @@ register(
         tags=frozenset({"relogement"}),
     ),
 )
-
-OPERATION_CODES = codes(axis=1, tags="operations")
-REHOUSING_CODES = codes(axis=1, tags="relogement")
 
 
 def operations_base(operations: pd.DataFrame, qpv: pd.DataFrame) -> pd.DataFrame:

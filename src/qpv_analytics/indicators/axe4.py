@@ -15,7 +15,7 @@ from qpv_analytics.indicators.activite import (
 )
 from qpv_analytics.indicators.compute import combine, compute
 from qpv_analytics.indicators.core import TOTAL_LABEL, count_table
-from qpv_analytics.indicators.model import SECRET_NOTE, Indicator, codes, register, select
+from qpv_analytics.indicators.model import SECRET_NOTE, Indicator, register, select
 from qpv_analytics.params import RunParams
 
 AXIS = 4
@@ -81,8 +81,6 @@ register(
         tags=frozenset({"formation", "couverture_epci"}),
     ),
 )
-
-CODES = codes(axis=AXIS, tags="formation")
 
 
 def training_sessions(events: pd.DataFrame) -> pd.DataFrame:

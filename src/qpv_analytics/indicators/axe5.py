@@ -8,7 +8,7 @@ from qpv_analytics.contract import TYPES_MARCHE
 from qpv_analytics.indicators.activite import attach_epci_departement
 from qpv_analytics.indicators.compute import compute
 from qpv_analytics.indicators.core import TOTAL_LABEL
-from qpv_analytics.indicators.model import SECRET_NOTE, Indicator, codes, register, select
+from qpv_analytics.indicators.model import SECRET_NOTE, Indicator, register, select
 from qpv_analytics.params import RunParams
 
 MARKET_LEVELS = ("region", "departement", "epci", "qpv", "maitre_ouvrage")
@@ -237,8 +237,6 @@ register(
     ),
 )
 
-MARKET_CODES = codes(axis=5, tags="marches")
-BENEFICIARY_CODES = codes(axis=5, tags="beneficiaires")
 RATE_BY_MARKET = {
     ind.where["type_marche"]: ind.code
     for ind in select(axis=5, tags="marches")

@@ -6,7 +6,7 @@ import pandas as pd
 
 from qpv_analytics.indicators.compute import compute
 from qpv_analytics.indicators.core import attach_geography
-from qpv_analytics.indicators.model import Indicator, codes, register, select
+from qpv_analytics.indicators.model import Indicator, register, select
 from qpv_analytics.labels import AXES
 from qpv_analytics.params import RunParams
 
@@ -153,11 +153,6 @@ register(
         tags=frozenset({"conseillers"}),
     ),
 )
-
-DIGITAL_CODES = codes(axis=6, tags="numerique")
-LANDLORD_CODES = codes(axis=6, tags="bailleurs")
-INNOVATION_CODES = codes(axis=6, tags="innovation")
-ADVISER_CODES = codes(axis=6, tags="conseillers")
 
 
 def qpv_population(contexte: pd.DataFrame | None, years: list[int]) -> pd.DataFrame:

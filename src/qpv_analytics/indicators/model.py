@@ -22,7 +22,7 @@ LEVEL_COLUMNS: dict[str, str | None] = {
 }
 """Column holding the code of each level in a base table (the region is the whole table)."""
 
-Unit = Literal[
+BindingUnit = Literal[
     "region", "departement", "epci", "qpv", "bailleur", "maitre_ouvrage", "projet", "marche"
 ]
 """Units a target can bind: the publication levels, plus renewal projects and markets."""
@@ -91,7 +91,7 @@ class Indicator:
     """Name of the field of ``RunParams.cibles_locales`` holding a local target."""
     target_source: str | None = None
     """Where the target comes from (law, national framework, local decision)."""
-    binds: Unit | None = None
+    binds: BindingUnit | None = None
     """Unit the target binds (each EPCI, each landlord, each project…); ``None`` without target."""
     references: dict[str, float] = field(default_factory=dict)
     """Public reference figures to compare with (label → value)."""
