@@ -9,14 +9,12 @@ import pytest
 
 from qpv_analytics import contract
 from qpv_analytics.indicators import REGISTRY, RESULT_COLUMNS
-from qpv_analytics.indicators.contexte import CONTEXT_AXIS, CONTEXT_CODES, context_indicators
-from qpv_analytics.ingest.context import (
+from qpv_analytics.indicators.context_stats import (
     QPV_FRAME_COLUMNS,
     WeightedMean,
     blank_summary,
     communes_of_qpv,
     context_by_qpv,
-    import_context,
     latest_values,
     latest_vintage,
     level_summary,
@@ -26,6 +24,8 @@ from qpv_analytics.ingest.context import (
     weighted_by_level,
     weighted_mean,
 )
+from qpv_analytics.indicators.contexte import CONTEXT_AXIS, CONTEXT_CODES, context_indicators
+from qpv_analytics.ingest.context import import_context
 
 pytestmark = pytest.mark.unit
 
@@ -141,7 +141,9 @@ def test_weighted_by_level(contexte: pd.DataFrame, qpv: pd.DataFrame) -> None:
     dep = weighted_by_level(frame, EMPL, POP, "code_departement").set_index("code_departement")
     assert dep.loc["48", "valeur"] == pytest.approx(52.0)  # QP048002 has no employment rate
     assert dep.loc["48", "couverture_pct"] == pytest.approx(2100 / 3100 * 100)
-    assert dep.loc["48", "couverture"] == "calculé sur 1 QPV représentant 67,7 % de la population"
+    assert (
+        dep.loc["48", "couverture"] == "calculé sur 1 QPV représentant 67,7\u00a0% de la population"
+    )
     assert (dep.loc["48", "nb_qpv"], dep.loc["48", "nb_qpv_utilises"]) == (2, 1)
     assert dep.loc["48", "poids"] == 3100
     assert pd.isna(dep.loc["15", "valeur"]) and pd.isna(dep.loc["15", "poids"])
@@ -173,7 +175,7 @@ def test_communes_of_qpv(qpv: pd.DataFrame) -> None:
 
 def test_mean_phrase() -> None:
     assert mean_phrase("le taux de pauvreté", WeightedMean(45.26, 3, 4, 80.0)) == (
-        "le taux de pauvreté est de 45,3\u00a0% (calculé sur 3 QPV représentant 80,0 % de la "
+        "le taux de pauvreté est de 45,3\u00a0% (calculé sur 3 QPV représentant 80,0\u00a0% de la "
         "population)"
     )
     assert mean_phrase("le revenu", WeightedMean(None, 0, 4, None), "€").endswith(

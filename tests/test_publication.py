@@ -148,7 +148,9 @@ def test_axis2_export_agrees_with_independent_recomputation(published):
                 alias[v.strip().casefold()] = row["bailleur"]
 
     def num(s: pd.Series) -> pd.Series:
-        return pd.to_numeric(s.str.replace("\u00a0", "").str.replace(" ", "").str.replace(",", "."))
+        return pd.to_numeric(
+            s.str.replace(r"[\s\u00a0\u202f]", "", regex=True).str.replace(",", ".")
+        )
 
     abat = read_all("tfpb_abattement")
     act = read_all("tfpb_actions")
@@ -184,7 +186,7 @@ def _raw_table(paths: Paths, table: str) -> pd.DataFrame:
 
 def _as_number(series: pd.Series) -> pd.Series:
     return pd.to_numeric(
-        series.str.replace("\u00a0", "").str.replace(" ", "").str.replace(",", ".")
+        series.str.replace(r"[\s\u00a0\u202f]", "", regex=True).str.replace(",", ".")
     )
 
 

@@ -55,7 +55,7 @@ class Confidentiality(_Strict):
 
 
 class ContextFile(_Strict):
-    """One context-indicator file to import (see ``qpv_analytics.ingest.context.SOURCES``)."""
+    """One context-indicator file to import (sources: ``ingest.context_sources.SOURCES``)."""
 
     fichier: str = Field(description="Chemin du fichier, relatif à la racine du projet.")
     source: str = Field(pattern="^(sig_ville|tiers_2024)$", description="Nommage du fichier.")

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from qpv_analytics.indicators import context_stats
 from qpv_analytics.indicators.core import REGISTRY, RESULT_COLUMNS, Indicator, aggregate, register
-from qpv_analytics.ingest import context
 from qpv_analytics.params import RunParams
 
 CONTEXT_AXIS = 0
@@ -112,9 +112,9 @@ def context_indicators(
 ) -> pd.DataFrame:
     """Compute the context indicators at every level (tidy table, ``RESULT_COLUMNS``).
 
-    Values are those of :func:`qpv_analytics.ingest.context.context_by_qpv` (for each QPV of the
-    reference, the most recent non-blank value of each indicator). Rates are weighted by the
-    municipal population: ``numerateur`` = Σ (taux × population), ``denominateur`` =
+    Values are those of :func:`~qpv_analytics.indicators.context_stats.context_by_qpv` (for each
+    QPV of the reference, the most recent non-blank value of each indicator). Rates are weighted
+    by the municipal population: ``numerateur`` = Σ (taux × population), ``denominateur`` =
     Σ population, both over the QPV that have a rate and a population.
 
     Args:
@@ -127,7 +127,7 @@ def context_indicators(
         report says so); a territory whose QPV all have a blank value is absent from it.
     """
     columns = list(RATES.values()) + list(TOTALS.values())
-    frame = context.context_by_qpv(data, qpv, columns)
+    frame = context_stats.context_by_qpv(data, qpv, columns)
     population = frame["population_municipale"].astype("Float64")
     parts = []
 
@@ -135,7 +135,7 @@ def context_indicators(
     parts.append(aggregate(base, REGISTRY["ctx_nombre_qpv"], LEVELS, "un", None, params))
 
     for code, column in TOTALS.items():
-        vintage = context.latest_vintage(data, column)
+        vintage = context_stats.latest_vintage(data, column)
         if vintage is None:
             continue
         base = frame.assign(annee=vintage, valeur=frame[column].astype("Float64"))
@@ -143,7 +143,7 @@ def context_indicators(
         parts.append(aggregate(base, REGISTRY[code], LEVELS, "valeur", None, params))
 
     for code, column in RATES.items():
-        vintage = context.latest_vintage(data, column)
+        vintage = context_stats.latest_vintage(data, column)
         if vintage is None:
             continue
         rate = frame[column].astype("Float64")
