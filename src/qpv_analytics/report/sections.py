@@ -8,12 +8,8 @@ from IPython.display import HTML, display
 from qpv_analytics import disclosure, formatting
 from qpv_analytics.disclosure.control import thresholds as _thresholds
 from qpv_analytics.indicators.activite import event_base, participations_by_type
-from qpv_analytics.indicators.core import (
-    LEVEL_LABELS,
-    REGISTRY,
-    STATUS_LABELS,
-    TOTAL_LABEL,
-)
+from qpv_analytics.indicators.core import REGISTRY, TOTAL_LABEL
+from qpv_analytics.labels import LEVEL_LABELS, STATUS_LABELS
 from qpv_analytics.params import RunParams
 from qpv_analytics.report import charts, reporting
 
