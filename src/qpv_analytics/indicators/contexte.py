@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from qpv_analytics.indicators import context_stats
+from qpv_analytics.indicators.context_stats import context_by_qpv, latest_vintage
 from qpv_analytics.indicators.core import REGISTRY, RESULT_COLUMNS, Indicator, aggregate, register
 from qpv_analytics.params import RunParams
 
@@ -127,7 +127,7 @@ def context_indicators(
         report says so); a territory whose QPV all have a blank value is absent from it.
     """
     columns = list(RATES.values()) + list(TOTALS.values())
-    frame = context_stats.context_by_qpv(data, qpv, columns)
+    frame = context_by_qpv(data, qpv, columns)
     population = frame["population_municipale"].astype("Float64")
     parts = []
 
@@ -135,7 +135,7 @@ def context_indicators(
     parts.append(aggregate(base, REGISTRY["ctx_nombre_qpv"], LEVELS, "un", None, params))
 
     for code, column in TOTALS.items():
-        vintage = context_stats.latest_vintage(data, column)
+        vintage = latest_vintage(data, column)
         if vintage is None:
             continue
         base = frame.assign(annee=vintage, valeur=frame[column].astype("Float64"))
@@ -143,7 +143,7 @@ def context_indicators(
         parts.append(aggregate(base, REGISTRY[code], LEVELS, "valeur", None, params))
 
     for code, column in RATES.items():
-        vintage = context_stats.latest_vintage(data, column)
+        vintage = latest_vintage(data, column)
         if vintage is None:
             continue
         rate = frame[column].astype("Float64")

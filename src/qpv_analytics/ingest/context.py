@@ -17,7 +17,7 @@ from qpv_analytics.ingest.context_codes import (
     clean_code,
     communes_table,
     departement_from_code,
-    epci_names,
+    file_epci_names,
     normalize_departement,
     normalize_region,
 )
@@ -409,7 +409,7 @@ def import_context(
             f"({_lines_text(duplicate_lines)})"
         )
 
-    known_epci = epci_names(records, src, optional["epci"], optional["epci_name"])
+    known_epci = file_epci_names(records, src, optional["epci"], optional["epci_name"])
     records = _region_filter(records, src, optional["region"], region, deps_filter, path)
 
     if optional["departement"] is not None:

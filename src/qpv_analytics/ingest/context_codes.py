@@ -119,7 +119,7 @@ def _region_of(departement: str | None) -> str | None:
     return None
 
 
-def epci_names(
+def file_epci_names(
     records: list[dict], src: ContextSource, col: str | None, name_col: str | None
 ) -> dict[str, str]:
     """Return SIREN → EPCI name, learnt from the rows of the whole file that list a single EPCI.
@@ -165,7 +165,7 @@ def communes_table(
         optional: descriptive column key (``"name"``, ``"commune_code"``, ``"region"``…) →
             header in the file, or ``None`` when the file lacks it.
         region: region filter of the import, used when the file has no region column.
-        known_epci: SIREN → EPCI name (:func:`epci_names`), for QPV over several EPCI.
+        known_epci: SIREN → EPCI name (:func:`file_epci_names`), for QPV over several EPCI.
     """
 
     def cell(r: dict, key: str) -> str:

@@ -21,7 +21,6 @@ CONTRATS_FILE = "contrats-de-ville-2024.json"
 ADULTES_RELAIS = "adulte-relais-{annee}.json"
 FONJEP = "postes-fonjep-{annee}.json"
 CONSEILLERS_NUMERIQUES = "conseillers-numeriques-2022.json"
-FRANCE_SERVICES = "france-services-2021.geojson"
 
 
 def _read_json(path: Path):
@@ -164,7 +163,7 @@ def qpv_list(reference: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def state_posts(
+def read_state_posts(
     kind: str, annee: int, region: str, paths: Paths | None = None
 ) -> pd.DataFrame | None:
     """Return the State-funded posts (``adultes_relais`` or ``fonjep``) of a region and year.
@@ -190,15 +189,6 @@ def digital_advisers(region: str, paths: Paths | None = None) -> pd.DataFrame:
     frame = frame[frame["insee_reg"].astype(str) == region_code(region, paths)].copy()
     frame["en_qpv"] = frame["qpv"].astype(str).str.lower().eq("oui")
     return frame.reset_index(drop=True)
-
-
-def france_services(departements: list[str], paths: Paths | None = None) -> pd.DataFrame:
-    """Return the France services sites (2021) of the given departments."""
-    paths = paths or get_paths()
-    feats = _read_json(paths.reference / FRANCE_SERVICES)["features"]
-    frame = pd.DataFrame([f["properties"] for f in feats])
-    frame["code_departement"] = frame["DEPARTEMENT"].astype(str).str.zfill(2)
-    return frame[frame["code_departement"].isin(departements)].reset_index(drop=True)
 
 
 def import_context_files(params, paths: Paths | None = None) -> list:
