@@ -12,9 +12,11 @@ from qpv_analytics.indicators import REGISTRY, RESULT_COLUMNS
 from qpv_analytics.indicators.context_stats import (
     QPV_FRAME_COLUMNS,
     WeightedMean,
+    blank_sentence,
     blank_summary,
     communes_of_qpv,
     context_by_qpv,
+    coverage_base,
     latest_values,
     latest_vintage,
     level_summary,
@@ -26,6 +28,7 @@ from qpv_analytics.indicators.context_stats import (
 )
 from qpv_analytics.indicators.contexte import CONTEXT_AXIS, CONTEXT_CODES, context_indicators
 from qpv_analytics.ingest.context import import_context
+from qpv_analytics.ingest.context_sources import INDICATOR_LABELS
 
 pytestmark = pytest.mark.unit
 
@@ -205,6 +208,19 @@ def test_blank_summary_separates_secret_cells_and_discarded_values(tmp_path: Pat
         POP, PAUV, EMPL, "demandeurs_emploi_abcde", "revenu_median_declare_uc_eur",
         "revenu_median_disponible_uc_eur",
     ]  # fmt: skip
+    sentence = blank_sentence(imp)
+    pop_label = INDICATOR_LABELS[POP]
+    assert sentence.startswith("2 cellules vides au total dans « sig.csv » pour les QPV de la ")
+    assert "dont 1 pour «" in sentence
+    discarded = f"(hors des bornes du contrat de données, ou illisibles) : 1 pour « {pop_label} »"
+    assert discarded in sentence
+    assert sentence.endswith("absentes du fichier : abcde, decuc_q2, disp_q2.")
+
+
+def test_coverage_base_is_the_short_note_of_a_table_cell() -> None:
+    assert coverage_base(187, 93.44) == "187 QPV — 93,4\u00a0% de la population"
+    assert coverage_base(3, 99.97) == "3 QPV — 99,9\u00a0% de la population"  # never 100
+    assert coverage_base(2, None) == "2 QPV (population non renseignée)"
 
 
 def test_context_indicators_tidy_table(contexte: pd.DataFrame, qpv: pd.DataFrame) -> None:

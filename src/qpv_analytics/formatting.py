@@ -71,6 +71,23 @@ def percent(value, decimals: int = 1, missing: str = MISSING) -> str:
     return f"{number(value, decimals)}{NBSP}%"
 
 
+def points(value, decimals: int = 1, missing: str = MISSING) -> str:
+    """Format a signed difference of rates in percentage points (``+3,5 pts``, ``-1,0 pt``).
+
+    Args:
+        value: the difference, in points.
+        decimals: decimals shown.
+        missing: text shown for a missing value.
+    """
+    if isinstance(value, str):
+        return value
+    if _is_missing(value):
+        return missing
+    text = number(value, decimals)
+    sign = "+" if float(value) > 0 and text.strip("0,") else ""
+    return f"{sign}{text}{NBSP}pt{'s' if abs(float(value)) >= 2 else ''}"
+
+
 def euros(value, decimals: int = 0, missing: str = MISSING) -> str:
     """Format an amount in euros (``1 234 €``); millions as ``12,3 M€`` when large."""
     if isinstance(value, str):

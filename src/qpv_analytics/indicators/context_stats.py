@@ -95,6 +95,13 @@ def weighted_mean(df: pd.DataFrame, value_col: str, weight_col: str) -> Weighted
     )
 
 
+def _population_share(pct: float) -> str:
+    """``93,4 %``; a coverage below 100 % is never rounded up to ``100,0 %``."""
+    if pct < 100 and round(pct, 1) >= 100:
+        pct = 99.9
+    return formatting.percent(pct)
+
+
 def coverage_sentence(wm: WeightedMean) -> str:
     """Return the French coverage note of a weighted mean.
 
@@ -108,9 +115,20 @@ def coverage_sentence(wm: WeightedMean) -> str:
     pct = wm.population_coverage_pct
     if pct is None:
         return f"{head} (population non renseignée)"
-    if pct < 100 and round(pct, 1) >= 100:
-        pct = 99.9
-    return f"{head} représentant {formatting.percent(pct)} de la population"
+    return f"{head} représentant {_population_share(pct)} de la population"
+
+
+def coverage_base(n_qpv_used: int, population_coverage_pct: float | None) -> str:
+    """Return the short coverage note of a table cell: ``"187 QPV — 93,4 % de la population"``.
+
+    Args:
+        n_qpv_used: QPV the mean is computed on.
+        population_coverage_pct: share of the known population they represent, ``None`` when
+            no population is known (``"187 QPV (population non renseignée)"``).
+    """
+    if population_coverage_pct is None:
+        return f"{n_qpv_used} QPV (population non renseignée)"
+    return f"{n_qpv_used} QPV — {_population_share(population_coverage_pct)} de la population"
 
 
 def distribution(df: pd.DataFrame, col: str | Sequence[str]) -> pd.DataFrame:
@@ -592,3 +610,46 @@ def mean_phrase(label: str, wm: WeightedMean, unit: str = "%") -> str:
     if wm.value is None:
         return f"{label} n'est connu pour aucun QPV (valeur ou population non renseignée)"
     return f"{label} est de {formatting.with_unit(wm.value, unit)} ({coverage_sentence(wm)})"
+
+
+def blank_sentence(imp: ContextImport) -> str:
+    """Return the French sentence on the blank cells and discarded values of an imported file.
+
+    Example: ``"12 cellules vides au total dans « f.csv » pour les QPV de la région, dont 7
+    pour « Taux de pauvreté ». Elles sont laissées vides : …"``, followed by the values set
+    aside on import and the expected columns absent from the file, if any.
+
+    Args:
+        imp: an import (:func:`~qpv_analytics.ingest.context.import_context`).
+    """
+    summary = blank_summary(imp)
+    read = summary[summary["statut"] == "lue"]
+    total = int(read["vides"].sum())
+    most = read.sort_values("vides", ascending=False).iloc[0] if len(read) else None
+    text = (
+        f"{total} cellules vides au total dans « {imp.path.name} » pour les QPV de la région"
+        + (
+            f", dont {int(most['vides'])} pour « {most['libelle']} »."
+            if most is not None and most["vides"]
+            else "."
+        )
+        + " Elles sont laissées vides : les moyennes portent sur les QPV renseignés et le disent."
+    )
+    discarded = read[read["ecartees"] > 0]
+    if len(discarded):
+        text += (
+            " Valeurs écartées à l'import (hors des bornes du contrat de données, ou illisibles) : "
+            + ", ".join(
+                f"{int(n)} pour « {label} »"
+                for label, n in zip(discarded["libelle"], discarded["ecartees"], strict=True)
+            )
+            + " ; elles sont détaillées dans les précautions de lecture."
+        )
+    absent = summary[summary["statut"] != "lue"]
+    if len(absent):
+        text += (
+            " Colonnes attendues mais absentes du fichier : "
+            + ", ".join(absent["colonne_source"])
+            + "."
+        )
+    return text
