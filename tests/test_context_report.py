@@ -29,6 +29,7 @@ from qpv_analytics.indicators.context_stats import (
 from qpv_analytics.indicators.contexte import CONTEXT_AXIS, CONTEXT_CODES, context_indicators
 from qpv_analytics.ingest.context import import_context
 from qpv_analytics.ingest.context_sources import INDICATOR_LABELS
+from qpv_analytics.report import charts
 
 pytestmark = pytest.mark.unit
 
@@ -257,3 +258,15 @@ def test_context_indicators_without_any_context(qpv: pd.DataFrame) -> None:
     out = context_indicators(_contexte([]), qpv)
     assert list(out.columns) == RESULT_COLUMNS
     assert set(out["indicateur"]) <= {"ctx_nombre_qpv"}
+
+
+def test_histogram_counts_qpv_in_bins_of_five_points() -> None:
+    values = pd.Series([12.0, 14.0, 31.0, None], dtype="Float64")
+    fig = charts.histogram(
+        values, "%", "Taux", median_label="Médiane", mean=20.0, mean_label="Moy."
+    )
+    ax = fig.axes[0]
+    assert [p.get_x() for p in ax.patches] == [10, 15, 20, 25, 30]  # blank left out
+    assert [p.get_height() for p in ax.patches] == [2, 0, 0, 0, 1]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Médiane", "Moy."]
+    assert [line.get_xdata()[0] for line in ax.lines] == [14.0, 20.0]  # median, then the mean

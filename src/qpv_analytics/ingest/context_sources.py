@@ -31,7 +31,8 @@ class ContextImportError(ValueError):
 class ContextSource:
     """Declared mapping of one kind of context file onto the contract table ``contexte``.
 
-    Column names are matched case-insensitively, ignoring accents, spaces and hyphens. Every
+    Column names are compared once folded by :func:`~qpv_analytics.ingest.readers.normalise_label`
+    (case, accents, spaces and punctuation ignored; ``%`` read as ``pct``). Every
     descriptive column (name, commune, department, region, EPCI) is optional in the file: it is
     used when present.
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,9 +76,7 @@ def _read_csv(
         )
     sep = readers.separators(text)[0]
     try:
-        frame = pd.read_csv(
-            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=False
-        )
+        frame = readers.csv_frame(text, sep)
     except pd.errors.EmptyDataError:
         raise DataError(
             f"Le fichier « {path.name} » (table « {table.name} ») est vide. À faire : "

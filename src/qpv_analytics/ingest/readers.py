@@ -107,6 +107,24 @@ def csv_rows(text: str, separator: str) -> tuple[list[list[str]], list[int]]:
     return rows, lines
 
 
+def csv_frame(text: str, separator: str) -> pd.DataFrame:
+    """Read a CSV text with its first line as header, every cell as text (blanks as ``""``).
+
+    Blank lines are kept, so that row ``i`` of the frame is line ``i + 2`` of the file.
+
+    Args:
+        text: the decoded CSV text.
+        separator: the column separator.
+
+    Raises:
+        pandas.errors.EmptyDataError: the text is empty.
+        pandas.errors.ParserError: a line has more cells than the others.
+    """
+    return pd.read_csv(
+        io.StringIO(text), sep=separator, dtype=str, keep_default_na=False, skip_blank_lines=False
+    )
+
+
 def read_workbook(path: Path, header: bool = True) -> dict[str, pd.DataFrame]:
     """Read every sheet of an Excel workbook as text cells (never converted, blanks as ``""``).
 
