@@ -92,7 +92,7 @@ def test_context_report_says_it_uses_real_public_data(published):
     paths, _, _ = published
     text = (paths.report_year(2025) / "contexte.html").read_text(encoding="utf-8")
     assert "n'utilise que des fichiers publics réels" in text
-    assert "calculé sur 197 QPV représentant 98,3 % de la population" in text
+    assert "calculé sur 197 QPV représentant 98,3\u00a0% de la population" in text
 
 
 def test_manifest_hashes_every_input(published):
