@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     import pandas as pd
 
     from qpv_analytics.config import Paths, get_paths
-    from qpv_analytics.ingest import demo, loaders
+    from qpv_analytics.ingest import demo, loaders, readers
     from qpv_analytics.ingest.reference import qpv_reference
     from qpv_analytics.params import RunParams
     from qpv_analytics.quality.gate import run_quality_gate
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     demo.generate(raw)
     generation = time.perf_counter() - start
-    files = [p for p in raw.rglob("*") if p.suffix.lower() in loaders.SUFFIXES]
+    files = [p for p in raw.rglob("*") if p.suffix.lower() in readers.SUFFIXES]
     size = sum(p.stat().st_size for p in files)
     params = RunParams(annee=demo.LAST_YEAR)
     qpv = qpv_reference(params.region, get_paths())

@@ -1,4 +1,4 @@
-"""Tests of the context importer (qpv_analytics.ingest.context)."""
+"""Tests of the context importer (qpv_analytics.ingest.context and its sources, codes)."""
 
 from __future__ import annotations
 
@@ -9,23 +9,22 @@ import pandas as pd
 import pytest
 
 from qpv_analytics import contract
-from qpv_analytics.ingest.context import (
-    COMMUNE_COLUMNS,
-    REGION_DEPARTEMENTS,
-    SOURCES,
-    ContextImportError,
-    ContextSource,
+from qpv_analytics.geography import REGION_DEPARTEMENTS
+from qpv_analytics.indicators.context_stats import (
     WeightedMean,
     compare_with_region,
     coverage_sentence,
-    departement_from_code,
     distribution,
-    import_context,
-    normalize_departement,
-    normalize_region,
-    reference_from_context,
     weighted_mean,
 )
+from qpv_analytics.ingest.context import import_context, reference_from_context
+from qpv_analytics.ingest.context_codes import (
+    COMMUNE_COLUMNS,
+    departement_from_code,
+    normalize_departement,
+    normalize_region,
+)
+from qpv_analytics.ingest.context_sources import SOURCES, ContextImportError, ContextSource
 
 pytestmark = pytest.mark.unit
 
@@ -198,11 +197,13 @@ def test_weighted_mean_with_a_missing_value(sig_ville_file: Path) -> None:
     assert wm.n_qpv_used == 3
     assert wm.n_qpv_total == 4
     assert wm.population_coverage_pct == pytest.approx(15000 / 19000 * 100)  # 78.947…
-    assert coverage_sentence(wm) == "calculé sur 3 QPV représentant 78,9 % de la population"
+    assert coverage_sentence(wm) == "calculé sur 3 QPV représentant 78,9\u00a0% de la population"
 
     emploi = weighted_mean(imp.data, "taux_emploi_15_64_pct", "population_municipale")
     assert emploi.value == pytest.approx((40.5 * 10000 + 38 * 4000 + 35 * 3000) / 17000)
-    assert coverage_sentence(emploi) == "calculé sur 3 QPV représentant 89,5 % de la population"
+    assert (
+        coverage_sentence(emploi) == "calculé sur 3 QPV représentant 89,5\u00a0% de la population"
+    )
 
 
 def test_reference_from_context_sig_ville(sig_ville_file: Path) -> None:
@@ -267,7 +268,7 @@ def test_tiers_weighted_mean_and_reference(tiers_file: Path) -> None:
     imp = import_context(tiers_file, "tiers_2024", region="32")
     wm = weighted_mean(imp.data, "taux_emploi_15_64_pct", "population_municipale")
     assert wm.value == pytest.approx((40.0 * 3000 + 45.0 * 10000) / 13000)  # 43.846…
-    assert coverage_sentence(wm) == "calculé sur 2 QPV représentant 100,0 % de la population"
+    assert coverage_sentence(wm) == "calculé sur 2 QPV représentant 100,0\u00a0% de la population"
     ref = reference_from_context(imp, "2024")
     assert len(ref) == 3
     assert ref.loc[ref["code_qpv"] == "QN05901M", "siren_epci_tous"].unique().tolist() == [
@@ -418,9 +419,9 @@ def test_weighted_mean_edge_cases() -> None:
     assert coverage_sentence(no_weight) == "calculé sur 0 QPV (population non renseignée)"
     assert (
         coverage_sentence(WeightedMean(45.0, 187, 204, 93.4))
-        == "calculé sur 187 QPV représentant 93,4 % de la population"
+        == "calculé sur 187 QPV représentant 93,4\u00a0% de la population"
     )
-    assert "99,9 %" in coverage_sentence(WeightedMean(45.0, 203, 204, 99.97))
+    assert "99,9\u00a0%" in coverage_sentence(WeightedMean(45.0, 203, 204, 99.97))
     with pytest.raises(ValueError, match="Poids négatif"):
         weighted_mean(df.assign(w=pd.array([-1, 1, 1], dtype="Int64")), "v", "w")
 

@@ -9,14 +9,14 @@ import pytest
 
 from qpv_analytics import contract
 from qpv_analytics.indicators import REGISTRY, RESULT_COLUMNS
-from qpv_analytics.indicators.contexte import CONTEXT_AXIS, CONTEXT_CODES, context_indicators
-from qpv_analytics.ingest.context import (
+from qpv_analytics.indicators.context_stats import (
     QPV_FRAME_COLUMNS,
     WeightedMean,
+    blank_sentence,
     blank_summary,
     communes_of_qpv,
     context_by_qpv,
-    import_context,
+    coverage_base,
     latest_values,
     latest_vintage,
     level_summary,
@@ -26,6 +26,10 @@ from qpv_analytics.ingest.context import (
     weighted_by_level,
     weighted_mean,
 )
+from qpv_analytics.indicators.contexte import CONTEXT_AXIS, CONTEXT_CODES, context_indicators
+from qpv_analytics.ingest.context import import_context
+from qpv_analytics.ingest.context_sources import INDICATOR_LABELS
+from qpv_analytics.report import charts
 
 pytestmark = pytest.mark.unit
 
@@ -141,7 +145,9 @@ def test_weighted_by_level(contexte: pd.DataFrame, qpv: pd.DataFrame) -> None:
     dep = weighted_by_level(frame, EMPL, POP, "code_departement").set_index("code_departement")
     assert dep.loc["48", "valeur"] == pytest.approx(52.0)  # QP048002 has no employment rate
     assert dep.loc["48", "couverture_pct"] == pytest.approx(2100 / 3100 * 100)
-    assert dep.loc["48", "couverture"] == "calculé sur 1 QPV représentant 67,7 % de la population"
+    assert (
+        dep.loc["48", "couverture"] == "calculé sur 1 QPV représentant 67,7\u00a0% de la population"
+    )
     assert (dep.loc["48", "nb_qpv"], dep.loc["48", "nb_qpv_utilises"]) == (2, 1)
     assert dep.loc["48", "poids"] == 3100
     assert pd.isna(dep.loc["15", "valeur"]) and pd.isna(dep.loc["15", "poids"])
@@ -173,7 +179,7 @@ def test_communes_of_qpv(qpv: pd.DataFrame) -> None:
 
 def test_mean_phrase() -> None:
     assert mean_phrase("le taux de pauvreté", WeightedMean(45.26, 3, 4, 80.0)) == (
-        "le taux de pauvreté est de 45,3\u00a0% (calculé sur 3 QPV représentant 80,0 % de la "
+        "le taux de pauvreté est de 45,3\u00a0% (calculé sur 3 QPV représentant 80,0\u00a0% de la "
         "population)"
     )
     assert mean_phrase("le revenu", WeightedMean(None, 0, 4, None), "€").endswith(
@@ -203,6 +209,19 @@ def test_blank_summary_separates_secret_cells_and_discarded_values(tmp_path: Pat
         POP, PAUV, EMPL, "demandeurs_emploi_abcde", "revenu_median_declare_uc_eur",
         "revenu_median_disponible_uc_eur",
     ]  # fmt: skip
+    sentence = blank_sentence(imp)
+    pop_label = INDICATOR_LABELS[POP]
+    assert sentence.startswith("2 cellules vides au total dans « sig.csv » pour les QPV de la ")
+    assert "dont 1 pour «" in sentence
+    discarded = f"(hors des bornes du contrat de données, ou illisibles) : 1 pour « {pop_label} »"
+    assert discarded in sentence
+    assert sentence.endswith("absentes du fichier : abcde, decuc_q2, disp_q2.")
+
+
+def test_coverage_base_is_the_short_note_of_a_table_cell() -> None:
+    assert coverage_base(187, 93.44) == "187 QPV — 93,4\u00a0% de la population"
+    assert coverage_base(3, 99.97) == "3 QPV — 99,9\u00a0% de la population"  # never 100
+    assert coverage_base(2, None) == "2 QPV (population non renseignée)"
 
 
 def test_context_indicators_tidy_table(contexte: pd.DataFrame, qpv: pd.DataFrame) -> None:
@@ -239,3 +258,15 @@ def test_context_indicators_without_any_context(qpv: pd.DataFrame) -> None:
     out = context_indicators(_contexte([]), qpv)
     assert list(out.columns) == RESULT_COLUMNS
     assert set(out["indicateur"]) <= {"ctx_nombre_qpv"}
+
+
+def test_histogram_counts_qpv_in_bins_of_five_points() -> None:
+    values = pd.Series([12.0, 14.0, 31.0, None], dtype="Float64")
+    fig = charts.histogram(
+        values, "%", "Taux", median_label="Médiane", mean=20.0, mean_label="Moy."
+    )
+    ax = fig.axes[0]
+    assert [p.get_x() for p in ax.patches] == [10, 15, 20, 25, 30]  # blank left out
+    assert [p.get_height() for p in ax.patches] == [2, 0, 0, 0, 1]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Médiane", "Moy."]
+    assert [line.get_xdata()[0] for line in ax.lines] == [14.0, 20.0]  # median, then the mean

@@ -11,7 +11,7 @@ import pytest
 
 from qpv_analytics.config import DEMO_MARKER, Paths
 from qpv_analytics.contract import PARTNER_TABLES, TABLES
-from qpv_analytics.ingest import demo, loaders
+from qpv_analytics.ingest import demo, loaders, readers
 from qpv_analytics.ingest.reference import qpv_reference
 from qpv_analytics.quality.model import DataError
 
@@ -178,7 +178,7 @@ def test_landlords_are_invented_and_variants_are_harmonised(
     assert registry["bailleur"].str.endswith("(fictif)").all()
     aliases = loaders.landlord_aliases(registry)
     spellings = [v for row in registry["variantes_nom"] for v in row.split("|")]
-    assert len({loaders.normalise_label(v) for v in spellings}) == len(spellings)
+    assert len({readers.normalise_label(v) for v in spellings}) == len(spellings)
     assert set(aliases.values()) == set(registry["bailleur"])
     for name in ("tfpb_abattement", "tfpb_actions", "attributions", "ru_relogements"):
         raw = pd.concat([frame for _, frame, _ in read_files[name]])["bailleur"]

@@ -315,8 +315,8 @@ def test_html_french_numbers_and_no_class_for_other_tables():
     )
     html = to_html_table(table, "Abattement & actions", people_counts=False)
     assert "qpv-effectifs" not in html
-    assert "<td>1\u00a0234,5</td>" in html and "<td>35\u00a0200\u00a0000,0</td>" in html
-    assert "<td>1\u00a0234</td>" in html and "<td>7</td>" in html
+    assert "<td>1\u202f234,5</td>" in html and "<td>35\u202f200\u202f000,0</td>" in html
+    assert "<td>1\u202f234</td>" in html and "<td>7</td>" in html
     assert "Abattement &amp; actions" in html and '<th scope="col">Bailleur</th>' in html
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from qpv_analytics.config import Paths
 from qpv_analytics.contract import TABLES
-from qpv_analytics.ingest import loaders
+from qpv_analytics.ingest import loaders, readers
 from qpv_analytics.quality.model import DataError
 
 pytestmark = pytest.mark.unit
@@ -163,3 +163,50 @@ def test_harmonisation_warning_names_each_file_with_its_lines(tmp_path):
     issues = loaders.load_raw(Paths(tmp_path))["tfpb_abattement"].issues
     where = sorted((i.file, i.rows) for i in issues if "harmonisés" in i.message)
     assert where == [("nb_2024.csv", [3]), ("nb_2025.csv", [2])]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1 234,5", 1234.5),
+        ("1\u202f234,5", 1234.5),
+        ("1.234,5", 1234.5),
+        ("1,234.5", 1234.5),
+        ("1234.5", 1234.5),
+        ("12,3 %", 12.3),
+        ("51 600 €", 51600.0),
+        ("-5", -5.0),
+        ("s", None),
+        ("n.d.", None),
+        ("  ", None),
+    ],
+)
+def test_one_number_parser_for_french_and_english_writing(text, expected):
+    assert readers.parse_number(text) == expected
+
+
+@pytest.mark.parametrize("text", ["12 abc", "1e5", "inf", "1.234.567"])
+def test_number_parser_refuses_what_is_not_a_number(text):
+    with pytest.raises(ValueError):
+        readers.parse_number(text)
+
+
+def test_secrecy_markers_are_numbers_only_where_the_caller_allows_them():
+    values, invalid = readers.parse_numbers(pd.Series(["s", "12,5", None, "x"], dtype="string"))
+    assert values.isna().tolist() == [True, False, True, True] and values[1] == 12.5
+    assert invalid.tolist() == [False, False, False, True]
+    _, strict = readers.parse_numbers(pd.Series(["s"], dtype="string"), blanks=frozenset())
+    assert strict.tolist() == [True]  # partner tables: "s" is not a number
+
+
+def test_decoding_and_separators():
+    assert readers.decode("é;1".encode("utf-8-sig")) == ("é;1", "utf-8-sig")
+    assert readers.decode("é;1".encode("cp1252")) == ("é;1", "cp1252")
+    assert readers.decode(b"\x81\x8d") is None  # neither UTF-8 nor Windows-1252
+    assert readers.separators("a,b,c\n1,2,3\n")[0] == ","
+    assert readers.separators("a;b;c\n1;2;3\n") == (";", "\t", ",", "|")
+
+
+def test_headers_fold_to_snake_case_ascii():
+    assert readers.normalise_label("\ufeffMontant abattement (€)") == "montant_abattement_eur"
+    assert readers.normalise_label("taux_pauvrete_60%") == "taux_pauvrete_60_pct"

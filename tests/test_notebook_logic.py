@@ -168,23 +168,7 @@ def test_counter_sees_the_logic_of_a_thick_cell():
     assert logic_lines(source) == {1, 2, 4}
 
 
-PENDING = {
-    "contexte": "contexte.ipynb est allégé sur la branche « ingest » : ce marqueur strict "
-    "échoue dès qu'il passe sous le plafond et doit alors être retiré"
-}
-"""Notebooks being thinned on another branch (strict: the mark fails once they are thin)."""
-
-
-@pytest.mark.parametrize(
-    "notebook",
-    [
-        pytest.param(nb, marks=pytest.mark.xfail(strict=True, reason=PENDING[nb.stem]))
-        if nb.stem in PENDING
-        else nb
-        for nb in NOTEBOOKS
-    ],
-    ids=lambda p: p.stem,
-)
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_holds_at_most_cap_lines_of_logic(notebook):
     count = notebook_logic_lines(json.loads(notebook.read_text(encoding="utf-8")))
     assert count <= CAP, f"{notebook.name} : {count} lignes de logique (maximum {CAP})"

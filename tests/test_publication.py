@@ -104,7 +104,7 @@ def test_context_report_says_it_uses_real_public_data(published):
     paths, _, _ = published
     text = (paths.report_year(2025) / "contexte.html").read_text(encoding="utf-8")
     assert "n'utilise que des fichiers publics réels" in text
-    assert "calculé sur 197 QPV représentant 98,3 % de la population" in text
+    assert "calculé sur 197 QPV représentant 98,3\u00a0% de la population" in text
 
 
 def test_manifest_hashes_every_input(published):
@@ -160,7 +160,9 @@ def test_axis2_export_agrees_with_independent_recomputation(published):
                 alias[v.strip().casefold()] = row["bailleur"]
 
     def num(s: pd.Series) -> pd.Series:
-        return pd.to_numeric(s.str.replace("\u00a0", "").str.replace(" ", "").str.replace(",", "."))
+        return pd.to_numeric(
+            s.str.replace(r"[\s\u00a0\u202f]", "", regex=True).str.replace(",", ".")
+        )
 
     abat = read_all("tfpb_abattement")
     act = read_all("tfpb_actions")
@@ -196,7 +198,7 @@ def _raw_table(paths: Paths, table: str) -> pd.DataFrame:
 
 def _as_number(series: pd.Series) -> pd.Series:
     return pd.to_numeric(
-        series.str.replace("\u00a0", "").str.replace(" ", "").str.replace(",", ".")
+        series.str.replace(r"[\s\u00a0\u202f]", "", regex=True).str.replace(",", ".")
     )
 
 

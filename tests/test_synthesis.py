@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from qpv_analytics.formatting import NBSP
+from qpv_analytics.formatting import NBSP, THOUSANDS_SEPARATOR
 from qpv_analytics.indicators.model import RESULT_COLUMNS
 from qpv_analytics.params import RunParams
 from qpv_analytics.report import receipts, synthesis
@@ -188,7 +188,7 @@ def test_untargeted_and_change(results):
     free = synthesis.untargeted(results, 2025)
     assert free["indicateur"].tolist() == [RELOGES, MONTANT]  # axis 0 (context) left out
     table = synthesis.format_untargeted(free, 2025).set_index("Indicateur")
-    assert table.loc["Montant valorisé", "2025"] == f"1{NBSP}100{NBSP}€"
+    assert table.loc["Montant valorisé", "2025"] == f"1{THOUSANDS_SEPARATOR}100{NBSP}€"
     assert table.loc["Montant valorisé", "Évolution"] == f"+10,0{NBSP}%"  # 1100 / 1000 - 1
     assert table.loc["Relogés hors QPV", "Évolution"] == f"+3,5{NBSP}pts"  # 43.5 - 40
 

@@ -1,4 +1,10 @@
-"""French number formatting for reports (``1 234,5``, ``12,3 %``, ``1 234 €``)."""
+"""French number formatting of every figure shown: U+202F groups thousands, U+00A0 precedes units.
+
+French typography, applied to every figure of the reports and pages: the thousands are
+grouped with a narrow no-break space (U+202F, ``1 234,5``), the decimal mark is a comma, and
+a no-break space (U+00A0) separates a number from its unit or percent sign (``12,3 %``,
+``1 234 €``). Tidy CSV files hold raw numbers, never these texts.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +14,11 @@ import pandas as pd
 
 from qpv_analytics.labels import MISSING
 
+THOUSANDS_SEPARATOR = "\u202f"
+"""Narrow no-break space (U+202F) grouping the thousands: ``1 234 567``."""
+
 NBSP = "\u00a0"
-"""Non-breaking space: thousands separator and space before units."""
+"""No-break space (U+00A0) between a number and its unit or percent sign: ``12,3 %``."""
 
 
 def _is_missing(value) -> bool:
@@ -22,13 +31,35 @@ def _is_missing(value) -> bool:
 
 
 def number(value, decimals: int = 0, missing: str = MISSING) -> str:
-    """Format a number the French way: ``1 234,5`` (non-breaking thousands space, decimal comma)."""
+    """Format a number the French way: ``1 234,5`` (U+202F between thousands, decimal comma).
+
+    Args:
+        value: the number (a text is returned unchanged).
+        decimals: decimals shown.
+        missing: text shown for a missing value.
+    """
     if isinstance(value, str):
         return value
     if _is_missing(value):
         return missing
     text = f"{float(value):,.{decimals}f}"
-    return text.replace(",", NBSP).replace(".", ",")
+    return text.replace(",", THOUSANDS_SEPARATOR).replace(".", ",")
+
+
+def short_number(value, max_decimals: int = 2, missing: str = MISSING) -> str:
+    """Format a number with at most ``max_decimals`` decimals and no trailing zero.
+
+    ``125.0`` → ``125``, ``82.09`` → ``82,09``, ``1234.5`` → ``1 234,5``.
+
+    Args:
+        value: the number (a text is returned unchanged).
+        max_decimals: most decimals shown.
+        missing: text shown for a missing value.
+    """
+    text = number(value, max_decimals, missing)
+    if isinstance(value, str) or _is_missing(value) or "," not in text:
+        return text
+    return text.rstrip("0").rstrip(",")
 
 
 def percent(value, decimals: int = 1, missing: str = MISSING) -> str:
@@ -38,6 +69,23 @@ def percent(value, decimals: int = 1, missing: str = MISSING) -> str:
     if _is_missing(value):
         return missing
     return f"{number(value, decimals)}{NBSP}%"
+
+
+def points(value, decimals: int = 1, missing: str = MISSING) -> str:
+    """Format a signed difference of rates in percentage points (``+3,5 pts``, ``-1,0 pt``).
+
+    Args:
+        value: the difference, in points.
+        decimals: decimals shown.
+        missing: text shown for a missing value.
+    """
+    if isinstance(value, str):
+        return value
+    if _is_missing(value):
+        return missing
+    text = number(value, decimals)
+    sign = "+" if float(value) > 0 and text.strip("0,") else ""
+    return f"{sign}{text}{NBSP}pt{'s' if abs(float(value)) >= 2 else ''}"
 
 
 def euros(value, decimals: int = 0, missing: str = MISSING) -> str:

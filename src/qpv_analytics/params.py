@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from qpv_analytics.config import Paths, get_paths
 from qpv_analytics.geography import DEFAULT_REGION
+from qpv_analytics.ingest.context_sources import SOURCES
 from qpv_analytics.quality.model import DataError
 from qpv_analytics.thresholds import MIN_COUNT, MIN_RATE_BASE, PARTIAL_STATUS_PCT
 
@@ -55,10 +56,10 @@ class Confidentiality(_Strict):
 
 
 class ContextFile(_Strict):
-    """One context-indicator file to import (see ``qpv_analytics.ingest.context.SOURCES``)."""
+    """One context-indicator file to import (sources: ``ingest.context_sources.SOURCES``)."""
 
     fichier: str = Field(description="Chemin du fichier, relatif à la racine du projet.")
-    source: str = Field(pattern="^(sig_ville|tiers_2024)$", description="Nommage du fichier.")
+    source: str = Field(pattern=f"^({'|'.join(SOURCES)})$", description="Nommage du fichier.")
     millesime: int | None = Field(None, ge=1990, le=2100, description="Millésime des données.")
 
 

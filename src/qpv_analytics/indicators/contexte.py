@@ -14,8 +14,8 @@ from __future__ import annotations
 import pandas as pd
 
 from qpv_analytics.indicators.compute import combine, compute
+from qpv_analytics.indicators.context_stats import context_by_qpv, latest_vintage
 from qpv_analytics.indicators.model import REGISTRY, Indicator, codes, register
-from qpv_analytics.ingest import context
 from qpv_analytics.params import RunParams
 
 CONTEXT_AXIS = 0
@@ -123,9 +123,9 @@ def context_indicators(
 ) -> pd.DataFrame:
     """Compute the context indicators at every level (tidy table, ``RESULT_COLUMNS``).
 
-    Values are those of :func:`qpv_analytics.ingest.context.context_by_qpv` (for each QPV of the
-    reference, the most recent non-blank value of each indicator). Rates are weighted by the
-    municipal population: ``numerateur`` = Σ (taux × population), ``denominateur`` =
+    Values are those of :func:`~qpv_analytics.indicators.context_stats.context_by_qpv` (for each
+    QPV of the reference, the most recent non-blank value of each indicator). Rates are weighted
+    by the municipal population: ``numerateur`` = Σ (taux × population), ``denominateur`` =
     Σ population, both over the QPV that have a rate and a population.
 
     Args:
@@ -139,20 +139,20 @@ def context_indicators(
     """
     totals = {code: REGISTRY[code].numerator for code in TOTALS}
     columns = list(RATES.values()) + list(totals.values())
-    frame = context.context_by_qpv(data, qpv, columns)
+    frame = context_by_qpv(data, qpv, columns)
     population = frame["population_municipale"].astype("Float64")
 
     base = frame.assign(annee=params.annee if params else _any_vintage(data), un=1.0)
     parts = [compute(base, [REGISTRY["ctx_nombre_qpv"]], params)]
 
     for code, column in totals.items():
-        vintage = context.latest_vintage(data, column)
+        vintage = latest_vintage(data, column)
         if vintage is not None:
             base = frame.assign(annee=vintage, **{column: frame[column].astype("Float64")})
             parts.append(compute(base, [REGISTRY[code]], params))
 
     for code, column in RATES.items():
-        vintage = context.latest_vintage(data, column)
+        vintage = latest_vintage(data, column)
         if vintage is not None:
             rate = frame[column].astype("Float64")
             base = frame.assign(annee=vintage, pondere=rate * population, poids=population)

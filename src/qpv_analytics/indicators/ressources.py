@@ -15,7 +15,7 @@ from qpv_analytics.ingest import reference
 from qpv_analytics.params import RunParams
 
 SCHEMES = {"adultes_relais": "Adultes-relais", "fonjep": "FONJEP"}
-"""Funding schemes: key of ``reference.state_posts`` → French label."""
+"""Funding schemes: key of ``reference.read_state_posts`` → French label."""
 
 LANDLORD_WORDS = r"\b(?:HABITAT|HLM|LOGEMENT|LOGIS|OPH|OFFICE PUBLIC)\b"
 """Words that mark an employer as a social landlord in the ``raison_sociale`` of a post."""
@@ -52,6 +52,12 @@ for _key, _label in SCHEMES.items():
     )
 
 
+STATE_CODES: tuple[str, ...] = tuple(
+    code for key in SCHEMES for code in (f"etat_postes_{key}", f"etat_montant_{key}_eur")
+)
+"""Codes of the State resources indicators, in report order."""
+
+
 def state_posts(region: str, years: list[int], paths: Paths | None = None) -> pd.DataFrame:
     """Return every adultes-relais and FONJEP post of the region for the years with a file.
 
@@ -62,7 +68,7 @@ def state_posts(region: str, years: list[int], paths: Paths | None = None) -> pd
     frames = []
     for key in SCHEMES:
         for year in years:
-            posts = reference.state_posts(key, year, region, paths)
+            posts = reference.read_state_posts(key, year, region, paths)
             if posts is None or posts.empty:
                 continue
             frames.append(

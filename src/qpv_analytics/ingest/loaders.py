@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import csv
-import io
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,17 +12,17 @@ import pandas as pd
 
 from qpv_analytics.config import Paths, get_paths
 from qpv_analytics.contract import PARTNER_TABLES, TABLES, Column, Table
+from qpv_analytics.ingest import readers
 from qpv_analytics.quality.model import DataError, Issue
 
 SOURCE_COLUMNS = ("_fichier", "_feuille", "_ligne")
 """Columns added to every loaded row: original file, sheet and line number (never published)."""
 
-SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
 _TRUE = {"oui", "o", "vrai", "true", "1", "x", "yes", "y"}
 _FALSE = {"non", "n", "faux", "false", "0", "no"}
-_SPACES = re.compile(r"[\s\u00a0\u202f]+")
 _TOTAL = re.compile(r"^\s*(sous[- ]?)?total\b", re.IGNORECASE)
-_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_NO_BLANK_MARKER: frozenset[str] = frozenset()
+"""Partner tables have no secrecy marker: a non-empty cell of a number column must be a number."""
 
 
 @dataclass
@@ -37,79 +35,48 @@ class LoadResult:
     issues: list[Issue] = field(default_factory=list)
 
 
-def normalise_label(text: str) -> str:
-    """Fold a header or name to ``snake_case`` ASCII (``Montant (€)`` → ``montant_eur``)."""
-    text = str(text).replace("€", " eur ").replace("%", " pct ")
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    text = re.sub(r"[^0-9a-zA-Z]+", "_", text.strip().lower())
-    return text.strip("_")
-
-
 def table_files(table: Table, raw_dir: Path) -> list[Path]:
     """Files of one table in ``raw_dir``: ``<table>.csv|xlsx`` or any file in ``<table>/``."""
     files = [
-        raw_dir / f"{table.name}{s}" for s in SUFFIXES if (raw_dir / f"{table.name}{s}").exists()
+        raw_dir / f"{table.name}{s}"
+        for s in readers.SUFFIXES
+        if (raw_dir / f"{table.name}{s}").exists()
     ]
     folder = raw_dir / table.name
     if folder.is_dir():
         files += sorted(
             p
             for p in folder.iterdir()
-            if p.suffix.lower() in SUFFIXES and not p.name.startswith((".", "~$"))
+            if p.suffix.lower() in readers.SUFFIXES and not p.name.startswith((".", "~$"))
         )
     return files
-
-
-def _decode(path: Path, raw: bytes, table: str) -> tuple[str, list[Issue]]:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8"), []
-    try:
-        return raw.decode("utf-8"), []
-    except UnicodeDecodeError:
-        pass
-    text = raw.decode("cp1252", errors="strict") if _is_cp1252(raw) else None
-    if text is None:
-        raise DataError(
-            f"Le fichier « {path.name} » (table « {table} ») n'est lisible ni en UTF-8 ni en "
-            "Windows-1252. À faire : réenregistrez-le depuis Excel en « CSV UTF-8 "
-            "(délimité par des points-virgules) »."
-        )
-    return text, [
-        Issue(
-            "avertissement",
-            table,
-            "fichier encodé en Windows-1252 (cp1252), lu comme tel.",
-            "rien d'obligatoire ; de préférence, envoyer le fichier en « CSV UTF-8 ».",
-            file=path.name,
-        )
-    ]
-
-
-def _is_cp1252(raw: bytes) -> bool:
-    try:
-        raw.decode("cp1252")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _sniff_separator(text: str) -> str:
-    head = "\n".join(text.splitlines()[:20])
-    try:
-        return csv.Sniffer().sniff(head, delimiters=";,\t|").delimiter
-    except csv.Error:
-        return ";"
 
 
 def _read_csv(
     path: Path, table: Table
 ) -> tuple[list[tuple[str | None, pd.DataFrame, int]], list[Issue]]:
-    text, issues = _decode(path, path.read_bytes(), table.name)
-    sep = _sniff_separator(text)
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=False
+    decoded = readers.decode(path.read_bytes())
+    if decoded is None:
+        raise DataError(
+            f"Le fichier « {path.name} » (table « {table.name} ») n'est lisible ni en UTF-8 ni en "
+            "Windows-1252. À faire : réenregistrez-le depuis Excel en « CSV UTF-8 "
+            "(délimité par des points-virgules) »."
         )
+    text, encoding = decoded
+    issues = []
+    if encoding == "cp1252":
+        issues.append(
+            Issue(
+                "avertissement",
+                table.name,
+                "fichier encodé en Windows-1252 (cp1252), lu comme tel.",
+                "rien d'obligatoire ; de préférence, envoyer le fichier en « CSV UTF-8 ».",
+                file=path.name,
+            )
+        )
+    sep = readers.separators(text)[0]
+    try:
+        frame = readers.csv_frame(text, sep)
     except pd.errors.EmptyDataError:
         raise DataError(
             f"Le fichier « {path.name} » (table « {table.name} ») est vide. À faire : "
@@ -141,13 +108,13 @@ def _read_excel(
     path: Path, table: Table
 ) -> tuple[list[tuple[str | None, pd.DataFrame, int]], list[Issue]]:
     try:
-        sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
-    except Exception as exc:  # openpyxl raises many types for damaged workbooks
+        sheets = readers.read_workbook(path)
+    except readers.UnreadableWorkbook as exc:
         raise DataError(
             f"Le classeur « {path.name} » (table « {table.name} ») ne s'ouvre pas ({exc}). "
             "À faire : ouvrez-le dans Excel, enregistrez-le à nouveau au format .xlsx."
         ) from None
-    wanted = {normalise_label(n): n for n in sheets}
+    wanted = {readers.normalise_label(n): n for n in sheets}
     if table.name in wanted:
         names = [wanted[table.name]]
     else:
@@ -179,7 +146,7 @@ def _check_header(
             "titre au-dessus du tableau ?). À faire : laissez une seule ligne d'en-tête, "
             f"en première ligne, avec les colonnes : {', '.join(table.column_names)}."
         )
-    renamed = {c: normalise_label(c) for c in frame.columns}
+    renamed = {c: readers.normalise_label(c) for c in frame.columns}
     frame = frame.rename(columns=renamed)
     frame = frame.loc[:, [c for c in frame.columns if c]]
     known = set(table.column_names)
@@ -223,15 +190,6 @@ def _check_header(
     return frame[[*table.column_names]], issues
 
 
-def _parse_number(series: pd.Series) -> pd.Series:
-    text = series.str.replace(_SPACES, "", regex=True).str.replace("€", "", regex=False)
-    text = text.str.replace("%", "", regex=False)
-    # "1.234,5" (thousands dot + decimal comma) and "1234,5" -> "1234.5"
-    both = text.str.contains(",", regex=False) & text.str.contains(".", regex=False)
-    text = text.where(~both, text.str.replace(".", "", regex=False))
-    return text.str.replace(",", ".", regex=False)
-
-
 def _convert(
     frame: pd.DataFrame,
     col: Column,
@@ -263,15 +221,13 @@ def _convert(
             )
 
     if col.kind in ("entier", "decimal"):
-        text = _parse_number(raw.fillna(""))
-        ok = text.str.match(_NUMBER) | ~present
+        values, invalid = readers.parse_numbers(raw, blanks=_NO_BLANK_MARKER)
         bad(
-            ~ok,
+            invalid,
             "valeurs non numériques.",
             KIND_ATTENDU[col.kind],
             "corrigez ces cellules (un nombre, sans texte ; une cellule vide si la donnée manque).",
         )
-        values = pd.to_numeric(text.where(ok & present), errors="coerce")
         if col.kind == "entier":
             frac = values.notna() & (values % 1 != 0)
             bad(
@@ -301,7 +257,7 @@ def _convert(
         return low.map(lambda v: True if v in _TRUE else (False if v in _FALSE else pd.NA)).astype(
             "boolean"
         )
-    text = raw.str.replace(_SPACES, " ", regex=True)
+    text = raw.str.replace(readers.SPACES, " ", regex=True)
     if col.kind == "code":
         text = text.str.replace(r"\.0$", "", regex=True)
         if col.width:
@@ -387,7 +343,7 @@ def read_partner_file(path: Path, table: Table) -> tuple[pd.DataFrame, list[Issu
     Raises:
         DataError: when the file cannot be read at all (encoding, layout, missing columns).
     """
-    reader = _read_excel if path.suffix.lower() in (".xlsx", ".xlsm") else _read_csv
+    reader = _read_excel if path.suffix.lower() in readers.EXCEL_SUFFIXES else _read_csv
     parts, issues = reader(path, table)
     out = []
     for feuille, frame, first_line in parts:
@@ -434,7 +390,7 @@ def landlord_aliases(bailleurs: pd.DataFrame, issues: list[Issue] | None = None)
         if pd.notna(row.get("variantes_nom")):
             variants += [v for v in str(row["variantes_nom"]).split("|") if v.strip()]
         for v in variants:
-            key = normalise_label(v)
+            key = readers.normalise_label(v)
             claims.setdefault(key, set()).add(name)
             if "_ligne" in row and pd.notna(row["_ligne"]):
                 lines.setdefault(key, []).append(int(row["_ligne"]))
@@ -462,7 +418,7 @@ def harmonise_landlords(
     if "bailleur" not in frame.columns or not aliases or table.name == "bailleurs":
         return frame
     folded = frame["bailleur"].map(
-        lambda v: aliases.get(normalise_label(v)) if pd.notna(v) else None
+        lambda v: aliases.get(readers.normalise_label(v)) if pd.notna(v) else None
     )
     changed = folded.notna() & (folded != frame["bailleur"])
     for fichier, rows in frame[changed].groupby("_fichier", sort=True):

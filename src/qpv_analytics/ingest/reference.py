@@ -10,15 +10,16 @@ import pandas as pd
 
 from qpv_analytics.config import Paths, get_paths
 from qpv_analytics.contract import TABLES
+from qpv_analytics.geography import REGION_DEPARTEMENTS
+from qpv_analytics.ingest import context
+from qpv_analytics.ingest.context_sources import ContextImportError
 from qpv_analytics.quality.model import DataError
 
 QPV_2024_FILE = "qpv2024-contours-simplifies.geojson"
 CONTRATS_FILE = "contrats-de-ville-2024.json"
-CONTEXT_2024_FILE = "qpv2024-indicateurs.csv"
 ADULTES_RELAIS = "adulte-relais-{annee}.json"
 FONJEP = "postes-fonjep-{annee}.json"
 CONSEILLERS_NUMERIQUES = "conseillers-numeriques-2022.json"
-FRANCE_SERVICES = "france-services-2021.geojson"
 
 
 def _read_json(path: Path):
@@ -47,7 +48,7 @@ def epci_names(paths: Paths | None = None) -> dict[str, str]:
     """Return EPCI SIREN → name, from the contrats de ville, completed by the context file."""
     paths = paths or get_paths()
     names: dict[str, str] = {}
-    ctx = paths.reference / CONTEXT_2024_FILE
+    ctx = paths.default_context
     if ctx.exists():
         frame = pd.read_csv(ctx, dtype=str, usecols=["siren_epci", "lib_epci"]).dropna()
         names.update(dict(zip(frame["siren_epci"], frame["lib_epci"], strict=True)))
@@ -156,26 +157,7 @@ def qpv_list(reference: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def epci_list(reference: pd.DataFrame) -> pd.DataFrame:
-    """Return the EPCI of the region's QPV with their number of QPV."""
-    qpv = qpv_list(reference)
-    return (
-        qpv.groupby(["siren_epci", "nom_epci"], as_index=False)
-        .agg(nb_qpv=("code_qpv", "nunique"), code_departement=("code_departement", "first"))
-        .sort_values(["code_departement", "nom_epci"], ignore_index=True)
-    )
-
-
-def contrats_de_ville(region_departements: list[str], paths: Paths | None = None) -> pd.DataFrame:
-    """Return the 2024 contrats de ville of the region's departments."""
-    paths = paths or get_paths()
-    feats = _read_json(paths.reference / CONTRATS_FILE)["features"]
-    frame = pd.DataFrame([f["properties"] for f in feats])
-    frame = frame[frame["insee_dep"].isin(region_departements)]
-    return frame.rename(columns={"codgeo": "siren_epci"}).reset_index(drop=True)
-
-
-def state_posts(
+def read_state_posts(
     kind: str, annee: int, region: str, paths: Paths | None = None
 ) -> pd.DataFrame | None:
     """Return the State-funded posts (``adultes_relais`` or ``fonjep``) of a region and year.
@@ -203,17 +185,8 @@ def digital_advisers(region: str, paths: Paths | None = None) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def france_services(departements: list[str], paths: Paths | None = None) -> pd.DataFrame:
-    """Return the France services sites (2021) of the given departments."""
-    paths = paths or get_paths()
-    feats = _read_json(paths.reference / FRANCE_SERVICES)["features"]
-    frame = pd.DataFrame([f["properties"] for f in feats])
-    frame["code_departement"] = frame["DEPARTEMENT"].astype(str).str.zfill(2)
-    return frame[frame["code_departement"].isin(departements)].reset_index(drop=True)
-
-
 def import_context_files(params, paths: Paths | None = None) -> list:
-    """Import every context file listed in the parameters (``qpv_analytics.ingest.context``).
+    """Import every context file listed in the parameters (:func:`context.import_context`).
 
     With ``referentiel_qpv: anct_2024`` the files are filtered on the region. With
     ``referentiel_qpv: contexte`` the files are filtered on the region only when it is a known
@@ -224,12 +197,10 @@ def import_context_files(params, paths: Paths | None = None) -> list:
         DataError: French message naming the file when it is missing or unreadable, or when
             it has no row for the region.
     """
-    from qpv_analytics.ingest import context
-
     paths = paths or get_paths()
     code = region_code(params.region, paths, referentiel=params.referentiel_qpv)
     if params.referentiel_qpv == "contexte" and not (
-        code in context.REGION_DEPARTEMENTS or code in regions(paths)
+        code in REGION_DEPARTEMENTS or code in regions(paths)
     ):
         region = None
     else:
@@ -246,7 +217,7 @@ def import_context_files(params, paths: Paths | None = None) -> list:
             imports.append(
                 context.import_context(path, item.source, region=region, vintage=item.millesime)
             )
-        except context.ContextImportError as exc:
+        except ContextImportError as exc:
             raise DataError(
                 f"{exc} (fichier déclaré dans la clé « contexte » de params/{params.annee}.yaml)"
             ) from None
@@ -268,8 +239,6 @@ def qpv_for_params(params, paths: Paths | None = None) -> pd.DataFrame:
     code = region_code(params.region, paths, referentiel=params.referentiel_qpv)
     if params.referentiel_qpv == "anct_2024":
         return qpv_reference(code, paths)
-    from qpv_analytics.ingest import context
-
     if not params.contexte:
         raise DataError(
             f"referentiel_qpv: contexte (params/{params.annee}.yaml) demande au moins un fichier "
@@ -278,7 +247,7 @@ def qpv_for_params(params, paths: Paths | None = None) -> pd.DataFrame:
     imports = import_context_files(params, paths)
     try:
         frame = context.reference_from_context(imports[0], params.geographie_qpv)
-    except context.ContextImportError as exc:
+    except ContextImportError as exc:
         raise DataError(f"{exc} (clé « geographie_qpv » de params/{params.annee}.yaml)") from None
     frame["code_region"] = pd.array([code] * len(frame), dtype="string")
     return frame

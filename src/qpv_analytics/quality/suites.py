@@ -81,7 +81,7 @@ def value_text(value: float | None, unit: str | None = None) -> str:
     if unit == "année":
         return str(int(value))
     text = formatting.number(value, 0 if float(value).is_integer() else 2)
-    text = text.replace(formatting.NBSP, " ")
+    text = text.replace(formatting.THOUSANDS_SEPARATOR, " ")
     if unit and unit != "nombre":
         text += f" {unit}"
     return text

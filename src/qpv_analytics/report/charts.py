@@ -220,3 +220,44 @@ def figure_html(fig: plt.Figure, alt: str, caption: str | None = None) -> str:
         f'<figure class="qpv-figure"><img src="data:image/png;base64,{data}" '
         f'alt="{html.escape(alt)}" style="max-width:100%">{cap}</figure>'
     )
+
+
+def histogram(
+    values: pd.Series,
+    unit: str,
+    title: str,
+    bin_width: int = 5,
+    ylabel: str = "Nombre de QPV",
+    median_label: str = "Médiane",
+    mean: float | None = None,
+    mean_label: str = "Moyenne",
+) -> plt.Figure:
+    """Histogram of values in bins of ``bin_width``, with the median and an optional mean.
+
+    Args:
+        values: one value per territory; blanks are left out.
+        unit: unit of the values (axis formatting).
+        title: chart title.
+        bin_width: width of the bins, which start at a multiple of it.
+        ylabel: label of the count axis.
+        median_label: legend text of the median (dotted line).
+        mean: a mean drawn as a dashed line (e.g. population-weighted), or ``None``.
+        mean_label: legend text of the mean.
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    data = values.dropna().astype(float)
+    low = int(data.min() // bin_width * bin_width)
+    high = int(data.max() // bin_width * bin_width) + 2 * bin_width
+    fig, ax = plt.subplots(figsize=(8.5, 3.4))
+    ax.hist(data, bins=range(low, high, bin_width), color=MAIN, edgecolor="white")
+    ax.axvline(data.median(), color="#333333", linestyle=":", linewidth=1.5, label=median_label)
+    if mean is not None:
+        ax.axvline(mean, color=TARGET, linestyle="--", linewidth=1.5, label=mean_label)
+    ax.xaxis.set_major_formatter(_formatter(unit))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, loc="left")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig

@@ -421,12 +421,12 @@ def context_note(rep: reporting.Report, codes, subject: str) -> None:
         codes: codes of the QPV concerned (e.g. the QPV with NPNRU operations).
         subject: French description of those QPV (``"les QPV où des opérations sont suivies"``).
     """
-    from qpv_analytics.ingest import context
+    from qpv_analytics.indicators import context_stats
 
     data = rep.table("contexte", all_years=True)
     if data.empty:
         return
-    quartiers = context.context_by_qpv(data, rep.qpv)
+    quartiers = context_stats.context_by_qpv(data, rep.qpv)
     concerned = quartiers[quartiers["code_qpv"].isin(set(codes))]
     if concerned.empty:
         return
@@ -437,8 +437,8 @@ def context_note(rep: reporting.Report, codes, subject: str) -> None:
         if pd.notna(total_pop) and total_pop
         else None
     )
-    here = context.weighted_mean(concerned, "taux_pauvrete_60_pct", pop)
-    region = context.weighted_mean(quartiers, "taux_pauvrete_60_pct", pop)
+    here = context_stats.weighted_mean(concerned, "taux_pauvrete_60_pct", pop)
+    region = context_stats.weighted_mean(quartiers, "taux_pauvrete_60_pct", pop)
     text = (
         f"Contexte : {subject} sont {len(concerned)} sur {len(quartiers)} QPV de la région"
         + (f", où vit {formatting.percent(share)} de leur population" if share is not None else "")
@@ -449,12 +449,12 @@ def context_note(rep: reporting.Report, codes, subject: str) -> None:
         if region.value is not None:
             text += (
                 f" Leur taux de pauvreté moyen est de {formatting.percent(region.value)} "
-                f"({context.coverage_sentence(region)} ; source : rapport « Contexte »)."
+                f"({context_stats.coverage_sentence(region)} ; source : rapport « Contexte »)."
             )
     elif here.value is not None and region.value is not None:
         text += (
             f" Leur taux de pauvreté moyen est de {formatting.percent(here.value)} "
-            f"({context.coverage_sentence(here)}), contre {formatting.percent(region.value)} "
+            f"({context_stats.coverage_sentence(here)}), contre {formatting.percent(region.value)} "
             "pour l'ensemble des QPV de la région (source : indicateurs de contexte, voir le "
             "rapport « Contexte »)."
         )
