@@ -8,19 +8,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from qpv_analytics.disclosure.control import (
+from qpv_analytics.disclosure.html_tables import to_html_table
+from qpv_analytics.disclosure.indicator_tables import protect_indicator_frame
+from qpv_analytics.disclosure.suppression import (
     PRIMAIRE,
     SECONDAIRE,
-    SECRET,
     mask_count_series,
     mask_counts,
     mask_rate,
-    protect_indicator_frame,
     rate_secret,
     recomputable_cells,
     suppression_pattern,
-    to_html_table,
 )
+from qpv_analytics.labels import SECRET
 from qpv_analytics.thresholds import MIN_COUNT as SEUIL_EFFECTIF
 from qpv_analytics.thresholds import MIN_RATE_BASE as SEUIL_BASE_TAUX
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from qpv_analytics.disclosure.control import mask_counts, to_html_table
+from qpv_analytics.disclosure.html_tables import to_html_table
 from qpv_analytics.disclosure.scanner import (
     KIND_CODE,
     KIND_FILE,
@@ -19,6 +19,7 @@ from qpv_analytics.disclosure.scanner import (
     format_findings,
     scan_publication,
 )
+from qpv_analytics.disclosure.suppression import mask_counts
 
 pytestmark = pytest.mark.unit
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from qpv_analytics.config import AUDIT_FOLDER
-from qpv_analytics.disclosure.control import PEOPLE_TABLE_CLASS
+from qpv_analytics.disclosure.html_tables import PEOPLE_TABLE_CLASS
 from qpv_analytics.thresholds import MIN_COUNT
 
 SCANNED_SUFFIXES = (".html", ".htm", ".csv", ".json", ".md", ".txt")
@@ -48,8 +48,8 @@ _ADVICE = {
     KIND_IDENTIFIER: "ne publiez que des agrégats : retirez du rapport le tableau ou le texte "
     "qui reprend des lignes individuelles (les identifiants pseudonymes ne sortent jamais du "
     "pipeline).",
-    KIND_SMALL_COUNT: "masquez le tableau avec qpv_analytics.disclosure.control.mask_counts, ou "
-    "affichez-le avec to_html_table(..., people_counts=True), au lieu de l'écrire tel quel.",
+    KIND_SMALL_COUNT: "masquez le tableau avec qpv_analytics.disclosure.suppression.mask_counts, "
+    "ou affichez-le avec to_html_table(..., people_counts=True), au lieu de l'écrire tel quel.",
     KIND_CODE: "exportez le notebook sans le code (cellules d'entrée, invites, tracebacks) ; les "
     "notebooks exécutés se rangent dans reports/audit/, jamais dans le dossier partagé.",
     KIND_PATH: "n'affichez aucun chemin de fichier (avertissements, tracebacks, print) : "

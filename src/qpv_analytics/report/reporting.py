@@ -158,7 +158,7 @@ class Report:
 
         Person-based rows go through disclosure control here, whatever the notebook did.
         """
-        from qpv_analytics.disclosure.control import protect_people
+        from qpv_analytics.disclosure.indicator_tables import protect_people
 
         result = protect_people(result, self.params, self.qpv)
         result = result.sort_values(["indicateur", "niveau", "code", "annee"], ignore_index=True)

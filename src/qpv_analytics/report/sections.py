@@ -9,7 +9,7 @@ import pandas as pd
 from IPython.display import HTML, display
 
 from qpv_analytics import disclosure, formatting, indicators
-from qpv_analytics.disclosure.control import thresholds as _thresholds
+from qpv_analytics.disclosure.indicator_tables import thresholds as _thresholds
 from qpv_analytics.indicators.activite import event_base, participations_by_type
 from qpv_analytics.indicators.core import TOTAL_LABEL
 from qpv_analytics.indicators.model import REGISTRY

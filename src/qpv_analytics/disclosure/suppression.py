@@ -1,8 +1,7 @@
-"""Statistical disclosure control: small counts of people and rates on small bases are masked."""
+"""Primary and secondary suppression of counts of people, and secrecy of rates on small bases."""
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Hashable, Iterator
 from typing import TYPE_CHECKING
@@ -11,32 +10,22 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from qpv_analytics.params import RunParams
+    pass
 
-from qpv_analytics import formatting
 from qpv_analytics.labels import SECRET
 from qpv_analytics.thresholds import MIN_COUNT, MIN_RATE_BASE
 
 PRIMAIRE = "primaire"
 SECONDAIRE = "secondaire"
 
-PEOPLE_TABLE_CLASS = "qpv-effectifs"
-"""CSS class of HTML tables of counts of people; the publication scanner checks these tables."""
-
 _SHOWN, _PRIMARY, _SECONDARY = 0, 1, 2
 _PATTERN_LABELS = {_SHOWN: "", _PRIMARY: PRIMAIRE, _SECONDARY: SECONDAIRE}
-_SHARE_UNITS = {"%", "part", "taux", "ratio", "proportion", "pourcentage"}
-_NOTE_SECRET = (
-    "s : secret statistique (effectif de moins de {seuil} personnes, ou valeur masquée pour "
-    "qu'il ne puisse pas être recalculé à partir des totaux)."
-)
 
 Cell = tuple[int, int]
 Line = tuple[list[Cell], Cell]
 
-
 # ----------------------------------------------------------------------------------------------
-# Tables of counts: primary and secondary suppression
+# Tables of counts
 # ----------------------------------------------------------------------------------------------
 
 
@@ -413,9 +402,10 @@ def _rate_inputs(numerator, denominator) -> tuple[np.ndarray, np.ndarray, pd.Ind
     return num, den, None
 
 
-def _rate_secret(
+def rate_secret_array(
     num: np.ndarray, den: np.ndarray, threshold_base: int, threshold_count: int, complement: bool
 ) -> np.ndarray:
+    """Boolean mask of the rates to hide, on arrays (see :func:`rate_secret` for the rule)."""
     defined = ~np.isnan(num) & ~np.isnan(den) & (den > 0)
     with np.errstate(invalid="ignore"):
         secret = den < threshold_base
@@ -447,7 +437,7 @@ def rate_secret(
         A boolean Series (if an input is a Series) or a bool.
     """
     num, den, index = _rate_inputs(numerator, denominator)
-    secret = _rate_secret(num, den, threshold_base, threshold_count, complement)
+    secret = rate_secret_array(num, den, threshold_base, threshold_count, complement)
     if index is None:
         return bool(secret[0])
     return pd.Series(secret, index=index, dtype=bool)
@@ -482,295 +472,9 @@ def mask_rate(
         undefined, or for scalars a float, ``None`` when masked or undefined.
     """
     num, den, index = _rate_inputs(numerator, denominator)
-    secret = _rate_secret(num, den, threshold_base, threshold_count, complement)
+    secret = rate_secret_array(num, den, threshold_base, threshold_count, complement)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(secret | (den == 0), np.nan, num / den)
     if index is None:
         return None if np.isnan(rate[0]) else float(rate[0])
     return pd.Series(rate, index=index, dtype="float64")
-
-
-# ----------------------------------------------------------------------------------------------
-# Tidy indicator tables
-# ----------------------------------------------------------------------------------------------
-
-
-def _is_share(unit: object) -> bool:
-    if not isinstance(unit, str):
-        return False
-    unit = unit.strip().lower()
-    return "%" in unit or unit in _SHARE_UNITS
-
-
-def protect_indicator_frame(
-    df: pd.DataFrame,
-    threshold_count: int = MIN_COUNT,
-    threshold_base: int = MIN_RATE_BASE,
-) -> pd.DataFrame:
-    """Mask the person-based rows of a tidy indicator table before it is shown or exported.
-
-    Only rows with ``personnes`` true (a missing flag counts as true) are touched. Such a
-    row is secret when:
-
-    - it has a denominator (a rate, a share or a mean over people): the base is below
-      ``threshold_base``; for shares (unit ``%``, ``part``, ``taux``, ``ratio``…) also when
-      the numerator or the rest of the base is a count from 1 to ``threshold_count - 1``
-      (see :func:`mask_rate`); when the numerator is missing it cannot be checked and the
-      row is secret;
-    - it has no denominator: its count (``numerateur``, else ``valeur``) is between 1 and
-      ``threshold_count - 1``; a share (unit ``%``…) without a base cannot be checked and is
-      secret.
-
-    A secret row gets ``"s"`` in ``valeur``, ``numerateur`` and ``denominateur`` (showing the
-    base alone would let a reader rebuild the rate from another table). Counts by category
-    that add up to a total shown elsewhere need :func:`mask_counts` (secondary suppression),
-    not this row-by-row function.
-
-    Args:
-        df: tidy indicator table with ``valeur`` and ``personnes`` (bool), and optionally
-            ``numerateur``, ``denominateur`` and ``unite``.
-        threshold_count: smallest count of people that may be shown.
-        threshold_base: smallest base for which a rate is shown.
-
-    Returns:
-        A copy of ``df`` with masked cells set to ``"s"`` (those columns become object dtype)
-        and a boolean column ``secret``.
-
-    Raises:
-        ValueError: ``valeur`` or ``personnes`` is missing.
-    """
-    missing = [c for c in ("valeur", "personnes") if c not in df.columns]
-    if missing:
-        raise ValueError(
-            "Table d'indicateurs : colonne(s) absente(s) : " + ", ".join(missing) + ". À faire : "
-            "ajoutez « personnes » (vrai pour les indicateurs qui comptent des personnes, "
-            "cf. Indicator.people) avant de protéger la table."
-        )
-
-    def numbers(column: str) -> np.ndarray:
-        if column not in df.columns:
-            return np.full(len(df), np.nan)
-        return pd.to_numeric(df[column], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-
-    value, num, den = numbers("valeur"), numbers("numerateur"), numbers("denominateur")
-    units = df["unite"] if "unite" in df.columns else pd.Series(None, index=df.index)
-    share = np.array([_is_share(u) for u in units], dtype=bool)
-    people = df["personnes"].astype("boolean").fillna(True).to_numpy(dtype=bool)
-
-    has_den = ~np.isnan(den)
-    base_secret = has_den & (den > 0) & (den < threshold_base)
-    share_secret = _rate_secret(num, den, threshold_base, threshold_count, complement=True)
-    with_den = base_secret | (share & share_secret) | (has_den & np.isnan(num))
-    count = np.where(np.isnan(num), value, num)
-    without_den = ((count > 0) & (count < threshold_count)) | share
-    secret = people & np.where(has_den, with_den, without_den)
-
-    out = df.copy()
-    for column in ("valeur", "numerateur", "denominateur"):
-        if column in out.columns:
-            out[column] = out[column].astype(object).where(~secret, SECRET)
-    out["secret"] = secret
-    return out
-
-
-# ----------------------------------------------------------------------------------------------
-# HTML rendering
-# ----------------------------------------------------------------------------------------------
-
-
-def _cell_text(value: object, decimals: int, counts: bool) -> str:
-    """French text of one cell (masked cells stay ``"s"``, missing ones are a dash)."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (bool, np.bool_)):
-        return "oui" if value else "non"
-    if value is None or value is pd.NA or value is pd.NaT:
-        return formatting.number(None)
-    if isinstance(value, (int, np.integer)):
-        return formatting.number(value, 0)
-    if isinstance(value, (float, np.floating)):
-        if math.isnan(value):
-            return formatting.number(None)
-        return formatting.number(value, 0 if counts and float(value).is_integer() else decimals)
-    return str(value)
-
-
-def to_html_table(
-    df: pd.DataFrame,
-    caption: str,
-    people_counts: bool,
-    *,
-    threshold: int = MIN_COUNT,
-    total_row: Hashable | None = None,
-    total_col: Hashable | None = None,
-    decimals: int = 1,
-) -> str:
-    """Render a table as an HTML ``<table>`` with French number formatting.
-
-    With ``people_counts=True`` the table always goes through :func:`mask_counts` (there is
-    no way around it) and the ``<table>`` gets the CSS class ``qpv-effectifs``, which the
-    publication scanner checks; a note explains ``s`` when a cell is masked.
-
-    Args:
-        df: the table (index = row labels, shown as row headers).
-        caption: French title of the table.
-        people_counts: the cells are counts of people.
-        threshold: smallest count shown (never below ``MIN_COUNT``).
-        total_row: index label of the row of totals, if any (for the masking).
-        total_col: column label of the column of totals, if any (for the masking).
-        decimals: decimals of non-integer numbers.
-
-    Returns:
-        The HTML of the table.
-
-    Raises:
-        ValueError: ``threshold`` below ``MIN_COUNT`` for counts of people.
-    """
-    classes = "qpv-tableau"
-    shown = df
-    if people_counts:
-        if threshold < MIN_COUNT:
-            raise ValueError(
-                f"Seuil de secret {threshold} refusé : les effectifs de personnes publiés "
-                f"doivent être masqués en dessous d'au moins {MIN_COUNT}."
-            )
-        shown = mask_counts(df, threshold, total_row=total_row, total_col=total_col)
-        classes += f" {PEOPLE_TABLE_CLASS}"
-
-    esc = html.escape
-    parts = [f'<table class="{classes}">', f"<caption>{esc(caption)}</caption>", "<thead><tr>"]
-    parts.append(f'<th scope="col">{esc(str(df.index.name or ""))}</th>')
-    parts += [f'<th scope="col">{esc(str(col))}</th>' for col in shown.columns]
-    parts.append("</tr></thead>")
-    parts.append("<tbody>")
-    any_secret = False
-    for label, row in zip(shown.index, shown.itertuples(index=False), strict=True):
-        is_total = total_row is not None and label == total_row
-        parts.append('<tr class="qpv-total">' if is_total else "<tr>")
-        parts.append(f'<th scope="row">{esc(str(label))}</th>')
-        for value in row:
-            if isinstance(value, str) and value == SECRET:
-                any_secret = True
-                parts.append(f'<td class="qpv-secret" title="secret statistique">{SECRET}</td>')
-            else:
-                parts.append(f"<td>{esc(_cell_text(value, decimals, people_counts))}</td>")
-        parts.append("</tr>")
-    parts.append("</tbody>")
-    if any_secret:
-        note = _NOTE_SECRET.format(seuil=threshold)
-        parts.append(
-            f'<tfoot><tr><td class="qpv-note" colspan="{shown.shape[1] + 1}">{esc(note)}</td>'
-            "</tr></tfoot>"
-        )
-    parts.append("</table>")
-    return "\n".join(parts)
-
-
-# ----------------------------------------------------------------------------------------------
-# Tidy indicator tables: primary and hierarchical secondary suppression
-# ----------------------------------------------------------------------------------------------
-
-
-def thresholds(params: RunParams | None) -> tuple[int, int]:
-    """Return the count and rate-base thresholds of the run (defaults without parameters)."""
-    if params is None:
-        return MIN_COUNT, MIN_RATE_BASE
-    conf = params.confidentialite
-    return conf.seuil_effectif, conf.seuil_base_taux
-
-
-def _lines(rows: pd.DataFrame, qpv: pd.DataFrame | None) -> list[tuple[int, list[int]]]:
-    """Additive relations (parent row, child rows) between the rows of one indicator × year."""
-    from qpv_analytics.indicators.core import epci_departements
-
-    triples = zip(rows.index, rows["niveau"], rows["code"], strict=True)
-    index = {(lvl, str(code)): i for i, lvl, code in triples}
-    by_level: dict[str, list[tuple[str, int]]] = {}
-    for (lvl, code), i in index.items():
-        by_level.setdefault(lvl, []).append((code, i))
-    lines: list[tuple[int, list[int]]] = []
-    region = index.get(("region", "region"))
-    if region is not None:
-        for lvl, members in by_level.items():
-            if lvl != "region":
-                lines.append((region, [i for _, i in members]))
-    if qpv is not None:
-        parents = {
-            "epci": ("departement", epci_departements(qpv)),
-            "qpv": (
-                "epci",
-                dict(
-                    zip(
-                        qpv["code_qpv"].astype(str),
-                        qpv["siren_epci"].astype(str),
-                        strict=True,
-                    )
-                ),
-            ),
-        }
-        for lvl, (parent_level, mapping) in parents.items():
-            groups: dict[int, list[int]] = {}
-            for code, i in by_level.get(lvl, []):
-                parent = index.get((parent_level, mapping.get(code, "")))
-                if parent is not None:
-                    groups.setdefault(parent, []).append(i)
-            lines += list(groups.items())
-    return lines
-
-
-def protect_people(
-    result: pd.DataFrame, params: RunParams | None = None, qpv: pd.DataFrame | None = None
-) -> pd.DataFrame:
-    """Return a tidy indicator table safe to show and export (person-based rows protected).
-
-    Primary masking is :func:`qpv_analytics.disclosure.control.protect_indicator_frame` (counts of
-    people below the threshold, rates on small bases or revealing a small group). Secondary
-    masking then treats every indicator × year as additive lines: the region and each level
-    below it, each department and its EPCI, each EPCI and its QPV (``qpv`` gives the nesting).
-    A line with exactly one masked row gets a second one (the smallest base), so that no
-    masked value can be recomputed by subtraction; this repeats until stable.
-
-    Rows of indicators without ``people`` are untouched. Masked rows keep their indicator,
-    level, code and year, get blank values and the status ``secret``, and ``secret``
-    is true.
-
-    Args:
-        result: tidy indicator table (``RESULT_COLUMNS``).
-        params: run parameters (thresholds of ``confidentialite``; defaults otherwise).
-        qpv: QPV reference, to protect QPV within EPCI and EPCI within departments.
-    """
-    from qpv_analytics.indicators.model import REGISTRY
-
-    count_threshold, base_threshold = thresholds(params)
-    out = result.reset_index(drop=True).copy()
-    people = out["indicateur"].map(lambda c: REGISTRY[c].people).astype(bool)
-    flagged = out.assign(personnes=people)
-    primary = protect_indicator_frame(flagged, count_threshold, base_threshold)
-    secret = primary["secret"].to_numpy(dtype=bool).copy()
-
-    size = out["denominateur"].astype("Float64")
-    size = size.fillna(out["numerateur"].astype("Float64")).fillna(out["valeur"].astype("Float64"))
-    size = size.fillna(0).to_numpy(dtype=float)
-    groups = out[people].groupby(["indicateur", "annee"], sort=False).groups
-    all_lines = [line for idx in groups.values() for line in _lines(out.loc[list(idx)], qpv)]
-    changed = True
-    while changed:
-        changed = False
-        for parent, children in all_lines:
-            cells = [parent, *children]
-            if sum(secret[c] for c in cells) != 1:
-                continue
-            candidates = sorted(
-                (c for c in children if not secret[c] and size[c] > 0), key=lambda c: size[c]
-            )
-            if not candidates and not secret[parent] and size[parent] > 0:
-                candidates = [parent]
-            if candidates:
-                secret[candidates[0]] = True
-                changed = True
-    mask = pd.Series(secret, index=out.index)
-    for column in ("valeur", "numerateur", "denominateur"):
-        out[column] = out[column].astype("Float64").mask(mask)
-    out["statut"] = out["statut"].mask(mask, "secret")
-    out["secret"] = mask
-    return out
