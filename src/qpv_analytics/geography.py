@@ -14,6 +14,9 @@ QPV_PATTERN = r"^(QP(\d{3}|02[AB])\d{3}|QN(\d{3}|02[AB])\d{2}[A-Z0-9])$"
 SIREN_PATTERN = r"^\d{9}$"
 """SIREN of an EPCI: nine digits."""
 
+DEPARTEMENT_PATTERN = r"^(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-8]|98[0-9])$"
+"""INSEE department codes (metropolitan, Corsica, overseas)."""
+
 DEPARTEMENTS = {
     "01": "Ain",
     "02": "Aisne",

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from qpv_analytics import formatting
-from qpv_analytics.contract import DEPARTEMENT_PATTERN, KIND_LABELS, Column, Table
-from qpv_analytics.geography import QPV_PATTERN, SIREN_PATTERN
+from qpv_analytics.contract import KIND_LABELS, Column, Table
+from qpv_analytics.geography import DEPARTEMENT_PATTERN, QPV_PATTERN, SIREN_PATTERN
 from qpv_analytics.params import RunParams
 from qpv_analytics.quality.gx_run import gx_modules
 from qpv_analytics.quality.model import Severity

@@ -1,164 +1,18 @@
-"""The data contract: every input table declared once (loaders, validation, demo, docs)."""
+"""The input tables: every table declared once (loaders, validation, demo, docs derive from it)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
-
-from qpv_analytics.geography import QPV_PATTERN, SIREN_PATTERN
+from qpv_analytics.contract.schema import Column, Plausibility, Rule, Table
+from qpv_analytics.contract.vocabularies import (
+    AXES_TFPB,
+    NATURES_RU,
+    SITUATIONS_6_MOIS,
+    TYPES_EVENEMENT,
+    TYPES_MARCHE,
+    TYPES_ORGANISATION,
+)
+from qpv_analytics.geography import DEPARTEMENT_PATTERN, QPV_PATTERN, SIREN_PATTERN
 from qpv_analytics.labels import AXES
-
-Kind = Literal["texte", "code", "entier", "decimal", "date", "booleen"]
-
-PANDAS_DTYPES: dict[str, str] = {
-    "texte": "string",
-    "code": "string",
-    "entier": "Int64",
-    "decimal": "Float64",
-    "date": "datetime64[ns]",
-    "booleen": "boolean",
-}
-"""Pandas dtype of each contract kind (nullable dtypes: a blank cell stays missing)."""
-
-KIND_LABELS: dict[str, str] = {
-    "texte": "texte",
-    "code": "code (texte, zéros en tête conservés)",
-    "entier": "nombre entier",
-    "decimal": "nombre décimal (virgule acceptée)",
-    "date": "date jj/mm/aaaa",
-    "booleen": "oui / non",
-}
-
-
-AXES_TFPB: dict[int, str] = {
-    1: "Renforcement de la présence du personnel de proximité",
-    2: "Formation / soutien des personnels de proximité",
-    3: "Sur-entretien",
-    4: "Gestion des déchets, encombrants et épaves",
-    5: "Tranquillité résidentielle",
-    6: "Concertation / sensibilisation des locataires",
-    7: "Animation, lien social, vivre ensemble",
-    8: "Petits travaux d'amélioration de la qualité de service",
-}
-"""The 8 action axes of the national TFPB abatement framework."""
-
-TYPES_EVENEMENT = ("reseau", "co-formation", "formation", "webinaire", "visite", "publication")
-TYPES_ORGANISATION = ("bailleurs", "collectivites", "etat", "associations", "habitants", "autres")
-NATURES_RU = ("demolition", "reconstitution", "rehabilitation", "residentialisation", "equipement")
-TYPES_MARCHE = ("travaux_anru", "gusp", "autre")
-SITUATIONS_6_MOIS = (
-    "emploi_durable",
-    "emploi_transition",
-    "formation_qualifiante",
-    "sans_emploi",
-    "inconnue",
-)
-DEPARTEMENT_PATTERN = r"^(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-8]|98[0-9])$"
-
-
-PLAUSIBILITY_ACTION = (
-    "vérifiez ces lignes et corrigez-les s'il s'agit d'une erreur de saisie (unité, zéro "
-    "en trop ou manquant) ; sinon, rien à faire."
-)
-
-
-@dataclass(frozen=True)
-class Plausibility:
-    """Warning-level bounds of a column's values, or of its ratio to another column.
-
-    The checked value is the column itself or, with ``per``, ``column / per × factor`` (rows
-    whose ``per`` is zero or missing are skipped). It is computed before validation in a
-    derived column called ``name`` (leading ``_``), which also names the rule.
-    """
-
-    name: str
-    label: str
-    min: float | None = None
-    max: float | None = None
-    unit: str = ""
-    per: str | None = None
-    """Denominator column of a ratio (``None``: bounds on the column itself)."""
-    factor: float = 1.0
-    action: str = PLAUSIBILITY_ACTION
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of an input table, with everything a producer and a validator need."""
-
-    name: str
-    kind: Kind
-    description: str
-    required: bool = True
-    unit: str | None = None
-    allowed: tuple[str | int, ...] | None = None
-    min: float | None = None
-    max: float | None = None
-    pattern: str | None = None
-    width: int | None = None
-    """Codes padded with leading zeros to this width (codes that lost their zeros in Excel)."""
-    references: str | None = None
-    """Reference set the value must belong to: ``qpv``, ``epci`` or ``bailleur``."""
-    identifier: bool = False
-    """Pseudonymous identifier of a person or household: never published."""
-    plausible: Plausibility | None = None
-    """Values possible but unlikely enough to deserve a look (a warning, never blocking)."""
-
-    @property
-    def dtype(self) -> str:
-        """Pandas dtype of the column."""
-        return PANDAS_DTYPES[self.kind]
-
-
-@dataclass(frozen=True)
-class Rule:
-    """Cross-field rule ``left <= right`` between two numeric columns of a table."""
-
-    left: str
-    right: str
-    message: str
-
-
-@dataclass(frozen=True)
-class Table:
-    """One input table: its grain, columns, key and confidentiality."""
-
-    name: str
-    title: str
-    grain: str
-    description: str
-    columns: tuple[Column, ...]
-    key: tuple[str, ...]
-    axis: int | None = None
-    producer: str | None = None
-    """Column naming who sent the row (landlord, EPCI, project owner): used for feedback."""
-    personal: bool = False
-    """Rows describe persons or households: only aggregates may leave the pipeline."""
-    rules: tuple[Rule, ...] = field(default_factory=tuple)
-    reference: bool = False
-    """Built from shipped public files rather than sent by partners."""
-
-    def column(self, name: str) -> Column:
-        """Return the column called ``name``."""
-        for col in self.columns:
-            if col.name == name:
-                return col
-        raise KeyError(f"{self.name}.{name}")
-
-    @property
-    def column_names(self) -> list[str]:
-        """Names of the columns, in contract order."""
-        return [c.name for c in self.columns]
-
-    @property
-    def identifiers(self) -> list[str]:
-        """Columns holding pseudonymous identifiers of persons or households."""
-        return [c.name for c in self.columns if c.identifier]
-
-    @property
-    def plausibility(self) -> list[tuple[Column, Plausibility]]:
-        """Plausibility checks of the table, with the column each one bounds."""
-        return [(c, c.plausible) for c in self.columns if c.plausible]
 
 
 def _annee(description: str = "Année de référence des données.") -> Column:
