@@ -21,8 +21,7 @@ from qpv_analytics.disclosure.suppression import (
     suppression_pattern,
 )
 from qpv_analytics.labels import SECRET
-from qpv_analytics.thresholds import MIN_COUNT as SEUIL_EFFECTIF
-from qpv_analytics.thresholds import MIN_RATE_BASE as SEUIL_BASE_TAUX
+from qpv_analytics.thresholds import MIN_COUNT, MIN_RATE_BASE
 
 pytestmark = pytest.mark.unit
 
@@ -35,7 +34,7 @@ def frame(rows: dict[str, list], columns: list[str]) -> pd.DataFrame:
 
 
 def test_thresholds_and_marker():
-    assert (SECRET, SEUIL_EFFECTIF, SEUIL_BASE_TAUX) == ("s", 5, 20)
+    assert (SECRET, MIN_COUNT, MIN_RATE_BASE) == ("s", 5, 20)
 
 
 # ------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from qpv_analytics.labels import SEVERITY_LABELS
 from qpv_analytics.quality.model import DataError
 
 _ARGPARSE_FR = {
@@ -108,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _run(args)
     except DataError as exc:
-        print(f"\nERREUR — {exc}", file=sys.stderr)
+        print(f"\n{SEVERITY_LABELS['bloquant']} — {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\nInterrompu : la publication précédente est intacte.", file=sys.stderr)

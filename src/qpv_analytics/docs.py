@@ -11,7 +11,8 @@ from qpv_analytics.quality.suites import bounds_text
 
 HEADER = """# Données : contrat d'échange avec les partenaires
 
-*Page générée depuis `src/qpv_analytics/contract/tables.py` par `make doc` : ne pas la modifier à la main.*
+*Page générée depuis le contrat de données (`src/qpv_analytics/contract/`) par `make doc` :
+ne pas la modifier à la main.*
 
 Chaque partenaire envoie chaque année un fichier par table, en CSV (séparateur `;`, virgule
 décimale, UTF-8 ou Windows-1252) ou en classeur Excel `.xlsx` (une feuille nommée comme la

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from qpv_analytics.config import DEMO_MARKER, Paths, get_paths
 from qpv_analytics.contract import PARTNER_TABLES, TABLES, Column, Table
+from qpv_analytics.geography import DEFAULT_REGION
 from qpv_analytics.ingest.demo.landlords import BY_NAME
 from qpv_analytics.ingest.demo.tables import BUILDERS
 from qpv_analytics.ingest.demo.world import SEED, Rng, Row, build_world, pick
@@ -118,7 +119,7 @@ def _existing_files(raw_dir: Path) -> list[Path]:
 
 def generate(
     raw_dir: Path | None = None,
-    region: str = "32",
+    region: str = DEFAULT_REGION,
     first_year: int = FIRST_YEAR,
     last_year: int = LAST_YEAR,
 ) -> list[Path]:
@@ -187,7 +188,7 @@ def _data_files(raw_dir: Path) -> list[Path]:
     return [p for p in _existing_files(raw_dir) if p.suffix.lower() in SUFFIXES]
 
 
-def ensure_demo(paths: Paths | None = None, region: str = "32") -> bool:
+def ensure_demo(paths: Paths | None = None, region: str = DEFAULT_REGION) -> bool:
     """Generate the demo data when ``data/raw`` holds no data file.
 
     Args:
