@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
+from qpv_analytics.config import BUILD_ENV, Paths
 from qpv_analytics.indicators.model import RESULT_COLUMNS
 from qpv_analytics.report import reporting, sections
 
@@ -108,8 +109,9 @@ def test_region_values_and_total(shown):
 
 
 def test_export_table_writes_french_csv_without_parquet(tmp_path, monkeypatch):
-    monkeypatch.setenv(reporting.BUILD_ENV, str(tmp_path))
-    rep = reporting.Report(params=SimpleNamespace(annee=2025), paths=None, qpv=None, demo=False)
+    monkeypatch.setenv(BUILD_ENV, str(tmp_path))
+    paths = Paths(tmp_path / "projet")
+    rep = reporting.Report(params=SimpleNamespace(annee=2025), paths=paths, qpv=None, demo=False)
     path = rep.export_table(pd.DataFrame({"annee": [2025], "taux": [1.5]}), "derivee")
     assert path == tmp_path / "indicateurs" / "derivee.csv"
     assert path.read_bytes() == "\ufeffannee;taux\n2025;1,5\n".encode()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,11 +18,6 @@ from qpv_analytics.ingest import reference
 from qpv_analytics.ingest.loaders import SOURCE_COLUMNS, read_processed
 from qpv_analytics.labels import LEVEL_LABELS, STATUS_LABELS, axis_title
 from qpv_analytics.params import RunParams, load_params
-
-BUILD_ENV = "QPV_BUILD_DIR"
-"""Environment variable set by the publication runner: where a notebook writes its exports."""
-QUALITY_FILE = "qualite_{annee}.json"
-"""Summary of the quality gate, written in ``data/processed/`` and read by the reports."""
 
 STYLE = """
 <style>
@@ -148,10 +142,7 @@ class Report:
 
     def output_dir(self) -> Path:
         """Folder receiving this run's exports: the build folder, or a draft folder by hand."""
-        build = os.environ.get(BUILD_ENV)
-        if build:
-            return Path(build)
-        return self.paths.reports / "brouillon" / str(self.annee)
+        return self.paths.output_dir(self.annee)
 
     def export_indicators(self, result: pd.DataFrame, name: str) -> Path:
         """Write the tidy indicator table as CSV (UTF-8 BOM, ``;``, decimal comma) and Parquet.
@@ -172,7 +163,7 @@ class Report:
         For derived tables (e.g. the synthesis' counts per EPCI): without a Parquet copy, they
         are never read back as indicator tables.
         """
-        folder = self.output_dir() / "indicateurs"
+        folder = self.paths.output_indicators_dir(self.annee)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{name}.csv"
         table.to_csv(path, sep=";", decimal=",", index=False, encoding="utf-8-sig")
@@ -219,7 +210,7 @@ def open_report(
     params = load_params(annee, paths)
     qpv = reference.qpv_for_params(params, paths)
     demo = (paths.raw / DEMO_MARKER).exists()
-    quality_path = paths.processed / QUALITY_FILE.format(annee=annee)
+    quality_path = paths.quality_summary(annee)
     quality = json.loads(quality_path.read_text(encoding="utf-8")) if quality_path.exists() else {}
     rep = Report(params, paths, qpv, demo, quality)
     heading = title or (axis_title(axis) if axis else params.titre)

@@ -44,7 +44,7 @@ def load_indicator_tables(folder: Path, exclude: Iterable[str] = (SYNTHESIS_NAME
     """Read every tidy indicator table (``*.parquet``) written by the reports of a run.
 
     Args:
-        folder: the ``indicateurs`` folder of the run (``Report.output_dir() / "indicateurs"``).
+        folder: the ``indicateurs`` folder of the run (``Paths.output_indicators_dir``).
         exclude: file stems not to read (the synthesis' own outputs).
 
     Returns:
