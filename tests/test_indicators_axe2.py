@@ -95,13 +95,15 @@ def test_per_dwelling_and_coverage():
     assert _get(res, "tfpb_montant_abattement_eur", "region", "region").valeur == 45_000
 
 
-def test_partial_status_uses_local_threshold():
+def test_national_minimum_is_never_partial_whatever_the_local_threshold():
     params = RunParams(
         annee=2025,
         cibles_locales={"taux_valorisation_tfpb_pct": 100, "seuil_statut_partiel_pct": 40},
     )
     res = indicators.tfpb_indicators(ABAT, ACT, QPV, params)
-    assert _get(res, "tfpb_taux_valorisation_pct", "departement", "62").statut == "partiel"
+    row = _get(res, "tfpb_taux_valorisation_pct", "departement", "62")
+    assert row.valeur >= 40 and row.valeur < 100
+    assert row.statut == "non_atteint"
 
 
 def test_unpaired_units_and_blank_values_are_not_zero():

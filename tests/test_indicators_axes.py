@@ -115,7 +115,7 @@ def test_reconstitution_ratio_target_and_zero_denominator():
     # Rebuilt programmed (60 + 50) over demolished programmed (100 + 20).
     assert rec.numerateur == 110 and rec.denominateur == 120
     assert _close(rec.valeur, 110 / 120 * 100)
-    assert rec.cible == 100 and rec.statut == "partiel"
+    assert rec.cible == 100 and rec.statut == "non_atteint"  # legal: never partial
     assert _close(_get(res, "ru_taux_reconstitution_livree_pct").valeur, 30 / 70 * 100)
     # Department 62 rebuilds without demolishing: zero denominator, blank value.
     dep62 = _get(res, "ru_taux_reconstitution_pct", "departement", "62")
@@ -243,7 +243,7 @@ def test_allocation_shares_regional_ratio_of_sums_not_mean_of_rates():
     epci_rates = [_get(res, q1.indicateur, "epci", e).valeur for e in (EPCI_1, EPCI_2)]
     assert _close(epci_rates[0], 20.0) and _close(epci_rates[1], 50.0)
     assert not _close(q1.valeur, sum(epci_rates) / 2)
-    assert q1.cible == 25 and q1.statut == "partiel"  # 22.7 % >= 80 % of 25 %
+    assert q1.cible == 25 and q1.statut == "non_atteint"  # legal minimum: 22.7 % is not met
     q234 = _get(res, "attrib_part_qpv_q234_pct")
     assert _close(q234.valeur, 58 / 110 * 100) and q234.cible == 50
     assert _get(res, "attrib_attributions_hors_qpv").valeur == 220

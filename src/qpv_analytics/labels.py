@@ -45,6 +45,39 @@ STATUS_LABELS = {
 }
 """Name of each status of an indicator against its target."""
 
+TARGET_KIND_LABELS = {
+    "legal": "Minimum légal",
+    "national": "Cadre national",
+    "contrat": "Engagement contractuel",
+    "local": "Objectif local",
+    "feuille_de_route": "Objectif de la feuille de route",
+}
+"""Name of each kind of target."""
+
+UNIT_PLURALS = {
+    "region": "région",
+    "departement": "départements",
+    "epci": "EPCI",
+    "qpv": "QPV",
+    "bailleur": "bailleurs",
+    "maitre_ouvrage": "maîtres d'ouvrage",
+    "projet": "projets",
+    "marche": "marchés",
+}
+"""Plural name of the units a target binds (« 2 sur 3 EPCI »)."""
+
+UNIT_BY = {
+    "region": "à l'échelle régionale",
+    "departement": "par département",
+    "epci": "par EPCI",
+    "qpv": "par QPV",
+    "bailleur": "par bailleur",
+    "maitre_ouvrage": "par maître d'ouvrage",
+    "projet": "par projet",
+    "marche": "par marché",
+}
+"""Where a target is judged (« jugé par maître d'ouvrage »)."""
+
 SEVERITY_LABELS = {"bloquant": "ERREUR", "avertissement": "AVERTISSEMENT"}
 """Console label of each severity of a quality finding."""
 

@@ -80,6 +80,7 @@ register(
         scale=100.0,
         numerator="recons_programmes",
         denominator="demol_programmes",
+        target_kind="legal",
         binds="projet",
         short_label="Reconstitution de l'offre démolie",
         levels=OPERATION_LEVELS,

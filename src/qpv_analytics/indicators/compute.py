@@ -20,23 +20,37 @@ from qpv_analytics.params import RunParams
 from qpv_analytics.thresholds import PARTIAL_STATUS_PCT
 
 
-def status(value: float | None, target: float | None, direction: str, partial_pct: float) -> str:
+def status(
+    value: float | None, target: float | None, direction: str, partial_pct: float | None
+) -> str:
     """Return the status code of a value against its target.
 
     ``partiel`` means below the target but at least ``partial_pct`` % of it (for a rising
-    indicator), or above it by at most the same margin (for a falling one).
+    indicator), or above it by at most the same margin (for a falling one). With
+    ``partial_pct=None`` (a legal or national minimum), the target is met or not.
     """
     if value is None or pd.isna(value):
         return "sans_donnee"
     if target is None or pd.isna(target):
         return "sans_cible"
-    if direction == "hausse":
-        if value >= target:
-            return "atteint"
-        return "partiel" if value >= target * partial_pct / 100 else "non_atteint"
-    if value <= target:
+    met = value >= target if direction == "hausse" else value <= target
+    if met:
         return "atteint"
+    if partial_pct is None:
+        return "non_atteint"
+    if direction == "hausse":
+        return "partiel" if value >= target * partial_pct / 100 else "non_atteint"
     return "partiel" if value <= target * (2 - partial_pct / 100) else "non_atteint"
+
+
+def partial_threshold(indicator: Indicator, params: RunParams | None) -> float | None:
+    """Share of its target (%) an indicator must reach to be « partiellement atteint ».
+
+    ``None`` for a legal, national or contractual minimum: it is met or not.
+    """
+    if indicator.binding:
+        return None
+    return params.cibles_locales.seuil_statut_partiel_pct if params else PARTIAL_STATUS_PCT
 
 
 def _safe_ratio(num: pd.Series, den: pd.Series, scale: float) -> pd.Series:
@@ -104,7 +118,7 @@ def aggregate(
 def finish(out: pd.DataFrame, indicator: Indicator, params: RunParams | None) -> pd.DataFrame:
     """Add the indicator's label, unit, target and status columns, typed as the schema."""
     target = indicator.target_value(params)
-    partial = params.cibles_locales.seuil_statut_partiel_pct if params else PARTIAL_STATUS_PCT
+    partial = partial_threshold(indicator, params)
     out = out.copy()
     out["indicateur"] = indicator.code
     out["libelle"] = indicator.label

@@ -27,6 +27,13 @@ BindingUnit = Literal[
 ]
 """Units a target can bind: the publication levels, plus renewal projects and markets."""
 
+TargetKind = Literal["legal", "national", "contrat", "local", "feuille_de_route"]
+"""Kinds of target: a legal minimum, a national framework, a contractual commitment (each
+market's planned hours), a local objective (``RunParams.cibles_locales``), a roadmap target."""
+
+BINDING_KINDS: frozenset[str] = frozenset({"legal", "national", "contrat"})
+"""Kinds of target that are met or not: never « partiellement atteint »."""
+
 DEFAULT_LEVELS: tuple[Level, ...] = ("region", "departement", "epci", "qpv", "bailleur")
 """Levels published when a declaration does not list its own."""
 
@@ -91,6 +98,8 @@ class Indicator:
     """Name of the field of ``RunParams.cibles_locales`` holding a local target."""
     target_source: str | None = None
     """Where the target comes from (law, national framework, local decision)."""
+    target_kind: TargetKind | None = None
+    """Kind of target (legal minimum, national framework…); required with a target."""
     binds: BindingUnit | None = None
     """Unit the target binds (each EPCI, each landlord, each project…); ``None`` without target."""
     references: dict[str, float] = field(default_factory=dict)
@@ -111,6 +120,11 @@ class Indicator:
         """Whether the indicator has a target (fixed or read from the run parameters)."""
         return self.target is not None or self.target_param is not None
 
+    @property
+    def binding(self) -> bool:
+        """Whether the target is a minimum that is met or not (no partial status)."""
+        return self.target_kind in BINDING_KINDS
+
     def target_value(self, params: RunParams | None) -> float | None:
         """Return the target, reading local targets from the run parameters."""
         if self.target_param:
@@ -128,6 +142,8 @@ def register(*indicators: Indicator) -> None:
     for ind in indicators:
         if ind.code in REGISTRY:
             raise ValueError(f"duplicate indicator {ind.code}")
+        if ind.targeted != (ind.target_kind is not None) or ind.targeted != (ind.binds is not None):
+            raise ValueError(f"indicator {ind.code}: a target declares its kind and unit")
         REGISTRY[ind.code] = ind
 
 

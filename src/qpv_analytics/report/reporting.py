@@ -13,10 +13,19 @@ from qpv_analytics import formatting
 from qpv_analytics.config import DEMO_MARKER, Paths, get_paths
 from qpv_analytics.contract import TABLES, tables_for_axis
 from qpv_analytics.geography import DEPARTEMENTS
-from qpv_analytics.indicators import REGISTRY, Indicator
+from qpv_analytics.indicators import REGISTRY, Indicator, obligations
+from qpv_analytics.indicators.compute import partial_threshold
 from qpv_analytics.ingest import reference
 from qpv_analytics.ingest.loaders import SOURCE_COLUMNS, read_processed
-from qpv_analytics.labels import LEVEL_LABELS, STATUS_LABELS, axis_title
+from qpv_analytics.labels import (
+    LEVEL_LABELS,
+    MISSING,
+    STATUS_LABELS,
+    TARGET_KIND_LABELS,
+    UNIT_BY,
+    UNIT_PLURALS,
+    axis_title,
+)
 from qpv_analytics.params import RunParams, load_params
 
 STYLE = """
@@ -335,35 +344,56 @@ def value_of(
     return float(row["valeur"].iloc[0])
 
 
+def distance_text(value: float | None, target: float | None, unit: str) -> str:
+    """Distance of a value to its target: points for a rate (``−3,2 pts``), else relative."""
+    from qpv_analytics.report.synthesis import change_text
+
+    return change_text(value, target, unit)
+
+
+def judged_text(verdict: obligations.Verdict) -> str:
+    """« 2 sur 3 EPCI » (with the masked units apart), or « Région » for a regional target."""
+    if not verdict.by_unit:
+        return LEVEL_LABELS["region"]
+    if verdict.level is None:
+        return MISSING
+    text = f"{verdict.met} sur {verdict.units} {UNIT_PLURALS[verdict.level]}"
+    return f"{text} (+ {verdict.masked} secret)" if verdict.masked else text
+
+
 def scorecard(result: pd.DataFrame, annee: int, params: RunParams) -> pd.DataFrame:
-    """Regional value of each indicator of the table against its target, formatted in French."""
+    """Each indicator of the table against its target, judged where it binds, in French.
+
+    The status of a target binding smaller units than the region is the verdict on those
+    units (``Jugée sur``: « 2 sur 3 EPCI »); the regional value is then context, without a
+    distance of its own. A target binding the region keeps the regional status, with its
+    distance to the target.
+    """
     rows = []
     for code in dict.fromkeys(result["indicateur"]):
         ind: Indicator = REGISTRY[code]
         cur = value_of(result, code, annee)
         prev = value_of(result, code, annee - 1)
         target = ind.target_value(params)
-        sub = result[
-            (result["indicateur"] == code)
-            & (result["niveau"] == "region")
-            & (result["annee"] == annee)
-        ]
-        st = sub["statut"].iloc[0] if not sub.empty else "sans_donnee"
+        verdict = obligations.judge(result, code, annee) if ind.targeted else None
+        regional = verdict is not None and not verdict.by_unit
         rows.append(
             {
                 "Indicateur": ind.label,
                 f"{annee}": formatting.with_unit(cur, ind.unit),
                 f"{annee - 1}": formatting.with_unit(prev, ind.unit),
-                "Cible": formatting.with_unit(target, ind.unit) if target is not None else "–",
-                "Statut": "–" if st == "sans_cible" else STATUS_LABELS[st],
+                "Cible": formatting.with_unit(target, ind.unit) if target is not None else MISSING,
+                "Écart à la cible": distance_text(cur, target, ind.unit) if regional else MISSING,
+                "Jugée sur": judged_text(verdict) if verdict else MISSING,
+                "Statut": STATUS_LABELS[verdict.status] if verdict else MISSING,
                 "_cible": target is not None,
             }
         )
     table = pd.DataFrame(rows)
     if table.empty:
         return table
-    if not table.pop("_cible").any():  # no target at all: the two columns would only hold dashes
-        table = table.drop(columns=["Cible", "Statut"])
+    if not table.pop("_cible").any():  # no target at all: these columns would only hold dashes
+        table = table.drop(columns=["Cible", "Écart à la cible", "Jugée sur", "Statut"])
     return table
 
 
@@ -384,6 +414,20 @@ def level_table(result: pd.DataFrame, code: str, level: str, annee: int) -> pd.D
     return table
 
 
+def target_rule(ind: Indicator, params: RunParams) -> str:
+    """How a target is judged, in French: its kind, where it binds, the partial-status rule."""
+    kind = TARGET_KIND_LABELS[ind.target_kind] if ind.target_kind else MISSING
+    where = UNIT_BY[ind.binds] if ind.binds else MISSING
+    threshold = partial_threshold(ind, params)
+    if threshold is None:
+        rule = "atteinte ou non atteinte, l'écart à la cible est indiqué"
+    else:
+        rule = (
+            f"« partiellement atteint » à partir de {formatting.number(threshold)} % de l'objectif"
+        )
+    return f"{kind}, jugée {where} ; {rule}"
+
+
 def method_table(codes: list[str], params: RunParams) -> pd.DataFrame:
     """Definitions of the indicators of a report (label, definition, formula, unit, target)."""
     rows = []
@@ -399,7 +443,10 @@ def method_table(codes: list[str], params: RunParams) -> pd.DataFrame:
                 "Cible": (
                     f"{formatting.with_unit(target, ind.unit)} ({ind.target_source})"
                     if target is not None
-                    else "–"
+                    else MISSING
+                ),
+                "Appréciation de la cible": (
+                    target_rule(ind, params) if target is not None else MISSING
                 ),
                 "Sources": ", ".join(ind.sources),
             }

@@ -10,10 +10,11 @@ from IPython.display import HTML, display
 
 from qpv_analytics import disclosure, formatting, indicators
 from qpv_analytics.disclosure.indicator_tables import thresholds as _thresholds
+from qpv_analytics.indicators import obligations
 from qpv_analytics.indicators.activite import event_base, participations_by_type
 from qpv_analytics.indicators.core import TOTAL_LABEL
-from qpv_analytics.indicators.model import REGISTRY
-from qpv_analytics.labels import LEVEL_LABELS
+from qpv_analytics.indicators.model import REGISTRY, Indicator
+from qpv_analytics.labels import LEVEL_LABELS, UNIT_BY, UNIT_PLURALS
 from qpv_analytics.params import RunParams
 from qpv_analytics.report import charts, reporting
 
@@ -85,7 +86,11 @@ def show_scorecard(
     caption: str,
     empty: str | None = None,
 ) -> None:
-    """Display the regional scorecard of some indicators (all when ``codes`` is ``None``).
+    """Display the scorecard of some indicators (all when ``codes`` is ``None``).
+
+    Targets are judged where they bind (:func:`qpv_analytics.indicators.obligations.judge`):
+    below the table, one sentence per target binding smaller units than the region names the
+    units that miss it, then the rule of the statuses used.
 
     Args:
         rep: the open report.
@@ -102,6 +107,77 @@ def show_scorecard(
         reporting.show_table(table, caption=caption, **options)
     else:
         show_table_or_notice(table, caption=caption, empty=empty, **options)
+    if table.empty:
+        return
+    judged = obligations.verdicts(rows, annee)
+    for verdict in judged:
+        if verdict.by_unit:
+            reporting.paragraph(obligation_sentence(verdict, rep.params))
+    rule = status_rule([REGISTRY[v.code] for v in judged], rep.params)
+    if rule:
+        reporting.paragraph(rule)
+
+
+def obligation_sentence(verdict: obligations.Verdict, params: RunParams) -> str:
+    """French sentence on a target judged by unit: « k sur n », the units that miss it.
+
+    Partners (EPCI, landlords, project owners) are named; the regional value is context.
+    """
+    ind = REGISTRY[verdict.code]
+    target = ind.target_value(params)
+    shown = functools.partial(formatting.with_unit, unit=ind.unit)
+    text = f"{ind.label} : la cible s'apprécie {UNIT_BY[verdict.binds]}"
+    if verdict.level is None:
+        return f"{text} ; aucun résultat publié ne permet de la juger en {verdict.annee}."
+    if verdict.fallback:
+        text += (
+            f" ; elle est jugée {UNIT_BY[verdict.level]}, faute de résultats "
+            f"{UNIT_BY[verdict.binds]}"
+        )
+    plural = UNIT_PLURALS[verdict.level]
+    text += f". En {verdict.annee}, {verdict.met} sur {verdict.units} {plural} l'atteignent"
+    if verdict.partial:
+        text += f", {verdict.partial} l'atteignent partiellement"
+    text += "."
+    if verdict.masked:
+        text += f" {verdict.masked} {plural} relèvent du secret statistique (non jugés)."
+    if verdict.failing:
+        listed = " ; ".join(
+            f"{name} ({shown(value)}, {reporting.distance_text(value, target, ind.unit)})"
+            for name, value in verdict.failing
+        )
+        text += f" Ne l'atteignent pas : {listed}."
+    if verdict.regional is not None:
+        text += (
+            f" La valeur régionale ({shown(verdict.regional)}) est donnée pour information, "
+            "sans statut propre."
+        )
+    return text
+
+
+def status_rule(targeted: list[Indicator], params: RunParams) -> str:
+    """French rule of the statuses of some targets: met or not, and when « partiel » applies."""
+    binding = any(ind.binding for ind in targeted)
+    local = [ind for ind in targeted if not ind.binding]
+    parts = []
+    if binding:
+        parts.append(
+            "Un minimum légal, national ou contractuel est « atteint » ou « non atteint » : "
+            "l'écart à la cible est une information donnée à côté, pas un statut."
+        )
+    if local:
+        threshold = formatting.number(params.cibles_locales.seuil_statut_partiel_pct)
+        parts.append(
+            "Un objectif local ou de la feuille de route, non contraignant, est « partiellement "
+            f"atteint » quand sa valeur atteint au moins {threshold} % de l'objectif sans "
+            "l'atteindre ; jugé par unité, il l'est quand aucune unité n'est sous ce seuil."
+        )
+    if any(ind.binds != "region" for ind in targeted):
+        parts.append(
+            "Une cible qui engage chaque EPCI, bailleur, projet ou marché est atteinte quand "
+            "toutes les unités jugées l'atteignent."
+        )
+    return " ".join(parts)
 
 
 def show_method_table(rep: reporting.Report, codes: list[str]) -> None:

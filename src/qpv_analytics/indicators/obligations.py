@@ -1,0 +1,137 @@
+"""Obligations judged where they bind: k of n units meeting each target, and those that miss."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from qpv_analytics.indicators.model import LEVEL_COLUMNS, REGISTRY, Indicator
+
+FALLBACK_LEVELS: dict[str, tuple[str, ...]] = {
+    "projet": ("maitre_ouvrage", "epci"),
+    "marche": ("maitre_ouvrage", "epci"),
+    "qpv": ("epci",),
+    "bailleur": ("epci",),
+    "epci": ("departement",),
+}
+"""Published levels a target is judged at, in order, when its binding unit has no results."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """An indicator's target judged for one year at the unit it binds (or the finest level).
+
+    For a target binding the region, ``level`` is ``"region"`` and the counts are 0 or 1.
+    """
+
+    code: str
+    annee: int
+    binds: str
+    level: str | None
+    """Level judged at (``None``: no published level allows judging the target)."""
+    units: int
+    """Units judged: rows of the level with an unmasked value."""
+    met: int
+    partial: int
+    failing: tuple[tuple[str, float], ...]
+    """Name and value of each judged unit that does not meet the target, lowest first."""
+    masked: int
+    """Units whose value is masked by the statistical secrecy (never guessed)."""
+    regional: float | None
+    """Regional value (context only when the target binds smaller units)."""
+    status: str
+
+    @property
+    def by_unit(self) -> bool:
+        """Whether the target is judged on units smaller than the region."""
+        return self.binds != "region"
+
+    @property
+    def fallback(self) -> bool:
+        """Whether the target is judged at another level than the unit it binds."""
+        return self.by_unit and self.level != self.binds
+
+
+def judged_level(result: pd.DataFrame, indicator: Indicator) -> str | None:
+    """Finest published level of ``result`` at which an indicator's target can be judged.
+
+    The binding unit itself when the table has rows at it, else the first level of
+    :data:`FALLBACK_LEVELS` that has rows; ``None`` when none has.
+    """
+    binds = indicator.binds or "region"
+    levels = set(result.loc[result["indicateur"] == indicator.code, "niveau"])
+    wanted = (binds, *FALLBACK_LEVELS.get(binds, ()))
+    return next((lvl for lvl in wanted if lvl in LEVEL_COLUMNS and lvl in levels), None)
+
+
+def _masked(rows: pd.DataFrame) -> pd.Series:
+    secret = rows["secret"].fillna(False).astype(bool) if "secret" in rows else False
+    return (rows["statut"] == "secret") | secret
+
+
+def _status(units: int, met: int, partial: int, masked: int, binding: bool) -> str:
+    if units == 0:
+        return "secret" if masked else "sans_donnee"
+    if met + partial < units:
+        return "non_atteint"
+    if partial:
+        return "non_atteint" if binding else "partiel"
+    return "secret" if masked else "atteint"
+
+
+def judge(result: pd.DataFrame, code: str, annee: int) -> Verdict:
+    """Judge one indicator's target in one year at the unit it binds.
+
+    Each unit's status is the one recorded in the table (``statut``); a masked unit is counted
+    apart. A binding minimum is met when every judged unit meets it and none is masked; a local
+    objective is « partiellement atteint » when no unit is below its partial threshold.
+
+    Args:
+        result: a tidy indicator table (with ``nom`` and, when protected, ``secret``).
+        code: an indicator with a target.
+        annee: year judged.
+
+    Returns:
+        The verdict: units judged, units meeting the target, failing units, masked units.
+    """
+    ind = REGISTRY[code]
+    binds = ind.binds or "region"
+    level = judged_level(result, ind)
+    rows = result[(result["indicateur"] == code) & (result["annee"] == annee)]
+    region = rows[rows["niveau"] == "region"]
+    masked_region = bool(_masked(region).any())
+    regional = None
+    if not region.empty and not masked_region and pd.notna(region["valeur"].iloc[0]):
+        regional = float(region["valeur"].iloc[0])
+    sub = rows[rows["niveau"] == level] if level else rows.iloc[0:0]
+    masked = _masked(sub)
+    judged = sub[~masked & sub["valeur"].notna()]
+    met = int((judged["statut"] == "atteint").sum())
+    partial = int((judged["statut"] == "partiel").sum())
+    missing = judged[judged["statut"] != "atteint"].sort_values(
+        "valeur", ascending=ind.direction == "hausse"
+    )
+    names = missing["nom"].astype("string").fillna(missing["code"].astype("string"))
+    failing = tuple(zip(names, missing["valeur"].astype(float), strict=True))
+    return Verdict(
+        code=code,
+        annee=annee,
+        binds=binds,
+        level=level,
+        units=len(judged),
+        met=met,
+        partial=partial,
+        failing=failing,
+        masked=int(masked.sum()),
+        regional=regional,
+        status=_status(len(judged), met, partial, int(masked.sum()), ind.binding),
+    )
+
+
+def verdicts(result: pd.DataFrame, annee: int, codes: Iterable[str] | None = None) -> list[Verdict]:
+    """Verdicts of the indicators with a target in ``result`` (or of ``codes``), in its order."""
+    if codes is None:
+        codes = [c for c in dict.fromkeys(result["indicateur"]) if REGISTRY[c].targeted]
+    return [judge(result, code, annee) for code in codes if REGISTRY[code].targeted]
