@@ -133,12 +133,18 @@ def test_scorecard_statuses_values_and_missing(results):
     card = synthesis.target_scorecard(results, 2025, {VALO: 100.0, REALISATION: 100.0})
     assert card["indicateur"].tolist() == [RECONS, VALO, Q1, REALISATION]  # by axis
     by = card.set_index("indicateur")
-    assert by.loc[VALO, "statut"] == "atteint"
+    # The regional rate (120 %) is context: the target binds each landlord, and Habitat B
+    # (90 %) misses it.
+    assert by.loc[VALO, "statut"] == "non_atteint"
+    assert by.loc[VALO, "jugement"].text() == "1 sur 2 bailleurs"
+    assert by.loc[VALO, "jugement"].failing == (("Habitat B", 90.0),)
     assert by.loc[VALO, "valeur"] == 120.0
     assert by.loc[VALO, "valeur_prec"] == 98.0
-    assert by.loc[Q1, "statut"] == "non_atteint"
+    assert by.loc[Q1, "statut"] == "non_atteint"  # CA Nord at 22 %, CA Sud masked
+    assert by.loc[Q1, "jugement"].text() == "0 sur 1 EPCI (+ 1 secret)"
     assert pd.isna(by.loc[Q1, "valeur_prec"])  # no 2024 row
-    assert by.loc[RECONS, "statut"] == "secret"
+    assert by.loc[RECONS, "statut"] == "secret"  # only the (masked) regional row
+    assert by.loc[RECONS, "jugement"].text() == "Région"
     assert pd.isna(by.loc[RECONS, "valeur"])
     assert by.loc[REALISATION, "statut"] == "sans_donnee"
     assert by.loc[REALISATION, "cible"] == 100.0
@@ -158,7 +164,7 @@ def test_status_counts_per_axis(results):
         "secret": 1,
         "total": 1,
     }
-    assert counts.loc[2, "atteint"] == 1
+    assert counts.loc[2, ["atteint", "non_atteint"]].tolist() == [0, 1]  # per landlord
     assert counts.loc[3, "non_atteint"] == 1
     assert counts.loc[5, "sans_donnee"] == 1
     assert counts.loc[4, "total"] == 0
@@ -177,7 +183,8 @@ def test_format_scorecard_french(results):
     assert table.loc["Taux de valorisation", "2025"] == pct("120,0")
     assert table.loc["Taux de valorisation", "2024"] == pct("98,0")
     assert table.loc["Taux de valorisation", "Cible"] == pct("100,0")
-    assert table.loc["Taux de valorisation", "Statut"] == "Atteint"
+    assert table.loc["Taux de valorisation", "Statut"] == "Non atteint"
+    assert table.loc["Taux de valorisation", "Jugée sur"] == "1 sur 2 bailleurs"
     assert table.loc["Taux de valorisation", "Rapport"] == "Axe 2 — GUSP"
     assert table.loc["Reconstitution", "2025"] == "s"
     assert table.loc["Reconstitution", "Statut"] == "Secret statistique"

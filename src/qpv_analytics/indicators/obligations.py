@@ -8,15 +8,17 @@ from dataclasses import dataclass
 import pandas as pd
 
 from qpv_analytics.indicators.model import LEVEL_COLUMNS, REGISTRY, Indicator
+from qpv_analytics.labels import LEVEL_LABELS, MISSING, UNIT_PLURALS
 
 FALLBACK_LEVELS: dict[str, tuple[str, ...]] = {
-    "projet": ("maitre_ouvrage", "epci"),
-    "marche": ("maitre_ouvrage", "epci"),
-    "qpv": ("epci",),
-    "bailleur": ("epci",),
-    "epci": ("departement",),
+    "projet": ("maitre_ouvrage", "epci", "region"),
+    "marche": ("maitre_ouvrage", "epci", "region"),
+    "qpv": ("epci", "region"),
+    "bailleur": ("epci", "region"),
+    "epci": ("departement", "region"),
 }
-"""Published levels a target is judged at, in order, when its binding unit has no results."""
+"""Published levels a target is judged at, in order, when its binding unit has no results
+(the region last: with no finer result, the regional value is all the data allow)."""
 
 
 @dataclass(frozen=True)
@@ -45,13 +47,22 @@ class Verdict:
 
     @property
     def by_unit(self) -> bool:
-        """Whether the target is judged on units smaller than the region."""
-        return self.binds != "region"
+        """Whether the target is judged on units smaller than the region (« k sur n »)."""
+        return self.level not in (None, "region")
 
     @property
     def fallback(self) -> bool:
         """Whether the target is judged at another level than the unit it binds."""
-        return self.by_unit and self.level != self.binds
+        return self.level != self.binds
+
+    def text(self) -> str:
+        """« 2 sur 3 EPCI » (masked units apart), « Région » for a regional verdict, else « – »."""
+        if self.level is None:
+            return MISSING
+        if self.level == "region":
+            return LEVEL_LABELS["region"]
+        text = f"{self.met} sur {self.units} {UNIT_PLURALS[self.level]}"
+        return f"{text} (+ {self.masked} secret)" if self.masked else text
 
 
 def judged_level(result: pd.DataFrame, indicator: Indicator) -> str | None:

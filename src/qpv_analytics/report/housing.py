@@ -227,14 +227,6 @@ def gusp_section(rep: reporting.Report, public: pd.DataFrame, gusp: pd.DataFrame
 # --- Axis 3: allocations --------------------------------------------------------------------
 
 
-def rule_fraction(public: pd.DataFrame, code: str, annee: int) -> str:
-    """``numerator / denominator`` of a regional indicator (« – » without value)."""
-    row = sections.region_row(public, code, annee)
-    if row is None:
-        return "–"
-    return f"{formatting.number(row['numerateur'])} / {formatting.number(row['denominateur'])}"
-
-
 def allocation_scope(rep: reporting.Report, allocations: pd.DataFrame) -> None:
     """Display how many landlords declared allocations in how many EPCI."""
     year = year_rows(allocations, rep.annee)

@@ -23,10 +23,10 @@ from qpv_analytics.labels import (
     STATUS_LABELS,
     TARGET_KIND_LABELS,
     UNIT_BY,
-    UNIT_PLURALS,
     axis_title,
 )
 from qpv_analytics.params import RunParams, load_params
+from qpv_analytics.report import synthesis
 
 STYLE = """
 <style>
@@ -344,23 +344,6 @@ def value_of(
     return float(row["valeur"].iloc[0])
 
 
-def distance_text(value: float | None, target: float | None, unit: str) -> str:
-    """Distance of a value to its target: points for a rate (``−3,2 pts``), else relative."""
-    from qpv_analytics.report.synthesis import change_text
-
-    return change_text(value, target, unit)
-
-
-def judged_text(verdict: obligations.Verdict) -> str:
-    """« 2 sur 3 EPCI » (with the masked units apart), or « Région » for a regional target."""
-    if not verdict.by_unit:
-        return LEVEL_LABELS["region"]
-    if verdict.level is None:
-        return MISSING
-    text = f"{verdict.met} sur {verdict.units} {UNIT_PLURALS[verdict.level]}"
-    return f"{text} (+ {verdict.masked} secret)" if verdict.masked else text
-
-
 def scorecard(result: pd.DataFrame, annee: int, params: RunParams) -> pd.DataFrame:
     """Each indicator of the table against its target, judged where it binds, in French.
 
@@ -376,15 +359,16 @@ def scorecard(result: pd.DataFrame, annee: int, params: RunParams) -> pd.DataFra
         prev = value_of(result, code, annee - 1)
         target = ind.target_value(params)
         verdict = obligations.judge(result, code, annee) if ind.targeted else None
-        regional = verdict is not None and not verdict.by_unit
+        regional = verdict is not None and verdict.level == "region"
+        gap = synthesis.change_text(cur, target, ind.unit) if regional else MISSING
         rows.append(
             {
                 "Indicateur": ind.label,
                 f"{annee}": formatting.with_unit(cur, ind.unit),
                 f"{annee - 1}": formatting.with_unit(prev, ind.unit),
                 "Cible": formatting.with_unit(target, ind.unit) if target is not None else MISSING,
-                "Écart à la cible": distance_text(cur, target, ind.unit) if regional else MISSING,
-                "Jugée sur": judged_text(verdict) if verdict else MISSING,
+                "Écart à la cible": gap,
+                "Jugée sur": verdict.text() if verdict else MISSING,
                 "Statut": STATUS_LABELS[verdict.status] if verdict else MISSING,
                 "_cible": target is not None,
             }

@@ -14,9 +14,9 @@ from qpv_analytics.indicators import obligations
 from qpv_analytics.indicators.activite import event_base, participations_by_type
 from qpv_analytics.indicators.core import TOTAL_LABEL
 from qpv_analytics.indicators.model import REGISTRY, Indicator
-from qpv_analytics.labels import LEVEL_LABELS, UNIT_BY, UNIT_PLURALS
+from qpv_analytics.labels import LEVEL_LABELS, MISSING, SECRET, UNIT_BY, UNIT_PLURALS
 from qpv_analytics.params import RunParams
-from qpv_analytics.report import charts, reporting
+from qpv_analytics.report import charts, reporting, synthesis
 
 
 def _float_or_none(value) -> float | None:
@@ -111,15 +111,32 @@ def show_scorecard(
         return
     judged = obligations.verdicts(rows, annee)
     for verdict in judged:
-        if verdict.by_unit:
+        if verdict.binds != "region":
             reporting.paragraph(obligation_sentence(verdict, rep.params))
     rule = status_rule([REGISTRY[v.code] for v in judged], rep.params)
     if rule:
         reporting.paragraph(rule)
 
 
+def obligation_card(verdict: obligations.Verdict, params: RunParams) -> tuple[str, str]:
+    """Key figure of a target judged by unit: (« 20 sur 39 », « EPCI respectent… »)."""
+    ind = REGISTRY[verdict.code]
+    target = formatting.with_unit(ind.target_value(params), ind.unit)
+    if not verdict.by_unit:
+        return MISSING, f"{ind.header} : cible de {target} non jugeable {UNIT_BY[verdict.binds]}"
+    value = f"{verdict.met} sur {verdict.units}"
+    if verdict.masked:
+        value += f" (+ {verdict.masked} {SECRET})"
+    return value, f"{UNIT_PLURALS[verdict.level]} respectent la cible de {target} : {ind.header}"
+
+
+def obligation_figure(rep: reporting.Report, result: pd.DataFrame, code: str) -> tuple[str, str]:
+    """Key figure of an indicator's target judged where it binds, for the report's year."""
+    return obligation_card(obligations.judge(result, code, rep.annee), rep.params)
+
+
 def obligation_sentence(verdict: obligations.Verdict, params: RunParams) -> str:
-    """French sentence on a target judged by unit: « k sur n », the units that miss it.
+    """French sentence on a target binding smaller units: « k sur n », the units that miss it.
 
     Partners (EPCI, landlords, project owners) are named; the regional value is context.
     """
@@ -134,6 +151,8 @@ def obligation_sentence(verdict: obligations.Verdict, params: RunParams) -> str:
             f" ; elle est jugée {UNIT_BY[verdict.level]}, faute de résultats "
             f"{UNIT_BY[verdict.binds]}"
         )
+    if not verdict.by_unit:
+        return f"{text}."
     plural = UNIT_PLURALS[verdict.level]
     text += f". En {verdict.annee}, {verdict.met} sur {verdict.units} {plural} l'atteignent"
     if verdict.partial:
@@ -143,7 +162,7 @@ def obligation_sentence(verdict: obligations.Verdict, params: RunParams) -> str:
         text += f" {verdict.masked} {plural} relèvent du secret statistique (non jugés)."
     if verdict.failing:
         listed = " ; ".join(
-            f"{name} ({shown(value)}, {reporting.distance_text(value, target, ind.unit)})"
+            f"{name} ({shown(value)}, {synthesis.change_text(value, target, ind.unit)})"
             for name, value in verdict.failing
         )
         text += f" Ne l'atteignent pas : {listed}."

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from qpv_analytics import formatting
+from qpv_analytics.indicators import obligations
 from qpv_analytics.indicators.model import REGISTRY, RESULT_COLUMNS
 from qpv_analytics.labels import (
     AXES,
@@ -159,11 +160,14 @@ def _axis_results(results: pd.DataFrame) -> pd.DataFrame:
 def target_scorecard(
     results: pd.DataFrame, annee: int, expected: Mapping[str, float] | None = None
 ) -> pd.DataFrame:
-    """Regional value of every indicator with a target, against it, for one year.
+    """Every indicator with a target, judged for one year where its target binds.
 
-    The status is the one recorded by the axis report (never recomputed); a masked row has the
-    status ``secret`` and no value; an expected indicator without a regional row for the year
-    (the axis had no data, or its report did not run) has the status ``sans_donnee``.
+    A target binding the region keeps the status recorded by the axis report (never
+    recomputed); a masked row has the status ``secret`` and no value. A target binding smaller
+    units (each EPCI, landlord, project…) gets the verdict on those units, from their recorded
+    statuses (:func:`qpv_analytics.indicators.obligations.judge`); its regional value is then
+    context only. An expected indicator without rows for the year (the axis had no data, or its
+    report did not run) has the status ``sans_donnee``.
 
     Args:
         results: output of :func:`load_indicator_tables`.
@@ -172,8 +176,9 @@ def target_scorecard(
 
     Returns:
         One row per indicator: ``indicateur``, ``axe``, ``libelle``, ``unite``, ``rapport``,
-        ``valeur``, ``secret``, ``valeur_prec``, ``secret_prec`` (previous year), ``cible``,
-        ``statut``; sorted by axis, then registry order.
+        ``valeur``, ``secret``, ``valeur_prec``, ``secret_prec`` (previous regional values),
+        ``cible``, ``statut``, ``jugement`` (the :class:`~qpv_analytics.indicators.obligations.
+        Verdict`); sorted by axis, then registry order.
     """
     expected = dict(expected or {})
     axis = _axis_results(results)
@@ -182,7 +187,18 @@ def target_scorecard(
     codes = list(dict.fromkeys([*found, *expected]))
     table = _region_table(results, annee, codes)
     table["cible"] = [found.get(c, expected.get(c)) for c in table["indicateur"]]
+    judged = [obligations.judge(results, code, annee) for code in table["indicateur"]]
+    table["jugement"] = judged
+    table["statut"] = [
+        v.status if v.binds != "region" else st
+        for v, st in zip(judged, table["statut"], strict=True)
+    ]
     return table
+
+
+def obligation_counts(card: pd.DataFrame) -> list[obligations.Verdict]:
+    """Verdicts of a scorecard's targets judged on units smaller than the region, in order."""
+    return [v for v in card["jugement"] if v.by_unit] if "jugement" in card else []
 
 
 def untargeted(results: pd.DataFrame, annee: int) -> pd.DataFrame:
@@ -288,6 +304,7 @@ def format_target_scorecard(
                 )
             ],
             "Cible": [cell(v, False, u) for v, u in zip(card["cible"], card["unite"], strict=True)],
+            "Jugée sur": [v.text() for v in card["jugement"]],
             "Statut": [STATUS_LABELS[s] for s in card["statut"]],
             "Rapport": [_report_title(r, titles) for r in card[SOURCE_COLUMN]],
         }

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from qpv_analytics import formatting
 from qpv_analytics.indicators import REGISTRY
 from qpv_analytics.labels import AXES, MISSING, axis_title
-from qpv_analytics.report import receipts, reporting, synthesis
+from qpv_analytics.report import receipts, reporting, sections, synthesis
 
 EPCI_EXPORT = "synthese_epci"
 """Name of the exported count of targets met, missed and without data per EPCI."""
@@ -26,24 +25,26 @@ def no_results_notice(results: pd.DataFrame) -> None:
 
 
 def targets_dashboard(rep: reporting.Report, card: pd.DataFrame) -> None:
-    """Display the key figures, sentence and tables of the targets met, by axis and indicator."""
+    """Display the key figures, sentences and tables of the targets met where they bind."""
     annee = rep.annee
     counts = synthesis.status_counts(card)
     total = counts.sum()
+    by_unit = synthesis.obligation_counts(card)
     reporting.key_figures(
-        [
-            (f"{total['atteint']} / {total['total']}", f"cibles régionales atteintes en {annee}"),
-            (str(total["partiel"]), "cibles partiellement atteintes"),
-            (str(total["non_atteint"]), "cibles non atteintes"),
+        [sections.obligation_card(v, rep.params) for v in by_unit]
+        + [
+            (f"{total['atteint']} / {total['total']}", f"cibles atteintes en {annee}"),
+            (str(total["non_atteint"] + total["partiel"]), "cibles non ou partiellement atteintes"),
             (str(total["sans_donnee"] + total["secret"]), "sans donnée publiable"),
         ]
     )
     without = [axis_title(a) for a in counts.index if counts.loc[a, "total"] == 0]
     text = (
         f"En {annee}, {total['atteint']} des {total['total']} indicateurs assortis d'une cible "
-        f"l'atteignent au niveau régional, {total['partiel']} en approchent (au moins "
-        f"{formatting.number(rep.params.cibles_locales.seuil_statut_partiel_pct)} % de la cible) "
-        f"et {total['non_atteint']} en restent loin."
+        f"l'atteignent là où elle s'applique, {total['partiel']} l'atteignent partiellement "
+        f"et {total['non_atteint']} ne l'atteignent pas. Une cible qui engage chaque EPCI, "
+        "bailleur, projet ou marché est jugée unité par unité : la valeur régionale n'est "
+        "alors qu'un contexte, sans statut propre."
     )
     if without:
         text += f" Sans cible chiffrée : {', '.join(without)} (suivis ci-dessous sans statut)."
@@ -51,15 +52,23 @@ def targets_dashboard(rep: reporting.Report, card: pd.DataFrame) -> None:
     table = synthesis.format_status_counts(counts)
     reporting.show_table(
         table,
-        caption=f"Nombre d'indicateurs assortis d'une cible par axe et par statut, {annee}",
+        caption=f"Nombre d'indicateurs assortis d'une cible par axe et par statut, jugés là où "
+        f"la cible s'applique, {annee}",
         numeric=[c for c in table.columns if c != "Axe"],
     )
     reporting.show_table(
         synthesis.format_target_scorecard(card, annee).drop(columns="Rapport"),
-        caption=f"Indicateurs régionaux assortis d'une cible, {annee}, comparés à {annee - 1}",
+        caption=f"Indicateurs assortis d'une cible, {annee} : valeurs régionales ({annee} et "
+        f"{annee - 1}), unités qui atteignent la cible",
         numeric=[str(annee), str(annee - 1), "Cible"],
         status_col="Statut",
     )
+    for verdict in card["jugement"]:
+        if verdict.binds != "region":
+            reporting.paragraph(sections.obligation_sentence(verdict, rep.params))
+    rule = sections.status_rule([REGISTRY[c] for c in card["indicateur"]], rep.params)
+    if rule:
+        reporting.paragraph(rule)
 
 
 def untargeted_tables(rep: reporting.Report, results: pd.DataFrame) -> None:
@@ -201,10 +210,11 @@ def method_tables(rep: reporting.Report, results: pd.DataFrame, card: pd.DataFra
         numeric=["Indicateurs", f"Valeurs masquées {annee}"],
     )
     origins = [REGISTRY[c].target_source or MISSING for c in card["indicateur"]]
+    rules = [reporting.target_rule(REGISTRY[c], rep.params) for c in card["indicateur"]]
     table = synthesis.format_target_scorecard(card, annee)[
         ["Axe", "Indicateur", "Cible", "Rapport"]
     ]
     reporting.show_table(
-        table.assign(**{"Origine de la cible": origins}),
+        table.assign(**{"Origine de la cible": origins, "Appréciation de la cible": rules}),
         caption="Cibles suivies et rapport qui calcule chaque indicateur",
     )
