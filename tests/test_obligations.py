@@ -80,6 +80,9 @@ def test_local_objective_partial_when_no_epci_is_below_the_threshold(allocations
     partial = obligations.judge(kept, Q234, 2025)
     assert (partial.met, partial.partial, partial.units) == (1, 1, 2)
     assert partial.status == "partiel"
+    sentence = sections.obligation_sentence(partial, PARAMS)
+    assert "1 sur 2 EPCI l'atteignent, 1 en approchent (au moins 80 % de l'objectif)" in sentence
+    assert f"N'atteignent pas la cible : CC des Dunes (45,0{NBSP}%, -5,0{NBSP}pts)" in sentence
 
 
 def test_masked_unit_counted_apart_never_guessed(allocations):

@@ -12,6 +12,7 @@ from qpv_analytics import disclosure, formatting, indicators
 from qpv_analytics.disclosure.indicator_tables import thresholds as _thresholds
 from qpv_analytics.indicators import obligations
 from qpv_analytics.indicators.activite import event_base, participations_by_type
+from qpv_analytics.indicators.compute import partial_threshold
 from qpv_analytics.indicators.core import TOTAL_LABEL
 from qpv_analytics.indicators.model import REGISTRY, Indicator
 from qpv_analytics.labels import LEVEL_LABELS, MISSING, SECRET, UNIT_BY, UNIT_PLURALS
@@ -155,8 +156,12 @@ def obligation_sentence(verdict: obligations.Verdict, params: RunParams) -> str:
         return f"{text}."
     plural = UNIT_PLURALS[verdict.level]
     text += f". En {verdict.annee}, {verdict.met} sur {verdict.units} {plural} l'atteignent"
-    if verdict.partial:
-        text += f", {verdict.partial} l'atteignent partiellement"
+    threshold = partial_threshold(ind, params)
+    if verdict.partial and threshold is not None:
+        text += (
+            f", {verdict.partial} en approchent (au moins {formatting.number(threshold)} % "
+            "de l'objectif)"
+        )
     text += "."
     if verdict.masked:
         text += f" {verdict.masked} {plural} relèvent du secret statistique (non jugés)."
@@ -165,7 +170,7 @@ def obligation_sentence(verdict: obligations.Verdict, params: RunParams) -> str:
             f"{name} ({shown(value)}, {synthesis.change_text(value, target, ind.unit)})"
             for name, value in verdict.failing
         )
-        text += f" Ne l'atteignent pas : {listed}."
+        text += f" N'atteignent pas la cible : {listed}."
     if verdict.regional is not None:
         text += (
             f" La valeur régionale ({shown(verdict.regional)}) est donnée pour information, "
