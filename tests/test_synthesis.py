@@ -8,7 +8,7 @@ import pytest
 from qpv_analytics.formatting import NBSP, THOUSANDS_SEPARATOR
 from qpv_analytics.indicators.model import RESULT_COLUMNS
 from qpv_analytics.params import RunParams
-from qpv_analytics.report import receipts, synthesis
+from qpv_analytics.report import receipts, sections, synthesis
 
 pytestmark = pytest.mark.unit
 
@@ -28,6 +28,7 @@ LABELS = {
     RELOGES: ("Relogés hors QPV", 1, "%"),
     CTX: ("Pauvreté", 0, "%"),
 }
+PARAMS = RunParams(annee=2025)
 TARGETS = {VALO: 100.0, Q1: 25.0, RECONS: 100.0}
 
 
@@ -150,6 +151,16 @@ def test_scorecard_statuses_values_and_missing(results):
     assert by.loc[REALISATION, "cible"] == 100.0
     assert by.loc[REALISATION, "libelle"] == synthesis.REGISTRY[REALISATION].label
     assert by.loc[VALO, "rapport"] == "axe2"
+
+
+def test_verdict_trend_counts_units_year_by_year(results):
+    table = synthesis.verdict_trend_table(results, [VALO, Q1, RECONS], [2024, 2025])
+    by = table.set_index("Indicateur")
+    assert by.loc["Taux de valorisation"].tolist() == ["–", "1 sur 2 bailleurs"]  # none in 2024
+    assert by.loc["Attributions Q1"].tolist() == ["–", "0 sur 1 EPCI (+ 1 secret)"]
+    assert "Reconstitution" not in by.index  # only a (masked) regional row: nothing by unit
+    card = synthesis.target_scorecard(results, 2025)
+    assert sections.obligation_card(card.iloc[1]["jugement"], PARAMS)[0] == "1 sur 2"
 
 
 def test_status_counts_per_axis(results):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from qpv_analytics.indicators.model import LEVEL_COLUMNS, REGISTRY, Indicator
-from qpv_analytics.labels import LEVEL_LABELS, MISSING, UNIT_PLURALS
+from qpv_analytics.labels import LEVEL_LABELS, MISSING, SECRET, UNIT_PLURALS
 
 FALLBACK_LEVELS: dict[str, tuple[str, ...]] = {
     "projet": ("maitre_ouvrage", "epci", "region"),
@@ -56,11 +56,16 @@ class Verdict:
         return self.level != self.binds
 
     def text(self) -> str:
-        """« 2 sur 3 EPCI » (masked units apart), « Région » for a regional verdict, else « – »."""
+        """« 2 sur 3 EPCI » (masked units apart), « Région » for a regional verdict.
+
+        « – » when no unit has a result for the year, « s » when all of them are masked.
+        """
         if self.level is None:
             return MISSING
         if self.level == "region":
             return LEVEL_LABELS["region"]
+        if self.units == 0:
+            return SECRET if self.masked else MISSING
         text = f"{self.met} sur {self.units} {UNIT_PLURALS[self.level]}"
         return f"{text} (+ {self.masked} secret)" if self.masked else text
 

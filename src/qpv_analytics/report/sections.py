@@ -125,8 +125,8 @@ def obligation_card(verdict: obligations.Verdict, params: RunParams) -> tuple[st
     target = formatting.with_unit(ind.target_value(params), ind.unit)
     if not verdict.by_unit:
         return MISSING, f"{ind.header} : cible de {target} non jugeable {UNIT_BY[verdict.binds]}"
-    value = f"{verdict.met} sur {verdict.units}"
-    if verdict.masked:
+    value = f"{verdict.met} sur {verdict.units}" if verdict.units else verdict.text()
+    if verdict.units and verdict.masked:
         value += f" (+ {verdict.masked} {SECRET})"
     return value, f"{UNIT_PLURALS[verdict.level]} respectent la cible de {target} : {ind.header}"
 
@@ -154,6 +154,9 @@ def obligation_sentence(verdict: obligations.Verdict, params: RunParams) -> str:
         )
     if not verdict.by_unit:
         return f"{text}."
+    if verdict.units == 0:
+        hidden = " (valeurs couvertes par le secret statistique)" if verdict.masked else ""
+        return f"{text}. Aucun résultat publiable en {verdict.annee}{hidden}."
     plural = UNIT_PLURALS[verdict.level]
     text += f". En {verdict.annee}, {verdict.met} sur {verdict.units} {plural} l'atteignent"
     threshold = partial_threshold(ind, params)

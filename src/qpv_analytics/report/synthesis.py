@@ -397,6 +397,32 @@ def trend_table(results: pd.DataFrame, codes: Iterable[str], years: Iterable[int
     return pd.DataFrame(rows, columns=["Indicateur", *[str(y) for y in years], "Cible"])
 
 
+def verdict_trend_table(
+    results: pd.DataFrame, codes: Iterable[str], years: Iterable[int]
+) -> pd.DataFrame:
+    """Units meeting each target binding smaller units than the region, year by year.
+
+    Args:
+        results: output of :func:`load_indicator_tables`.
+        codes: indicators with a target; those judged on the regional value only (binding
+            the region, or without results at a finer level) are left out.
+        years: years (columns).
+
+    Returns:
+        ``Indicateur``, one column per year (« 20 sur 39 EPCI », « – » without result).
+    """
+    years = list(years)
+    rows = []
+    for code in codes:
+        judged = [obligations.judge(results, code, year) for year in years]
+        if not any(v.by_unit for v in judged):
+            continue
+        row = {"Indicateur": _info(results, code)["libelle"]}
+        row.update({str(year): v.text() for year, v in zip(years, judged, strict=True)})
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["Indicateur", *[str(y) for y in years]])
+
+
 def epci_reference(qpv: pd.DataFrame) -> pd.DataFrame:
     """EPCI of the QPV reference (contrats de ville): ``code``, ``nom``, ``departement``.
 

@@ -102,6 +102,14 @@ def target_trends(rep: reporting.Report, results: pd.DataFrame, targets: dict) -
             caption=f"Valeurs régionales par année, {years[0]}–{years[-1]}",
             numeric=[str(a) for a in years] + ["Cible"],
         )
+        by_unit = synthesis.verdict_trend_table(results, codes, years)
+        if not by_unit.empty:
+            reporting.show_table(
+                by_unit,
+                caption=f"Unités qui atteignent la cible là où elle s'applique, par année, "
+                f"{years[0]}–{years[-1]}",
+                numeric=[str(a) for a in years],
+            )
 
 
 def epci_section(rep: reporting.Report, results: pd.DataFrame, targets: dict) -> None:
