@@ -103,7 +103,8 @@ def show_scorecard(
     annee = rep.annee
     rows = result if codes is None else result[result["indicateur"].isin(codes)]
     table = reporting.scorecard(rows, annee, rep.params)
-    options = {"numeric": [str(annee), str(annee - 1), "Cible"], "status_col": "Statut"}
+    numeric = [str(annee), str(annee - 1), "Cible", "Écart à la cible"]
+    options = {"numeric": numeric, "status_col": "Statut"}
     if empty is None:
         reporting.show_table(table, caption=caption, **options)
     else:
