@@ -131,3 +131,9 @@ def test_the_gate_shows_plausibility_warnings_on_the_quality_page(tmp_path):
     assert "Postes Adultes-relais financés par l" in page
     assert "portent tous le même montant" in page
     assert "adultes_relais-2025.json" in page
+
+
+def test_zero_counts_of_a_report_table_without_source_columns():
+    data = _context([0, 50], [2500, 3000]).drop(columns=["_fichier", "_ligne"])
+    (issue,) = plausibility.source_issues(data, CONTEXT_CHECKS)
+    assert issue.file is None and issue.rows == [] and issue.values == ["QN059000M"]

@@ -126,9 +126,13 @@ def zero_counts(records: pd.DataFrame, checks: SourceChecks) -> list[Issue]:
         if column not in records.columns:
             continue
         zero = populated & (pd.to_numeric(records[column], errors="coerce") == 0)
-        for name, sub in records[zero.fillna(False).astype(bool)].groupby(
-            records["_fichier"].fillna("") if "_fichier" in records.columns else 0, sort=True
-        ):
+        flagged = records[zero.fillna(False).astype(bool)]
+        files = (
+            flagged["_fichier"].astype("string").fillna("")
+            if "_fichier" in flagged.columns
+            else pd.Series("", index=flagged.index)
+        )
+        for name, sub in flagged.groupby(files, sort=True):
             codes = sorted(sub["code_qpv"].astype(str).unique())
             lines = sub["_ligne"].dropna().astype(int).tolist() if "_ligne" in sub.columns else []
             issues.append(
