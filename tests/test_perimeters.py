@@ -139,3 +139,26 @@ def test_the_gap_of_a_rate_to_its_reference_is_in_points():
 )
 def test_every_counting_rule_is_in_the_published_definition(code, rule):
     assert rule in indicators.REGISTRY[code].definition
+
+
+def test_the_perimeter_keeps_to_the_indicator_rows_and_to_partial_declarations():
+    base = pd.DataFrame(
+        {
+            "annee": [2025] * 4,
+            "maitre_ouvrage": ["Ville A", "Ville A", "Ville B", "Ville C"],
+            "id_marche": ["M1", "M2", "M3", "M4"],
+            "type_marche": ["gusp", "gusp", "gusp", "travaux_anru"],
+            "heures_insertion_realisees": [100.0, 50.0, None, 10.0],
+            "heures_totales": [1000.0, None, None, None],
+        }
+    )
+    blanks = {
+        "heures_insertion_realisees": "marché sans heures d'insertion",
+        "heures_totales": "marché sans heures totales",
+    }
+    perimeter = sections.ratio_perimeter(
+        base, "clauses_taux_insertion_gusp_pct", ["maitre_ouvrage", "id_marche"], blanks
+    )
+    # M4 is no GUSP market and M3 declares neither side: neither is a unit of this ratio.
+    assert perimeter[["unites", "retenues", "ecartees"]].values.tolist() == [[2, 1, 1]]
+    assert perimeter.loc[0, "detail"] == "Ville A (1 marché sans heures totales)"

@@ -164,24 +164,31 @@ def ratio_perimeter(
     """Per year, the units of a base table that a ratio leaves out, and why.
 
     A ratio counts only the rows that fill its required columns (both sides by default),
-    while the totals published beside it add every row: this table says, year by year, how
-    many units the ratio keeps and which ones it leaves out.
+    while the totals published beside it add every row that fills one of them: this table
+    says, year by year, how many units declared at least one side (within the indicator's
+    ``where``), how many the ratio keeps and which ones it leaves out.
 
     Args:
         base: the base table of the indicator (one row per unit and year).
         code: the ratio indicator.
         units: columns naming a unit (``["bailleur", "code_qpv"]``); the first one groups
             the units left out in the notes (e.g. per landlord).
-        blanks: required column → French reason when it is blank (« sans actions déclarées »).
+        blanks: each side of the ratio (column) → French reason when it is blank (« sans
+            actions déclarées »).
 
     Returns:
         Columns ``annee, unites, retenues, ecartees, detail`` (``detail``: French list of the
         units left out, grouped by the first unit column).
     """
-    kept = counted_rows(base, REGISTRY[code]).index
-    left = base.drop(index=kept)
+    indicator = REGISTRY[code]
+    for column, value in indicator.where.items():
+        base = base[(base[column] == value).fillna(False).astype(bool)]
+    required = [c for c in blanks if c in base.columns]
+    declared = base[base[required].notna().any(axis=1)] if required else base
+    kept = counted_rows(declared, indicator).index
+    left = declared.drop(index=kept)
     rows = []
-    for year, sub in base.groupby("annee", sort=True):
+    for year, sub in declared.groupby("annee", sort=True):
         out = left[left["annee"] == year]
         parts = []
         for name, group in out.groupby(units[0], sort=True):
