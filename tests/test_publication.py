@@ -141,6 +141,20 @@ def test_indicator_exports_are_french_csv_and_parquet(published):
     } <= set(frame.columns)
 
 
+def test_every_indicator_of_each_axis_is_in_its_axis_csv(published):
+    """Completeness: what the model declares for an axis is exported by that axis' report."""
+    from qpv_analytics import indicators
+    from qpv_analytics.labels import AXES
+
+    paths, _, _ = published
+    folder = paths.indicators_dir(2025)
+    for axis in AXES:
+        (csv_path,) = folder.glob(f"axe{axis}_*.csv")
+        frame = pd.read_csv(csv_path, sep=";", encoding="utf-8-sig", dtype=str)
+        missing = sorted(set(indicators.codes(axis=axis)) - set(frame["indicateur"]))
+        assert missing == [], f"{csv_path.name} omet {missing}"
+
+
 def test_axis2_export_agrees_with_independent_recomputation(published):
     """Recompute the regional valuation rate from the raw CSV files with plain pandas."""
     paths, _, _ = published

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from qpv_analytics.indicators import ressources
+from qpv_analytics.ingest import reference
 
 pytestmark = pytest.mark.unit
 
@@ -63,7 +64,7 @@ def test_posts_and_amounts_by_department(project):
         "postes-fonjep-2025.json",
     ):
         (ref / name).unlink()
-    posts = ressources.state_posts("32", [2023, 2024, 2025], project)
+    posts = reference.state_posts("32", [2023, 2024, 2025], project)
     assert len(posts) == 3  # the post of region 76 is left out
     assert posts["employeur_bailleur"].tolist() == [False, True, False]
     summary = ressources.posts_summary(posts)
@@ -86,14 +87,14 @@ def test_posts_and_amounts_by_department(project):
 
 
 def test_no_file_gives_empty_tables(project):
-    posts = ressources.state_posts("32", [2019], project)
+    posts = reference.state_posts("32", [2019], project)
     assert posts.empty
     assert ressources.posts_summary(posts).empty
     assert ressources.posts_indicators(posts).empty
 
 
 def test_real_files_hauts_de_france(project):
-    posts = ressources.state_posts("32", [2023, 2024, 2025], project)
+    posts = reference.state_posts("32", [2023, 2024, 2025], project)
     summary = ressources.posts_summary(posts).set_index(["dispositif", "annee"])
     assert summary.loc[("adultes_relais", 2024), "postes"] == 648
     assert summary.loc[("fonjep", 2025), "postes"] == 366

@@ -286,6 +286,26 @@ def test_valid_dataset_passes_and_writes_pages(tmp_path: Path):
 
 
 @integration
+def test_the_gate_warns_about_the_real_state_posts_files(tmp_path: Path):
+    from tests.conftest import REPO
+
+    paths = valid_project(tmp_path / "projet")
+    shutil.copytree(REPO / "data" / "reference", paths.reference)
+    params = RunParams(annee=2025)
+    out = tmp_path / "qualite"
+    report = gate.run_quality_gate(load_raw(paths), region_qpv(), params, out, paths)
+    found = [i for i in report.issues if i.table in ("adultes_relais", "fonjep")]
+    assert found and not report.blocking and report.status == "valide avec avertissements"
+    uniform = [i for i in found if i.rule.endswith("montant_unique") and "2025" in i.file]
+    assert len(uniform) == 1 and "postes FONJEP" in uniform[0].message
+    assert any("(−71\xa0%)" in i.message for i in found)
+    saved = json.loads((out / "resultats.json").read_text(encoding="utf-8"))
+    assert any(i["fichier"] == "adulte-relais-2025.json" for i in saved["issues"])
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "Postes Adultes-relais financés par l" in page and "montant forfaitaire" in page
+
+
+@integration
 def test_severity_split(tmp_path: Path):
     paths = valid_project(tmp_path / "avertissement")
     append_line(paths, "numerique_bailleurs", "2025;Logis Inconnu;20;non")

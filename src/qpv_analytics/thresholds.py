@@ -13,3 +13,9 @@ MIN_RATE_BASE = 20
 
 PARTIAL_STATUS_PCT = 80.0
 """Below its target but at least this share of it (%): « partiellement atteint »."""
+
+MAX_YEAR_CHANGE_PCT = 50.0
+"""A State resource (posts, amount) changing by more than this share (%) in a year is flagged."""
+
+UNIFORM_AMOUNT_MIN_RECORDS = 10
+"""A year of a source is flagged when at least this many records all carry one amount."""

@@ -1,5 +1,6 @@
 """The data contract: every input table declared once (loaders, validation, demo, docs)."""
 
+from qpv_analytics.contract.plausibility import CONTEXT_CHECKS, SourceChecks
 from qpv_analytics.contract.schema import (
     KIND_LABELS,
     PANDAS_DTYPES,
@@ -22,6 +23,7 @@ from qpv_analytics.contract.vocabularies import (
 
 __all__ = [
     "AXES_TFPB",
+    "CONTEXT_CHECKS",
     "KIND_LABELS",
     "NATURES_RU",
     "PANDAS_DTYPES",
@@ -36,6 +38,7 @@ __all__ = [
     "Kind",
     "Plausibility",
     "Rule",
+    "SourceChecks",
     "Table",
     "get_table",
     "tables_for_axis",

@@ -33,13 +33,26 @@ _SNAPSHOT = (
     "déclarés chaque année : la valeur d'une année est l'état d'avancement à sa fin."
 )
 
+HOUSEHOLD_RULE = (
+    "Chaque ménage relogé est compté dans le territoire de son QPV d'origine (celui de "
+    "l'immeuble démoli) ; un ménage dont la donnée est inconnue est exclu du rapport, "
+    "jamais compté comme zéro."
+)
+"""Counting rule of the rehousing indicators, in their definitions."""
+OPERATION_RULE = (
+    "Rapport de sommes sur les opérations qui renseignent les deux termes (jamais une "
+    "moyenne de taux) ; une opération est rattachée au QPV du projet, et un QPV réparti sur "
+    "plusieurs EPCI au premier."
+)
+"""Counting rule of the operation ratios, in their definitions."""
+
 register(
     Indicator(
         code="ru_taux_engagement_pct",
         label="Taux d'engagement des logements programmés",
         axis=1,
         definition="Logements engagés rapportés aux logements programmés, toutes natures "
-        "d'opération confondues." + _SNAPSHOT,
+        "d'opération confondues." + _SNAPSHOT + " " + OPERATION_RULE,
         formula="Σ logements engagés / Σ logements programmés × 100",
         unit="%",
         sources=("ru_operations",),
@@ -54,7 +67,7 @@ register(
         label="Taux d'avancement (logements livrés / programmés)",
         axis=1,
         definition="Logements livrés rapportés aux logements programmés, toutes natures "
-        "d'opération confondues." + _SNAPSHOT,
+        "d'opération confondues." + _SNAPSHOT + " " + OPERATION_RULE,
         formula="Σ logements livrés / Σ logements programmés × 100",
         unit="%",
         sources=("ru_operations",),
@@ -69,7 +82,7 @@ register(
         label="Reconstitution programmée de l'offre démolie",
         axis=1,
         definition="Logements sociaux dont la reconstitution est programmée rapportés aux "
-        "logements dont la démolition est programmée (règle du « un pour un »).",
+        "logements dont la démolition est programmée (règle du « un pour un »). " + OPERATION_RULE,
         formula="Σ logements programmés (reconstitution) / Σ logements programmés (démolition) "
         "× 100",
         unit="%",
@@ -91,7 +104,8 @@ register(
         label="Reconstitution livrée rapportée aux démolitions réalisées",
         axis=1,
         definition="Logements reconstitués livrés rapportés aux logements démolis (livrés). "
-        "Indicateur de rythme, sans cible : la reconstitution suit souvent la démolition.",
+        "Indicateur de rythme, sans cible : la reconstitution suit souvent la démolition. "
+        + OPERATION_RULE,
         formula="Σ logements livrés (reconstitution) / Σ logements livrés (démolition) × 100",
         unit="%",
         sources=("ru_operations",),
@@ -108,7 +122,7 @@ register(
         definition="Logements reconstitués hors QPV parmi les logements de reconstitution "
         "programmés, sur les opérations qui renseignent la localisation (une cellule vide "
         "n'est pas comptée comme zéro). Le NPNRU demande de reconstituer principalement hors "
-        "QPV, sans seuil chiffré.",
+        "QPV, sans seuil chiffré. " + OPERATION_RULE,
         formula="Σ logements reconstitués hors QPV / Σ logements programmés (reconstitution, "
         "localisation renseignée) × 100",
         unit="%",
@@ -123,7 +137,8 @@ register(
         code="ru_part_subvention_anru_pct",
         label="Part du coût financée par l'ANRU",
         axis=1,
-        definition="Subventions de l'ANRU rapportées au coût total des opérations.",
+        definition="Subventions de l'ANRU rapportées au coût total des opérations. "
+        + OPERATION_RULE,
         formula="Σ subvention ANRU (€) / Σ coût total (€) × 100",
         unit="%",
         sources=("ru_operations",),
@@ -161,8 +176,8 @@ register(
         code="ru_menages_reloges",
         label="Ménages relogés",
         axis=1,
-        definition="Ménages relogés dans l'année depuis un immeuble voué à la démolition. "
-        + SECRET_NOTE,
+        definition="Ménages relogés dans l'année depuis un immeuble voué à la démolition, "
+        "comptés dans le territoire de leur QPV d'origine. " + SECRET_NOTE,
         formula="Nombre de ménages relogés",
         unit="ménages",
         sources=("ru_relogements",),
@@ -177,7 +192,7 @@ register(
         axis=1,
         definition="Ménages relogés dans un logement neuf ou de moins de 5 ans, parmi les "
         "ménages relogés dont le logement d'arrivée est connu (parcours résidentiel positif "
-        "demandé par le NPNRU, sans seuil national).",
+        "demandé par le NPNRU, sans seuil national). " + HOUSEHOLD_RULE,
         formula="Ménages relogés dans le neuf ou < 5 ans / ménages relogés (arrivée connue) × 100",
         unit="%",
         sources=("ru_relogements",),
@@ -194,7 +209,7 @@ register(
         label="Part des ménages relogés hors QPV",
         axis=1,
         definition="Ménages relogés hors quartier prioritaire, parmi les ménages relogés dont "
-        "la localisation d'arrivée est connue.",
+        "la localisation d'arrivée est connue. " + HOUSEHOLD_RULE,
         formula="Ménages relogés hors QPV / ménages relogés (localisation connue) × 100",
         unit="%",
         sources=("ru_relogements",),
@@ -212,7 +227,8 @@ register(
         axis=1,
         definition="Moyenne de l'évolution du loyer et des charges restant à payer (après "
         "relogement − avant), sur les ménages dont l'évolution est renseignée : une valeur "
-        "absente est exclue, jamais comptée comme zéro. Une valeur négative est une baisse.",
+        "absente est exclue, jamais comptée comme zéro. Une valeur négative est une baisse. "
+        "Chaque ménage est compté dans le territoire de son QPV d'origine.",
         formula="Σ évolution du reste à charge (€/mois) / ménages dont l'évolution est renseignée",
         unit="€/mois",
         sources=("ru_relogements",),

@@ -10,12 +10,21 @@ from qpv_analytics.indicators.core import attach_geography
 from qpv_analytics.indicators.model import Indicator, register, select
 from qpv_analytics.params import RunParams
 
+PAIR_RULE = (
+    "Rapport de sommes calculé sur les seuls couples bailleur × QPV qui ont déclaré les deux "
+    "termes dans l'année (jamais une moyenne de taux) : un couple qui n'a déclaré que l'un des "
+    "deux est écarté, jamais compté comme zéro, alors que les totaux publiés l'additionnent ; "
+    "les années où le périmètre diffère sont signalées."
+)
+"""Counting rule of the TFPB ratios, in their definitions."""
+
 register(
     Indicator(
         code="tfpb_taux_valorisation_pct",
         label="Taux de valorisation de l'abattement TFPB",
         axis=2,
-        definition="Montant des actions valorisées rapporté au montant de l'abattement de TFPB.",
+        definition="Montant des actions valorisées rapporté au montant de l'abattement de TFPB. "
+        + PAIR_RULE,
         formula="Σ montant valorisé (€) / Σ montant de l'abattement (€) × 100",
         unit="%",
         sources=("tfpb_actions", "tfpb_abattement"),
@@ -35,7 +44,8 @@ register(
         code="tfpb_couverture_abattement_pct",
         label="Part des actions couverte par l'abattement",
         axis=2,
-        definition="Montant de l'abattement rapporté au montant des actions valorisées.",
+        definition="Montant de l'abattement rapporté au montant des actions valorisées. "
+        + PAIR_RULE,
         formula="Σ montant de l'abattement (€) / Σ montant valorisé (€) × 100",
         unit="%",
         sources=("tfpb_actions", "tfpb_abattement"),
@@ -51,7 +61,7 @@ register(
         label="Montant valorisé par logement et par an",
         axis=2,
         definition="Montant des actions valorisées rapporté aux logements concernés par "
-        "l'abattement.",
+        "l'abattement. " + PAIR_RULE,
         formula="Σ montant valorisé (€) / Σ logements concernés",
         unit="€/logement",
         sources=("tfpb_actions", "tfpb_abattement"),
@@ -67,7 +77,8 @@ register(
         code="tfpb_abattement_par_logement_eur",
         label="Abattement par logement et par an",
         axis=2,
-        definition="Montant de l'abattement de TFPB rapporté aux logements concernés.",
+        definition="Montant de l'abattement de TFPB rapporté aux logements concernés, sur les "
+        "couples bailleur × QPV qui déclarent les deux.",
         formula="Σ montant de l'abattement (€) / Σ logements concernés",
         unit="€/logement",
         sources=("tfpb_abattement",),
@@ -103,7 +114,8 @@ register(
         label="Part des QPV couverts par une convention GUSP",
         axis=2,
         definition="QPV dont la convention de gestion urbaine et sociale de proximité est "
-        "signée, parmi les QPV renseignés.",
+        "signée, parmi les QPV renseignés (un QPV sans réponse est exclu, jamais compté comme "
+        "sans convention).",
         formula="QPV avec convention signée / QPV renseignés × 100",
         unit="%",
         sources=("gusp",),

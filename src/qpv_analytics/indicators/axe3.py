@@ -11,6 +11,13 @@ from qpv_analytics.params import RunParams
 
 ALLOCATION_LEVELS = ("region", "departement", "epci", "bailleur")
 
+ALLOCATION_RULE = (
+    "Rapport de sommes sur les déclarations bailleur × EPCI qui renseignent les deux termes "
+    "(jamais une moyenne de taux) ; un EPCI sans attribution au dénominateur n'a pas de "
+    "valeur."
+)
+"""Counting rule of the allocation shares, in their definitions."""
+
 register(
     Indicator(
         code="attrib_part_hors_qpv_q1_pct",
@@ -19,7 +26,7 @@ register(
         definition="Attributions de logements sociaux situés hors QPV à des demandeurs du "
         "premier quartile de revenus (ou à des ménages relogés par le renouvellement urbain), "
         "parmi les attributions hors QPV. L'obligation s'apprécie par EPCI ; la valeur "
-        "régionale est donnée pour information.",
+        "régionale est donnée pour information. " + ALLOCATION_RULE,
         formula="Σ attributions hors QPV au 1er quartile / Σ attributions hors QPV × 100",
         unit="%",
         sources=("attributions",),
@@ -40,7 +47,7 @@ register(
         label="Part des attributions en QPV aux quartiles 2 à 4",
         axis=3,
         definition="Attributions de logements sociaux situés en QPV à des demandeurs des "
-        "quartiles de revenus 2 à 4, parmi les attributions en QPV.",
+        "quartiles de revenus 2 à 4, parmi les attributions en QPV. " + ALLOCATION_RULE,
         formula="Σ attributions en QPV aux quartiles 2 à 4 / Σ attributions en QPV × 100",
         unit="%",
         sources=("attributions",),

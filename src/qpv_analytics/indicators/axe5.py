@@ -13,6 +13,17 @@ from qpv_analytics.params import RunParams
 
 MARKET_LEVELS = ("region", "departement", "epci", "qpv", "maitre_ouvrage")
 BENEFICIARY_LEVELS = ("region", "departement", "epci", "maitre_ouvrage")
+HOURS_RULE = (
+    "Rapport de sommes d'heures sur les marchés qui renseignent les deux termes (jamais une "
+    "moyenne de taux) : un marché sans l'un des deux est exclu, jamais compté comme zéro."
+)
+"""Counting rule of the insertion-hour ratios, in their definitions."""
+PERSON_RULE = (
+    "Une personne qui a eu plusieurs contrats dans l'année compte une seule fois, dans le "
+    "territoire et chez le maître d'ouvrage du marché où elle a travaillé le plus d'heures ; "
+    "son profil est lu dans le contrat le plus long qui le renseigne."
+)
+"""Counting rule of every beneficiary indicator (``beneficiary_base``), in the definitions."""
 MARKET_LABELS = {
     "travaux_anru": "Travaux ANRU",
     "gusp": "Marchés liés à la GUSP",
@@ -35,7 +46,7 @@ register(
         label="Part des heures réservées à l'insertion, travaux ANRU",
         axis=5,
         definition="Heures d'insertion réalisées rapportées aux heures travaillées sur les "
-        "marchés de travaux financés par l'ANRU.",
+        "marchés de travaux financés par l'ANRU. " + HOURS_RULE,
         formula="Σ heures d'insertion réalisées / Σ heures totales (marchés travaux ANRU) × 100",
         unit="%",
         sources=("clauses_marches",),
@@ -57,7 +68,7 @@ register(
         label="Part des heures réservées à l'insertion, marchés GUSP",
         axis=5,
         definition="Heures d'insertion réalisées rapportées aux heures travaillées sur les "
-        "marchés liés à la gestion urbaine et sociale de proximité.",
+        "marchés liés à la gestion urbaine et sociale de proximité. " + HOURS_RULE,
         formula="Σ heures d'insertion réalisées / Σ heures totales (marchés GUSP) × 100",
         unit="%",
         sources=("clauses_marches",),
@@ -79,7 +90,7 @@ register(
         label="Part des heures réservées à l'insertion, autres marchés",
         axis=5,
         definition="Heures d'insertion réalisées rapportées aux heures travaillées sur les "
-        "autres marchés avec clause (pas de cible nationale).",
+        "autres marchés avec clause (pas de cible nationale). " + HOURS_RULE,
         formula="Σ heures d'insertion réalisées / Σ heures totales (autres marchés) × 100",
         unit="%",
         sources=("clauses_marches",),
@@ -95,7 +106,7 @@ register(
         label="Heures d'insertion réalisées rapportées aux heures prévues",
         axis=5,
         definition="Heures d'insertion réalisées rapportées aux heures inscrites dans les "
-        "marchés, tous types de marché.",
+        "marchés, tous types de marché. " + HOURS_RULE,
         formula="Σ heures d'insertion réalisées / Σ heures d'insertion prévues × 100",
         unit="%",
         sources=("clauses_marches",),
@@ -128,7 +139,7 @@ register(
         label="Bénéficiaires des clauses d'insertion",
         axis=5,
         definition="Personnes distinctes ayant travaillé dans l'année au titre d'une clause "
-        "d'insertion. " + SECRET_NOTE,
+        "d'insertion. " + PERSON_RULE + " " + SECRET_NOTE,
         formula="Nombre de personnes distinctes",
         unit="personnes",
         sources=("clauses_beneficiaires",),
@@ -142,7 +153,8 @@ register(
         label="Part des bénéficiaires résidant en QPV",
         axis=5,
         definition="Bénéficiaires qui résident dans un quartier prioritaire, parmi les "
-        "bénéficiaires dont la résidence est connue.",
+        "bénéficiaires dont la résidence est connue. "
+        "Les bénéficiaires dont la donnée est inconnue sont exclus du calcul. " + PERSON_RULE,
         formula="Bénéficiaires résidant en QPV / bénéficiaires (résidence connue) × 100",
         unit="%",
         sources=("clauses_beneficiaires",),
@@ -158,7 +170,8 @@ register(
         code="clauses_part_femmes_pct",
         label="Part des femmes parmi les bénéficiaires",
         axis=5,
-        definition="Femmes parmi les bénéficiaires dont le sexe est connu.",
+        definition="Femmes parmi les bénéficiaires dont le sexe est connu. "
+        "Les bénéficiaires dont la donnée est inconnue sont exclus du calcul. " + PERSON_RULE,
         formula="Bénéficiaires femmes / bénéficiaires (sexe connu) × 100",
         unit="%",
         sources=("clauses_beneficiaires",),
@@ -174,7 +187,8 @@ register(
         code="clauses_part_moins_26_pct",
         label="Part des moins de 26 ans parmi les bénéficiaires",
         axis=5,
-        definition="Bénéficiaires de moins de 26 ans parmi les bénéficiaires dont l'âge est connu.",
+        definition="Bénéficiaires de moins de 26 ans parmi les bénéficiaires dont l'âge est connu. "
+        "Les bénéficiaires dont la donnée est inconnue sont exclus du calcul. " + PERSON_RULE,
         formula="Bénéficiaires de moins de 26 ans / bénéficiaires (âge connu) × 100",
         unit="%",
         sources=("clauses_beneficiaires",),
@@ -190,7 +204,8 @@ register(
         code="clauses_part_50_plus_pct",
         label="Part des 50 ans ou plus parmi les bénéficiaires",
         axis=5,
-        definition="Bénéficiaires de 50 ans ou plus parmi les bénéficiaires dont l'âge est connu.",
+        definition="Bénéficiaires de 50 ans ou plus parmi les bénéficiaires dont l'âge est connu. "
+        "Les bénéficiaires dont la donnée est inconnue sont exclus du calcul. " + PERSON_RULE,
         formula="Bénéficiaires de 50 ans ou plus / bénéficiaires (âge connu) × 100",
         unit="%",
         sources=("clauses_beneficiaires",),
@@ -207,7 +222,8 @@ register(
         label="Part des bénéficiaires de niveau inférieur au CAP",
         axis=5,
         definition="Bénéficiaires sans diplôme ou de niveau inférieur au CAP, parmi les "
-        "bénéficiaires dont le niveau est connu.",
+        "bénéficiaires dont le niveau est connu. "
+        "Les bénéficiaires dont la donnée est inconnue sont exclus du calcul. " + PERSON_RULE,
         formula="Bénéficiaires de niveau infra-CAP / bénéficiaires (niveau connu) × 100",
         unit="%",
         sources=("clauses_beneficiaires",),
@@ -225,8 +241,10 @@ register(
         axis=5,
         definition="Bénéficiaires en emploi durable, en emploi de transition ou en formation "
         "qualifiante 6 mois après leur contrat, parmi les bénéficiaires dont la situation à 6 "
-        "mois est connue. Une personne qui a eu plusieurs contrats dans l'année compte comme "
-        "sortie dynamique si au moins un contrat a débouché sur une telle situation.",
+        "mois est connue (situation inconnue : exclue). Une personne qui a eu plusieurs contrats "
+        "dans l'année compte comme sortie dynamique si au moins un contrat a débouché sur une "
+        "telle situation, et sa situation est connue si celle d'au moins un contrat l'est. "
+        + PERSON_RULE,
         formula="Bénéficiaires en sortie dynamique / bénéficiaires (situation connue) × 100",
         unit="%",
         sources=("clauses_beneficiaires",),

@@ -60,7 +60,7 @@ def _safe_ratio(num: pd.Series, den: pd.Series, scale: float) -> pd.Series:
     return value.astype("Float64")
 
 
-def _rows(base: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
+def counted_rows(base: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
     """Rows of a base table that count for an indicator (its ``where`` and ``required``)."""
     sub = base
     for column, value in indicator.where.items():
@@ -89,7 +89,7 @@ def aggregate(
     Returns:
         The indicator's rows with ``RESULT_COLUMNS`` (``nom`` left blank for the caller).
     """
-    sub = _rows(base, indicator)
+    sub = counted_rows(base, indicator)
     numerator, denominator = indicator.numerator, indicator.denominator
     frames = []
     for level in indicator.levels:

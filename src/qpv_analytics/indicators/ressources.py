@@ -8,19 +8,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from qpv_analytics.config import Paths
 from qpv_analytics.indicators.compute import compute
 from qpv_analytics.indicators.model import Indicator, register, select
 from qpv_analytics.ingest import reference
 from qpv_analytics.params import RunParams
 
-SCHEMES = {"adultes_relais": "Adultes-relais", "fonjep": "FONJEP"}
-"""Funding schemes: key of ``reference.read_state_posts`` → French label."""
-
-LANDLORD_WORDS = r"\b(?:HABITAT|HLM|LOGEMENT|LOGIS|OPH|OFFICE PUBLIC)\b"
-"""Words that mark an employer as a social landlord in the ``raison_sociale`` of a post."""
-
-for _key, _label in SCHEMES.items():
+for _key, _label in reference.SCHEMES.items():
     register(
         Indicator(
             code=f"etat_postes_{_key}",
@@ -53,42 +46,9 @@ for _key, _label in SCHEMES.items():
 
 
 STATE_CODES: tuple[str, ...] = tuple(
-    code for key in SCHEMES for code in (f"etat_postes_{key}", f"etat_montant_{key}_eur")
+    code for key in reference.SCHEMES for code in (f"etat_postes_{key}", f"etat_montant_{key}_eur")
 )
 """Codes of the State resources indicators, in report order."""
-
-
-def state_posts(region: str, years: list[int], paths: Paths | None = None) -> pd.DataFrame:
-    """Return every adultes-relais and FONJEP post of the region for the years with a file.
-
-    Returns:
-        Columns ``dispositif, annee, code_departement, code_cv, employeur, montant_eur,
-        employeur_bailleur`` (the last one flags social landlords from the employer's name).
-    """
-    frames = []
-    for key in SCHEMES:
-        for year in years:
-            posts = reference.read_state_posts(key, year, region, paths)
-            if posts is None or posts.empty:
-                continue
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "dispositif": key,
-                        "annee": year,
-                        "code_departement": posts["insee_dep"].astype(str).str.zfill(2),
-                        "code_cv": posts["code_cv"].astype(str),
-                        "employeur": posts["raison_sociale"].astype(str),
-                        "montant_eur": pd.to_numeric(posts["montant"], errors="coerce"),
-                    }
-                )
-            )
-    columns = ["dispositif", "annee", "code_departement", "code_cv", "employeur", "montant_eur"]
-    if not frames:
-        return pd.DataFrame(columns=[*columns, "employeur_bailleur"])
-    out = pd.concat(frames, ignore_index=True)
-    out["employeur_bailleur"] = out["employeur"].str.upper().str.contains(LANDLORD_WORDS)
-    return out
 
 
 def posts_indicators(posts: pd.DataFrame, params: RunParams | None = None) -> pd.DataFrame:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from qpv_analytics.config import Paths, get_paths
-from qpv_analytics.contract import TABLES
+from qpv_analytics.contract import TABLES, SourceChecks
 from qpv_analytics.geography import REGION_DEPARTEMENTS
 from qpv_analytics.ingest import context
 from qpv_analytics.ingest.context_sources import ContextImportError
@@ -20,6 +20,28 @@ CONTRATS_FILE = "contrats-de-ville-2024.json"
 ADULTES_RELAIS = "adulte-relais-{annee}.json"
 FONJEP = "postes-fonjep-{annee}.json"
 CONSEILLERS_NUMERIQUES = "conseillers-numeriques-2022.json"
+
+SCHEMES = {"adultes_relais": "Adultes-relais", "fonjep": "FONJEP"}
+"""State-funded post schemes: key of :func:`read_state_posts` → French label."""
+
+POST_FILES = {"adultes_relais": ADULTES_RELAIS, "fonjep": FONJEP}
+"""File name pattern of each scheme's yearly public file in ``data/reference/``."""
+
+POST_CHECKS = {
+    key: SourceChecks(
+        source=key,
+        title=f"Postes {label} financés par l'État (fichier public de l'ANCT)",
+        record_label="postes",
+        amount="montant_eur",
+        amount_in_file="montant",
+        year_change=True,
+    )
+    for key, label in SCHEMES.items()
+}
+"""Plausibility rules of the posts files (records of :func:`state_posts`)."""
+
+LANDLORD_WORDS = r"\b(?:HABITAT|HLM|LOGEMENT|LOGIS|OPH|OFFICE PUBLIC)\b"
+"""Words that mark an employer as a social landlord in the ``raison_sociale`` of a post."""
 
 
 def _read_json(path: Path):
@@ -165,8 +187,7 @@ def read_state_posts(
     Returns ``None`` when no public file covers that year.
     """
     paths = paths or get_paths()
-    pattern = {"adultes_relais": ADULTES_RELAIS, "fonjep": FONJEP}[kind]
-    path = paths.reference / pattern.format(annee=annee)
+    path = paths.reference / POST_FILES[kind].format(annee=annee)
     if not path.exists():
         return None
     frame = pd.DataFrame(_read_json(path))
@@ -174,6 +195,49 @@ def read_state_posts(
     frame = frame[frame["insee_reg"] == region_code(region, paths)].copy()
     frame["montant"] = pd.to_numeric(frame["montant"], errors="coerce")
     return frame.reset_index(drop=True)
+
+
+def state_posts(region: str, years: list[int], paths: Paths | None = None) -> pd.DataFrame:
+    """Return every adultes-relais and FONJEP post of the region for the years with a file.
+
+    Returns:
+        Columns ``dispositif, annee, code_departement, code_cv, employeur, montant_eur,
+        _fichier, employeur_bailleur`` (``_fichier``: the public file of the post; the last one
+        flags social landlords from the employer's name).
+    """
+    frames = []
+    for key in SCHEMES:
+        for year in years:
+            posts = read_state_posts(key, year, region, paths)
+            if posts is None or posts.empty:
+                continue
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "dispositif": key,
+                        "annee": year,
+                        "code_departement": posts["insee_dep"].astype(str).str.zfill(2),
+                        "code_cv": posts["code_cv"].astype(str),
+                        "employeur": posts["raison_sociale"].astype(str),
+                        "montant_eur": pd.to_numeric(posts["montant"], errors="coerce"),
+                        "_fichier": POST_FILES[key].format(annee=year),
+                    }
+                )
+            )
+    columns = [
+        "dispositif",
+        "annee",
+        "code_departement",
+        "code_cv",
+        "employeur",
+        "montant_eur",
+        "_fichier",
+    ]
+    if not frames:
+        return pd.DataFrame(columns=[*columns, "employeur_bailleur"])
+    out = pd.concat(frames, ignore_index=True)
+    out["employeur_bailleur"] = out["employeur"].str.upper().str.contains(LANDLORD_WORDS)
+    return out
 
 
 def digital_advisers(region: str, paths: Paths | None = None) -> pd.DataFrame:

@@ -366,7 +366,7 @@ def publish(year: int, paths: Paths | None = None, echo: Echo = print) -> int:
     audit_build = build.with_name(build.name + "-audit")
     audit_build.mkdir()
     try:
-        quality = run_quality_gate(results, qpv, params, Paths.quality_in(build))
+        quality = run_quality_gate(results, qpv, params, Paths.quality_in(build), paths)
         paths.quality_summary(year).write_text(
             json.dumps(quality.summary_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
         )
@@ -463,7 +463,7 @@ def validate_only(year: int, paths: Paths | None = None, echo: Echo = print) -> 
     target = paths.quality_dir(year)
     if target.exists():
         shutil.rmtree(target)
-    quality = run_quality_gate(results, qpv, params, target)
+    quality = run_quality_gate(results, qpv, params, target, paths)
     quality.out_dir = target.relative_to(paths.root)
     echo(quality.summary_text())
     return 1 if quality.blocking else 0

@@ -10,8 +10,11 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from qpv_analytics.contract import TABLES
+from qpv_analytics.config import Paths
+from qpv_analytics.contract import CONTEXT_CHECKS, TABLES
+from qpv_analytics.ingest import reference
 from qpv_analytics.params import RunParams
+from qpv_analytics.quality import plausibility
 from qpv_analytics.quality.findings import registry_findings, table_findings
 from qpv_analytics.quality.gx_run import DATA_DOCS_FOLDER, run_checkpoints
 from qpv_analytics.quality.model import FEEDBACK_FOLDER, FeedbackRow, Issue, QualityReport
@@ -28,9 +31,16 @@ RESULTS_FILE = "resultats.json"
 
 
 def run_quality_gate(
-    results: dict[str, LoadResult], qpv: pd.DataFrame, params: RunParams, out_dir: Path
+    results: dict[str, LoadResult],
+    qpv: pd.DataFrame,
+    params: RunParams,
+    out_dir: Path,
+    paths: Paths | None = None,
 ) -> QualityReport:
     """Check every loaded table with Great Expectations and write the quality pages.
+
+    The plausibility of the real sources (context file, State-funded posts) adds warnings
+    (:mod:`qpv_analytics.quality.plausibility`): nothing is corrected.
 
     Args:
         results: loaded tables (``loaders.load_raw``), with the loaders' own findings.
@@ -38,6 +48,8 @@ def run_quality_gate(
         params: run parameters.
         out_dir: folder receiving ``resultats.json``, ``index.html``, ``data_docs/`` and
             ``retours/`` (one page and one CSV per data producer).
+        paths: project paths of the publication, whose public files of State-funded posts
+            are checked too; ``None`` checks the loaded tables only.
 
     Returns:
         The report: findings (loaders' and validation's), status, counts.
@@ -71,7 +83,15 @@ def run_quality_gate(
         issues += found
         rows += found_rows
     issues += registry_findings(results, refs)
-    issues.sort(key=lambda i: (not i.blocking, list(TABLES).index(i.table)))
+    context = results["contexte"].data if "contexte" in results else pd.DataFrame()
+    issues += plausibility.source_issues(context, CONTEXT_CHECKS)
+    if paths is not None:
+        posts = reference.state_posts(params.region, params.years, paths)
+        issues += plausibility.state_posts_issues(posts)
+    order = list(TABLES)
+    issues.sort(
+        key=lambda i: (not i.blocking, order.index(i.table) if i.table in order else len(order))
+    )
 
     labels = dict(zip(qpv["siren_epci"].astype(str), qpv["nom_epci"].astype(str), strict=True))
     labels |= dict(zip(qpv["code_qpv"].astype(str), qpv["nom_qpv"].astype(str), strict=True))

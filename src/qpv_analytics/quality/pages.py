@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from qpv_analytics.config import DEMO_MARKER, TEMPLATES_DIR, get_paths
 from qpv_analytics.contract import TABLES
 from qpv_analytics.labels import SEVERITY_ADVICE, SEVERITY_LABELS
+from qpv_analytics.quality import plausibility
 from qpv_analytics.quality.gx_run import DATA_DOCS_FOLDER
 from qpv_analytics.quality.model import FEEDBACK_FOLDER, MAX_SHOWN, FeedbackRow, QualityReport
 
@@ -179,6 +180,20 @@ def render_quality_index(
                 "blocking": sum(i.blocking for i in found),
             }
         )
+    for name, title in plausibility.source_titles().items():
+        found = [i for i in report.issues if i.table == name]
+        if found:
+            files = sorted({f for i in found if i.file for f in i.file.split(", ")})
+            tables.append(
+                {
+                    "name": name,
+                    "title": title,
+                    "files": files,
+                    "rows": "–",
+                    "issues": found,
+                    "blocking": 0,
+                }
+            )
     html = (
         _environment()
         .get_template("qualite.html.j2")

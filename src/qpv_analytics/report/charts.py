@@ -119,8 +119,23 @@ def trend(
     series: str | None = None,
     target: float | None = None,
     references: dict[str, float] | None = None,
+    marks: dict[int, str] | None = None,
 ) -> plt.Figure:
-    """Line chart over years (every year labelled), optional target and reference lines."""
+    """Line chart over years (every year labelled), optional target and reference lines.
+
+    Args:
+        data: one row per year (and series).
+        year: column of years.
+        value: column of values.
+        unit: unit of the values.
+        title: chart title.
+        series: column naming the series, if several.
+        target: target line, if any.
+        references: reference lines (label → value).
+        marks: year → footnote mark (« (1) ») added to the value label of that year's
+            points, drawn with an open marker (a point computed on a partial perimeter).
+    """
+    marks = marks or {}
     fig, ax = plt.subplots(figsize=(8.5, 3.6))
     styles = ["-", "--", ":", "-."]
     markers = ["o", "s", "^", "D"]
@@ -137,8 +152,10 @@ def trend(
         )
         for x, y in zip(sub[year].astype(int), sub[value].astype(float), strict=True):
             if pd.notna(y):
+                if x in marks:
+                    ax.plot(x, y, marker="o", markersize=11, fillstyle="none", color=TARGET)
                 ax.annotate(
-                    formatting.with_unit(y, unit),
+                    " ".join(filter(None, [formatting.with_unit(y, unit), marks.get(x)])),
                     (x, y),
                     textcoords="offset points",
                     xytext=(0, 7),

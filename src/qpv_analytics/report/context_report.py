@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from qpv_analytics import formatting, indicators
+from qpv_analytics.contract import CONTEXT_CHECKS
 from qpv_analytics.indicators import context_stats, ressources
 from qpv_analytics.indicators import contexte as context_indicators
 from qpv_analytics.indicators.context_stats import WeightedMean
@@ -17,6 +18,8 @@ from qpv_analytics.ingest.context_sources import (
     INDICATOR_LABELS,
     INDICATOR_UNITS,
 )
+from qpv_analytics.quality import plausibility
+from qpv_analytics.quality.model import Issue
 from qpv_analytics.report import charts, reporting
 
 POPULATION = "population_municipale"
@@ -170,6 +173,15 @@ def _value_text(value, column: str) -> str:
     return formatting.number(value)  # counts: quartiles rounded to the unit
 
 
+def plausibility_notices(issues: list[Issue]) -> None:
+    """Show each plausibility warning of a source beside the figures it concerns."""
+    for issue in issues:
+        reporting.notice(
+            f"Vraisemblance de la source ({issue.where()}) : {issue.message} Les valeurs sont "
+            "publiées telles que le fichier les donne (voir la page qualité)."
+        )
+
+
 def distribution_table(ctx: ContextReport) -> None:
     """Table of the distribution of every indicator between the QPV (each QPV counts once)."""
     columns = [c for c in INDICATOR_COLUMNS if ctx.quartiers[c].notna().any()]
@@ -192,6 +204,7 @@ def distribution_table(ctx: ContextReport) -> None:
         caption="Répartition des valeurs entre les QPV (chaque QPV compte pour un)",
         numeric=list(table.columns[1:]),
     )
+    plausibility_notices(plausibility.source_issues(ctx.data, CONTEXT_CHECKS))
 
 
 def poverty_spread(ctx: ContextReport) -> None:
@@ -462,7 +475,7 @@ def caveats(ctx: ContextReport) -> None:
 def state_posts_section(ctx: ContextReport) -> None:
     """Adultes-relais and FONJEP posts funded by the State (table, export, chart, caveat)."""
     rep = ctx.rep
-    posts = ressources.state_posts(rep.params.region, rep.params.years, rep.paths)
+    posts = reference.state_posts(rep.params.region, rep.params.years, rep.paths)
     if posts.empty:
         reporting.notice(
             "Aucun fichier public de postes adultes-relais ou FONJEP ne couvre la période suivie."
@@ -477,7 +490,7 @@ def state_posts_section(ctx: ContextReport) -> None:
     landlords = "Dont postes chez un bailleur social"
     table = pd.DataFrame(
         {
-            "Dispositif": summary["dispositif"].map(ressources.SCHEMES),
+            "Dispositif": summary["dispositif"].map(reference.SCHEMES),
             "Année": summary["annee"].astype(str),
             "Postes": [formatting.number(v) for v in summary["postes"]],
             "Montant": [formatting.euros(v) for v in summary["montant_eur"]],
@@ -490,6 +503,7 @@ def state_posts_section(ctx: ContextReport) -> None:
         caption="Postes financés par l'État, par dispositif et par année",
         numeric=["Postes", "Montant", "Employeurs distincts", landlords],
     )
+    plausibility_notices(plausibility.state_posts_issues(posts))
     state = indicators.label_codes(ressources.posts_indicators(posts, rep.params), rep.names())
     rep.export_indicators(state, "ressources_etat")
     last = int(summary["annee"].max())

@@ -142,8 +142,57 @@ def year_rows(table: pd.DataFrame, annee: int) -> pd.DataFrame:
     return table[table["annee"] == annee]
 
 
+TFPB_UNITS = "couples bailleur × QPV"
+"""French name of the units of the TFPB ratios."""
+
+
+def tfpb_perimeter(
+    abattement: pd.DataFrame, actions: pd.DataFrame, qpv: pd.DataFrame, code: str
+) -> pd.DataFrame:
+    """Per year, the landlord × QPV pairs a TFPB ratio keeps and those it leaves out.
+
+    The ratio counts only the pairs that declared both files, while the published totals add
+    every declaration (see :func:`sections.ratio_perimeter`).
+    """
+    return sections.ratio_perimeter(
+        indicators.tfpb_base(abattement, actions, qpv),
+        code,
+        ["bailleur", "code_qpv"],
+        {
+            "montant_valorise_eur": "QPV sans actions déclarées",
+            "montant_abattement_eur": "QPV sans abattement déclaré",
+            "logements_concernes": "QPV sans logements déclarés",
+        },
+    )
+
+
+def perimeter_table(perimeter: pd.DataFrame, code: str) -> None:
+    """Display, per year, how many units a ratio keeps and which ones it leaves out."""
+    if perimeter.empty or not perimeter["ecartees"].any():
+        return
+    table = pd.DataFrame(
+        {
+            "Année": perimeter["annee"].astype(str),
+            "Couples déclarés": [formatting.number(v) for v in perimeter["unites"]],
+            "Couples retenus": [formatting.number(v) for v in perimeter["retenues"]],
+            "Couples écartés": [formatting.number(v) for v in perimeter["ecartees"]],
+            "Écartés (bailleur, motif)": perimeter["detail"].replace("", "aucun"),
+        }
+    )
+    reporting.show_table(
+        table,
+        caption=f"Périmètre de l'indicateur « {indicators.REGISTRY[code].label} », par année : "
+        "seuls les couples bailleur × QPV qui ont déclaré les deux côtés du rapport sont retenus, "
+        "alors que les totaux publiés additionnent toutes les déclarations",
+        numeric=["Couples déclarés", "Couples retenus", "Couples écartés"],
+    )
+
+
 def references_table(public: pd.DataFrame, codes: list[str], annee: int) -> pd.DataFrame:
-    """Regional value of some indicators beside their public references, with the gap."""
+    """Regional value of some indicators beside their public references, with the gap.
+
+    The gap of a rate is a difference of rates: it is printed in points, never in %.
+    """
     rows = []
     for code in codes:
         ind = indicators.REGISTRY[code]
@@ -156,7 +205,9 @@ def references_table(public: pd.DataFrame, codes: list[str], annee: int) -> pd.D
                     "Référence": source,
                     "Valeur de référence": formatting.with_unit(ref, ind.unit),
                     f"Région {annee}": formatting.with_unit(value, ind.unit),
-                    "Écart": formatting.with_unit(gap, ind.unit),
+                    "Écart": formatting.points(gap)
+                    if ind.unit == "%"
+                    else formatting.with_unit(gap, ind.unit),
                 }
             )
     return pd.DataFrame(rows)

@@ -12,7 +12,7 @@ from qpv_analytics import disclosure, formatting, indicators
 from qpv_analytics.disclosure.indicator_tables import thresholds as _thresholds
 from qpv_analytics.indicators import obligations
 from qpv_analytics.indicators.activite import event_base, participations_by_type
-from qpv_analytics.indicators.compute import partial_threshold
+from qpv_analytics.indicators.compute import counted_rows, partial_threshold
 from qpv_analytics.indicators.core import TOTAL_LABEL
 from qpv_analytics.indicators.model import REGISTRY, Indicator
 from qpv_analytics.labels import LEVEL_LABELS, MISSING, SECRET, UNIT_BY, UNIT_PLURALS
@@ -231,22 +231,101 @@ def network_section(rep: reporting.Report, result: pd.DataFrame, axis: int) -> N
     practices_section(rep, axis)
 
 
-def trend_sentence(result: pd.DataFrame, code: str, subject: str) -> None:
+def trend_sentence(
+    result: pd.DataFrame, code: str, subject: str, perimeter: Mapping[int, str] | None = None
+) -> None:
     """Display « <subject> passe de X en <first year> à Y en <last year>. » (two years or more).
 
     Args:
         result: the public indicator table.
         code: indicator followed (its regional rows with a value).
         subject: French subject of the sentence (« Le taux de valorisation régional »).
+        perimeter: year → French note, for the years where the ratio is computed on a
+            partial perimeter (:func:`perimeter_notes`); the sentence names those years.
     """
     serie = region_series(result, [code]).dropna(subset=["valeur"])
     if len(serie) < 2:
         return
     shown = formatting.percent if REGISTRY[code].unit == "%" else formatting.number
-    reporting.paragraph(
+    text = (
         f"{subject} passe de {shown(serie['valeur'].iloc[0])} en {serie['annee'].iloc[0]} à "
         f"{shown(serie['valeur'].iloc[-1])} en {serie['annee'].iloc[-1]}."
     )
+    partial = [int(y) for y in serie["annee"] if int(y) in (perimeter or {})]
+    if partial:
+        years = ", ".join(str(y) for y in partial)
+        text += (
+            f" Le périmètre de calcul diffère de celui des totaux publiés en {years} "
+            "(détail sous le graphique)."
+        )
+    reporting.paragraph(text)
+
+
+def ratio_perimeter(
+    base: pd.DataFrame, code: str, units: list[str], blanks: Mapping[str, str]
+) -> pd.DataFrame:
+    """Per year, the units of a base table that a ratio leaves out, and why.
+
+    A ratio counts only the rows that fill its required columns (both sides by default),
+    while the totals published beside it add every row that fills one of them: this table
+    says, year by year, how many units declared at least one side (within the indicator's
+    ``where``), how many the ratio keeps and which ones it leaves out.
+
+    Args:
+        base: the base table of the indicator (one row per unit and year).
+        code: the ratio indicator.
+        units: columns naming a unit (``["bailleur", "code_qpv"]``); the first one groups
+            the units left out in the notes (e.g. per landlord).
+        blanks: each side of the ratio (column) → French reason when it is blank (« sans
+            actions déclarées »).
+
+    Returns:
+        Columns ``annee, unites, retenues, ecartees, detail`` (``detail``: French list of the
+        units left out, grouped by the first unit column).
+    """
+    indicator = REGISTRY[code]
+    for column, value in indicator.where.items():
+        base = base[(base[column] == value).fillna(False).astype(bool)]
+    required = [c for c in blanks if c in base.columns]
+    declared = base[base[required].notna().any(axis=1)] if required else base
+    kept = counted_rows(declared, indicator).index
+    left = declared.drop(index=kept)
+    rows = []
+    for year, sub in declared.groupby("annee", sort=True):
+        out = left[left["annee"] == year]
+        parts = []
+        for name, group in out.groupby(units[0], sort=True):
+            reasons = [
+                f"{int(group[col].isna().sum())} {reason}"
+                for col, reason in blanks.items()
+                if group[col].isna().any()
+            ]
+            parts.append(f"{name} ({', '.join(reasons)})")
+        rows.append(
+            {
+                "annee": int(year),
+                "unites": len(sub.drop_duplicates(units)),
+                "retenues": len(sub.drop(index=out.index).drop_duplicates(units)),
+                "ecartees": len(out.drop_duplicates(units)),
+                "detail": " ; ".join(parts),
+            }
+        )
+    return pd.DataFrame(rows, columns=["annee", "unites", "retenues", "ecartees", "detail"])
+
+
+def perimeter_notes(perimeter: pd.DataFrame, unit_label: str) -> dict[int, str]:
+    """French note for each year whose ratio leaves units out (:func:`ratio_perimeter`).
+
+    Args:
+        perimeter: output of :func:`ratio_perimeter`.
+        unit_label: French name of the units, plural (« couples bailleur × QPV »).
+    """
+    return {
+        int(r.annee): f"calculé sur {r.retenues} des {r.unites} {unit_label} déclarés ; "
+        f"écartés : {r.detail}"
+        for r in perimeter.itertuples()
+        if r.ecartees
+    }
 
 
 def targets_met_sentence(
@@ -419,12 +498,28 @@ def show_trend(
     alt: str,
     target: float | None = None,
     references: dict[str, float] | None = None,
+    perimeter: Mapping[int, str] | None = None,
 ) -> None:
-    """Display the regional trend of one or several indicators (same unit), or a notice."""
+    """Display the regional trend of one or several indicators (same unit), or a notice.
+
+    Args:
+        result: the public indicator table.
+        codes: indicators drawn (same unit).
+        title: French title.
+        alt: French alternative text.
+        target: target line, if any.
+        references: public reference lines (label → value).
+        perimeter: year → French note for the points computed on a partial perimeter
+            (:func:`perimeter_notes`): each such point carries a numbered mark, explained
+            under the chart.
+    """
     serie = region_series(result, codes)
     if serie["valeur"].notna().sum() == 0:
         reporting.notice(f"Pas de donnée sur la période pour le graphique « {title} ».")
         return
+    shown_years = set(serie.dropna(subset=["valeur"])["annee"].astype(int))
+    notes = {y: text for y, text in sorted((perimeter or {}).items()) if y in shown_years}
+    marks = {year: f"({i})" for i, year in enumerate(notes, start=1)}
     fig = charts.trend(
         serie,
         "annee",
@@ -434,8 +529,14 @@ def show_trend(
         series="serie" if len(codes) > 1 else None,
         target=target,
         references=references,
+        marks=marks,
     )
-    reporting.show_figure(fig, alt=alt, caption=_masked_caption(serie, None))
+    caption = _masked_caption(serie, None)
+    if notes:
+        listed = " ".join(f"{marks[y]} {y} : {text}." for y, text in notes.items())
+        note = f"Périmètre partiel, différent de celui des totaux publiés : {listed}"
+        caption = f"{caption} {note}" if caption else note
+    reporting.show_figure(fig, alt=alt, caption=caption)
 
 
 def show_bars(
