@@ -268,3 +268,16 @@ def test_a_people_table_whose_masks_are_pinned_is_refused(tmp_path: Path):
     findings = scan_publication(folder, set())
     assert findings and {f.kind for f in findings} == {KIND_RECOMPUTABLE}
     assert any("ligne « D1 », colonne « État »" in f.detail for f in findings)
+
+
+def test_linked_cells_name_the_counts_of_the_masked_indicators():
+    from qpv_analytics.report.sections import linked_cells
+
+    public = protect_people(tidy())
+    public["nom"] = public["code"].map({"59": "Nord", "62": "Pas-de-Calais", "region": "Région"})
+    table = frame({"Nord": [15, 15, 30], T: [16, 17, 33]}, ["Neuf", "Existant", T])
+    links = {"ru_part_relogement_neuf_pct": "Neuf", "ru_menages_reloges": T}
+    # Pas-de-Calais is not a row of the table: nothing to mask there.
+    cells = linked_cells(public, table, links, "departement", 2025)
+    assert cells == [("Nord", T), ("Nord", "Neuf")]
+    assert linked_cells(public, table, links, "departement", 2024) == []
