@@ -186,6 +186,20 @@ def test_forced_cells_are_masked_with_the_cells_that_protect_them():
         mask_counts(table, total_row=T, total_col=T, forced=[("Oise", "Neuf")])
 
 
+def test_cells_published_elsewhere_are_never_used_to_protect_another():
+    table = frame(
+        {"A": [3, 20, 23], "B": [10, 30, 40], "C": [12, 25, 37], T: [25, 75, 100]},
+        ["Neuf", "Existant", T],
+    )
+    # B/Neuf (10) is the smallest cell to protect A/Neuf (3) in its column...
+    assert mask_counts(table, total_row=T, total_col=T).loc["B"].tolist() == [S, S, 40]
+    # ...but the indicator file shows it (a visible rate's numerator): C/Neuf is taken.
+    published = mask_counts(table, total_row=T, total_col=T, published=[("B", "Neuf")])
+    assert published.loc["B"].tolist() == [10, 30, 40]
+    assert published.loc["C"].tolist() == [S, S, 37]
+    assert published_recomputable(published, T, T) == []
+
+
 # ------------------------------------------------------------------------------------------
 # The scanner recomputes what was published
 # ------------------------------------------------------------------------------------------

@@ -54,6 +54,7 @@ def to_html_table(
     total_col: Hashable | None = None,
     decimals: int = 1,
     forced: Collection[tuple[Hashable, Hashable]] = (),
+    published: Collection[tuple[Hashable, Hashable]] = (),
 ) -> str:
     """Render a table as an HTML ``<table>`` with French number formatting.
 
@@ -71,6 +72,8 @@ def to_html_table(
         decimals: decimals of non-integer numbers.
         forced: cells of counts of people masked whatever their value (see
             :func:`mask_counts`), e.g. the counts a rate masked elsewhere is computed from.
+        published: cells of counts of people published elsewhere, never masked to protect
+            another cell (see :func:`mask_counts`).
 
     Returns:
         The HTML of the table.
@@ -86,7 +89,14 @@ def to_html_table(
                 f"Seuil de secret {threshold} refusé : les effectifs de personnes publiés "
                 f"doivent être masqués en dessous d'au moins {MIN_COUNT}."
             )
-        shown = mask_counts(df, threshold, total_row=total_row, total_col=total_col, forced=forced)
+        shown = mask_counts(
+            df,
+            threshold,
+            total_row=total_row,
+            total_col=total_col,
+            forced=forced,
+            published=published,
+        )
         classes += f" {PEOPLE_TABLE_CLASS}"
 
     esc = html.escape

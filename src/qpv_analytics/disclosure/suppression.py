@@ -75,6 +75,7 @@ class _Grid:
         total_row: Hashable | None,
         total_col: Hashable | None,
         forced: Collection[Labels] = (),
+        published: Collection[Labels] = (),
     ) -> None:
         _check_threshold(threshold)
         if table.index.has_duplicates or table.columns.has_duplicates:
@@ -117,15 +118,19 @@ class _Grid:
         self.status = np.where(premasked | ((small > 0) & (small < threshold)), _PRIMARY, _SHOWN)
         grid_row = {table.index[pr]: gr for gr, pr in enumerate(self.row_positions)}
         grid_col = {table.columns[pc]: gc for gc, pc in enumerate(self.col_positions)}
-        for row_label, col_label in forced:
-            if row_label not in grid_row or col_label not in grid_col:
+
+        def cell_of(labels: Labels) -> Cell:
+            if labels[0] not in grid_row or labels[1] not in grid_col:
                 raise ValueError(
-                    f"Tableau d'effectifs : case à masquer « {row_label} » × « {col_label} » "
-                    "introuvable."
+                    f"Tableau d'effectifs : case « {labels[0]} » × « {labels[1]} » introuvable."
                 )
-            cell = (grid_row[row_label], grid_col[col_label])
+            return grid_row[labels[0]], grid_col[labels[1]]
+
+        for labels in forced:
+            cell = cell_of(labels)
             if small[cell] > 0:
                 self.status[cell] = _PRIMARY
+        self.published = {cell_of(labels) for labels in published}
         self.lines: list[Line] = [
             ([(r, c) for c in range(cols)], (r, cols)) for r in range(rows + 1)
         ] + [([(r, c) for r in range(rows)], (rows, c)) for c in range(cols + 1)]
@@ -147,7 +152,8 @@ class _Grid:
 
     def _eligible(self, cell: Cell) -> bool:
         value = self.values[cell]
-        return not self.masked(cell) and not math.isnan(value) and value > 0
+        shown = not self.masked(cell) and cell not in self.published
+        return shown and not math.isnan(value) and value > 0
 
     def _is_margin(self, cell: Cell) -> bool:
         return cell[0] == self.n_rows or cell[1] == self.n_cols
@@ -320,8 +326,9 @@ def _solve(
     total_row: Hashable | None,
     total_col: Hashable | None,
     forced: Collection[Labels] = (),
+    published: Collection[Labels] = (),
 ) -> _Grid:
-    grid = _Grid(_as_frame(table), threshold, total_row, total_col, forced)
+    grid = _Grid(_as_frame(table), threshold, total_row, total_col, forced, published)
     grid.suppress()
     return grid
 
@@ -333,6 +340,7 @@ def mask_counts(
     total_col: Hashable | None = None,
     *,
     forced: Collection[Labels] = (),
+    published: Collection[Labels] = (),
 ) -> pd.DataFrame:
     """Mask a 2-D table of counts of people (primary and secondary suppression).
 
@@ -369,6 +377,9 @@ def mask_counts(
         forced: ``(row label, column label)`` of cells to mask as primary whatever their
             value (e.g. the counts a rate masked elsewhere in the publication is computed
             from); a zero stays shown.
+        published: cells whose value is published elsewhere (e.g. the numerator of a rate
+            shown in the indicator file): never chosen to protect another cell, since
+            masking them here would hide nothing.
 
     Returns:
         A copy of ``table`` with object dtype: numbers stay numbers, masked cells are ``"s"``.
@@ -376,7 +387,7 @@ def mask_counts(
     Raises:
         ValueError: a non-numeric or negative cell, an unknown total label, or duplicate labels.
     """
-    grid = _solve(table, threshold, total_row, total_col, forced)
+    grid = _solve(table, threshold, total_row, total_col, forced, published)
     out = table.astype(object)
     for cell, (pr, pc) in grid.real_cells():
         if grid.masked(cell):
@@ -391,6 +402,7 @@ def suppression_pattern(
     total_col: Hashable | None = None,
     *,
     forced: Collection[Labels] = (),
+    published: Collection[Labels] = (),
 ) -> pd.DataFrame | pd.Series:
     """Explain the masking of :func:`mask_counts` (or :func:`mask_count_series`), cell by cell.
 
@@ -401,12 +413,13 @@ def suppression_pattern(
         total_row: index label of the row of totals (of the Series' total), if any.
         total_col: column label of the column of totals, if any (tables only).
         forced: cells masked as primary whatever their value (see :func:`mask_counts`).
+        published: cells published elsewhere, never secondary (see :func:`mask_counts`).
 
     Returns:
         Same shape as ``table``: ``""`` for a shown cell, ``"primaire"`` for a cell masked
         because it is small, ``"secondaire"`` for a cell masked to protect another one.
     """
-    grid = _solve(table, threshold, total_row, total_col, forced)
+    grid = _solve(table, threshold, total_row, total_col, forced, published)
     frame = _as_frame(table)
     labels = np.full(frame.shape, "", dtype=object)
     for cell, position in grid.real_cells():
@@ -424,6 +437,7 @@ def recomputable_cells(
     total_col: Hashable | None = None,
     *,
     forced: Collection[Labels] = (),
+    published: Collection[Labels] = (),
 ) -> list[tuple[Hashable, Hashable]]:
     """List the masked cells that could still be recomputed after masking.
 
@@ -439,11 +453,12 @@ def recomputable_cells(
         total_row: index label of the row of totals (of the Series' total), if any.
         total_col: column label of the column of totals, if any.
         forced: cells masked as primary whatever their value (see :func:`mask_counts`).
+        published: cells published elsewhere, never secondary (see :func:`mask_counts`).
 
     Returns:
         ``(row label, column label)`` of each exposed cell present in ``table``.
     """
-    grid = _solve(table, threshold, total_row, total_col, forced)
+    grid = _solve(table, threshold, total_row, total_col, forced, published)
     frame = _as_frame(table)
     positions = dict(grid.real_cells())
     return [

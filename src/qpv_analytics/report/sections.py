@@ -182,6 +182,7 @@ def show_people_table(
     total_row=None,
     total_col=None,
     forced: Collection[tuple[Hashable, Hashable]] = (),
+    published: Collection[tuple[Hashable, Hashable]] = (),
 ) -> None:
     """Display a table of counts of people, masked by ``disclosure.to_html_table``.
 
@@ -193,6 +194,8 @@ def show_people_table(
         total_col: column label of the column of totals, if any.
         forced: cells masked whatever their value because a figure masked elsewhere in the
             publication is computed from them (see :func:`linked_cells`).
+        published: cells whose value the indicator file shows, never masked to protect
+            another cell (``linked_cells(..., secret=False)``).
     """
     threshold, _ = _thresholds(params)
     markup = disclosure.to_html_table(
@@ -203,6 +206,7 @@ def show_people_table(
         total_row=total_row,
         total_col=total_col,
         forced=forced,
+        published=published,
     )
     display(HTML(markup))
 
@@ -213,6 +217,7 @@ def linked_cells(
     links: Mapping[str, Hashable],
     level: str,
     annee: int,
+    secret: bool = True,
 ) -> list[tuple[Hashable, Hashable]]:
     """Cells of a people table that would give back an indicator masked in the public table.
 
@@ -227,15 +232,18 @@ def linked_cells(
         links: indicator code → column label of the people table.
         level: level of the table rows (``departement``…).
         annee: year of the table.
+        secret: ``False`` gives instead the cells of the indicators shown with a value (the
+            table must not hide them to protect another cell: the file shows them).
 
     Returns:
-        ``(row label, column label)`` of the cells to mask.
+        ``(row label, column label)`` of the cells to mask (or that are published).
     """
+    masked = public["secret"].astype("boolean").fillna(False)
     rows = public[
         public["indicateur"].isin(list(links))
         & (public["niveau"] == level)
         & (public["annee"] == annee)
-        & public["secret"].astype("boolean").fillna(False)
+        & (masked if secret else ~masked & public["valeur"].notna())
     ]
     names = rows["nom"].astype("string").fillna(rows["code"].astype("string"))
     cells = zip(names, rows["indicateur"].map(links), strict=True)
