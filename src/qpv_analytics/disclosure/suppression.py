@@ -385,7 +385,8 @@ def mask_counts(
         A copy of ``table`` with object dtype: numbers stay numbers, masked cells are ``"s"``.
 
     Raises:
-        ValueError: a non-numeric or negative cell, an unknown total label, or duplicate labels.
+        ValueError: a non-numeric or negative cell, an unknown total label or cell, or
+            duplicate labels.
     """
     grid = _solve(table, threshold, total_row, total_col, forced, published)
     out = table.astype(object)
