@@ -155,6 +155,15 @@ def test_every_indicator_of_each_axis_is_in_its_axis_csv(published):
         assert missing == [], f"{csv_path.name} omet {missing}"
 
 
+def test_every_masked_row_of_the_exports_is_flagged_secret(published):
+    paths, _, _ = published
+    for path in sorted(paths.indicators_dir(2025).glob("*.parquet")):
+        csv = pd.read_csv(path.with_suffix(".csv"), sep=";", decimal=",", encoding="utf-8-sig")
+        for frame in (pd.read_parquet(path), csv):
+            if "statut" in frame.columns:
+                assert ((frame["statut"] == "secret") == frame["secret"]).all(), path.name
+
+
 def test_axis2_export_agrees_with_independent_recomputation(published):
     """Recompute the regional valuation rate from the raw CSV files with plain pandas."""
     paths, _, _ = published

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Hashable
-from typing import TYPE_CHECKING
+from collections.abc import Collection, Hashable
 
 import numpy as np
 import pandas as pd
-
-if TYPE_CHECKING:
-    pass
 
 from qpv_analytics import formatting
 from qpv_analytics.disclosure.suppression import mask_counts
@@ -57,6 +53,8 @@ def to_html_table(
     total_row: Hashable | None = None,
     total_col: Hashable | None = None,
     decimals: int = 1,
+    forced: Collection[tuple[Hashable, Hashable]] = (),
+    published: Collection[tuple[Hashable, Hashable]] = (),
 ) -> str:
     """Render a table as an HTML ``<table>`` with French number formatting.
 
@@ -72,6 +70,10 @@ def to_html_table(
         total_row: index label of the row of totals, if any (for the masking).
         total_col: column label of the column of totals, if any (for the masking).
         decimals: decimals of non-integer numbers.
+        forced: cells of counts of people masked whatever their value (see
+            :func:`mask_counts`), e.g. the counts a rate masked elsewhere is computed from.
+        published: cells of counts of people published elsewhere, never masked to protect
+            another cell (see :func:`mask_counts`).
 
     Returns:
         The HTML of the table.
@@ -87,7 +89,14 @@ def to_html_table(
                 f"Seuil de secret {threshold} refusé : les effectifs de personnes publiés "
                 f"doivent être masqués en dessous d'au moins {MIN_COUNT}."
             )
-        shown = mask_counts(df, threshold, total_row=total_row, total_col=total_col)
+        shown = mask_counts(
+            df,
+            threshold,
+            total_row=total_row,
+            total_col=total_col,
+            forced=forced,
+            published=published,
+        )
         classes += f" {PEOPLE_TABLE_CLASS}"
 
     esc = html.escape

@@ -21,7 +21,8 @@ _SHARE_UNITS = {"%", "part", "taux", "ratio", "proportion", "pourcentage"}
 # ----------------------------------------------------------------------------------------------
 
 
-def _is_share(unit: object) -> bool:
+def is_share(unit: object) -> bool:
+    """True for the unit of a share (``%``, ``part``, ``taux``, ``ratio``…)."""
     if not isinstance(unit, str):
         return False
     unit = unit.strip().lower()
@@ -80,7 +81,7 @@ def protect_indicator_frame(
 
     value, num, den = numbers("valeur"), numbers("numerateur"), numbers("denominateur")
     units = df["unite"] if "unite" in df.columns else pd.Series(None, index=df.index)
-    share = np.array([_is_share(u) for u in units], dtype=bool)
+    share = np.array([is_share(u) for u in units], dtype=bool)
     people = df["personnes"].astype("boolean").fillna(True).to_numpy(dtype=bool)
 
     has_den = ~np.isnan(den)
@@ -151,6 +152,16 @@ def _lines(rows: pd.DataFrame, qpv: pd.DataFrame | None) -> list[tuple[int, list
     return lines
 
 
+def _already_masked(result: pd.DataFrame) -> np.ndarray:
+    """Rows a previous pass masked (``secret`` true or status ``secret``): they stay masked."""
+    masked = np.zeros(len(result), dtype=bool)
+    if "secret" in result.columns:
+        masked |= result["secret"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    if "statut" in result.columns:
+        masked |= (result["statut"] == "secret").fillna(False).to_numpy(dtype=bool)
+    return masked
+
+
 def protect_people(
     result: pd.DataFrame, params: RunParams | None = None, qpv: pd.DataFrame | None = None
 ) -> pd.DataFrame:
@@ -165,7 +176,8 @@ def protect_people(
 
     Rows of indicators without ``people`` are untouched. Masked rows keep their indicator,
     level, code and year, get blank values and the status ``secret``, and ``secret``
-    is true.
+    is true. A row already masked by a previous pass (``secret`` true or status ``secret``)
+    stays masked, so protecting a protected table gives it back unchanged (flags included).
 
     Args:
         result: tidy indicator table (``RESULT_COLUMNS``).
@@ -179,7 +191,7 @@ def protect_people(
     people = out["indicateur"].map(lambda c: REGISTRY[c].people).astype(bool)
     flagged = out.assign(personnes=people)
     primary = protect_indicator_frame(flagged, count_threshold, base_threshold)
-    secret = primary["secret"].to_numpy(dtype=bool).copy()
+    secret = primary["secret"].to_numpy(dtype=bool) | _already_masked(out)
 
     size = out["denominateur"].astype("Float64")
     size = size.fillna(out["numerateur"].astype("Float64")).fillna(out["valeur"].astype("Float64"))

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from qpv_analytics.config import AUDIT_FOLDER
+from qpv_analytics.disclosure import recomputation
 from qpv_analytics.disclosure.html_tables import PEOPLE_TABLE_CLASS
 from qpv_analytics.thresholds import MIN_COUNT
 
@@ -43,6 +44,7 @@ KIND_CODE = "trace de code"
 KIND_PATH = "chemin local"
 KIND_FILE = "fichier à ne pas diffuser"
 KIND_UNREADABLE = "fichier illisible"
+KIND_RECOMPUTABLE = "valeur masquée recalculable"
 
 _ADVICE = {
     KIND_IDENTIFIER: "ne publiez que des agrégats : retirez du rapport le tableau ou le texte "
@@ -58,6 +60,11 @@ _ADVICE = {
     "reports/audit/ ou data/) ; publiez les agrégats en CSV.",
     KIND_UNREADABLE: "écrivez le fichier en CSV « ; » encodé en UTF-8 : un fichier qui ne peut "
     "pas être vérifié n'est pas publié.",
+    KIND_RECOMPUTABLE: "décidez le secret une seule fois pour tout ce qui est publié d'un même "
+    "tableau : masquez dans le tableau d'effectifs les cases dont l'indicateur masqué est "
+    "calculé (show_people_table(..., forced=sections.linked_cells(...))), et affichez le "
+    "tableau avec to_html_table(..., people_counts=True), qui ajoute les cases nécessaires pour "
+    "qu'aucun « s » ne se recalcule à partir des totaux.",
 }
 
 _MAX_LISTED = 50
@@ -375,6 +382,11 @@ def scan_publication(
       ``input``, ``input_prompt``; the empty ones that wrap Markdown cells are allowed), code
       editors, highlighted inputs, and ``<pre>``/``<code>`` blocks with Python code
       (``import``, ``from … import``, ``def``, ``class``) or a traceback;
+    - by recomputation: no « s » of a ``qpv-effectifs`` table left a single possible value by
+      the table's shown cells and totals (an « s » is at least 1, zeros being shown); and no
+      figure masked in an indicator CSV (``secret`` true) given back by the HTML page of the
+      same name: a masked rate of a territory and year whose row, in a people table of that
+      year, shows every cell, or a masked count of people whose row total is shown;
     - Parquet and Excel (``.xlsx``) files: read with pandas and checked like CSV files;
     - no notebook or script (``.ipynb``, ``.py``) and no data file the scan does not read
       (pickle, Feather, ``.xls``, SQLite…) anywhere in the folder.
@@ -402,6 +414,8 @@ def scan_publication(
         raise FileNotFoundError(f"Dossier de publication introuvable : {folder}")
     matcher = _IdentifierMatcher(identifiers)
     findings: list[Finding] = []
+    pages: dict[str, tuple[Path, list[recomputation.PeopleTable]]] = {}
+    masked: dict[str, tuple[Path, pd.DataFrame]] = {}
     for path in _shared_files(folder):
         suffix = path.suffix.lower()
         if suffix in CODE_SUFFIXES:
@@ -419,8 +433,24 @@ def scan_publication(
             findings += _scan_text(path, text, matcher)
             if suffix in (".html", ".htm"):
                 findings += _scan_html(path, text, threshold)
-            elif suffix == ".csv" and "effectifs" in path.name.lower():
-                findings += _scan_counts_csv(path, threshold)
+                tables = recomputation.people_tables(text)
+                pages[path.stem] = (path, tables)
+                for table in tables:
+                    findings += [
+                        Finding(path, KIND_RECOMPUTABLE, detail, line)
+                        for line, detail in recomputation.within_table(table)
+                    ]
+            elif suffix == ".csv":
+                if "effectifs" in path.name.lower():
+                    findings += _scan_counts_csv(path, threshold)
+                rows = recomputation.read_indicator_csv(path)
+                if rows is not None and not rows.empty:
+                    masked[path.stem] = (path, rows)
+    for stem, (csv_path, rows) in masked.items():
+        if stem in pages:
+            page, tables = pages[stem]
+            found = recomputation.against_indicators(csv_path, rows, page.name, tables)
+            findings += [Finding(page, KIND_RECOMPUTABLE, detail, line) for line, detail in found]
     return findings
 
 

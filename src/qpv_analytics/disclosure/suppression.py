@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Collection, Hashable, Iterator
 
 import numpy as np
 import pandas as pd
-
-if TYPE_CHECKING:
-    pass
+from scipy.optimize import linprog
 
 from qpv_analytics.labels import SECRET
 from qpv_analytics.thresholds import MIN_COUNT, MIN_RATE_BASE
@@ -23,6 +20,7 @@ _PATTERN_LABELS = {_SHOWN: "", _PRIMARY: PRIMAIRE, _SECONDARY: SECONDAIRE}
 
 Cell = tuple[int, int]
 Line = tuple[list[Cell], Cell]
+Labels = tuple[Hashable, Hashable]
 
 # ----------------------------------------------------------------------------------------------
 # Tables of counts
@@ -76,6 +74,8 @@ class _Grid:
         threshold: int,
         total_row: Hashable | None,
         total_col: Hashable | None,
+        forced: Collection[Labels] = (),
+        published: Collection[Labels] = (),
     ) -> None:
         _check_threshold(threshold)
         if table.index.has_duplicates or table.columns.has_duplicates:
@@ -90,6 +90,8 @@ class _Grid:
 
         shape = (self.n_rows + 1, self.n_cols + 1)
         self.values = np.full(shape, np.nan)
+        self.unknown = np.zeros(shape, dtype=bool)
+        """Virtual totals that cannot be known (a cell of their line was already « s »)."""
         premasked = np.zeros(shape, dtype=bool)
         raw = table.to_numpy(dtype=object)
         for gr, pr in enumerate(self.row_positions):
@@ -106,12 +108,29 @@ class _Grid:
         if total_c is None:
             for r in range(rows + (1 if total_r is not None else 0)):
                 self.values[r, cols] = _line_sum(self.values[r, :cols], premasked[r, :cols])
+                self.unknown[r, cols] = premasked[r, :cols].any()
         if total_r is None:
             for c in range(cols + 1):
                 self.values[rows, c] = _line_sum(self.values[:rows, c], premasked[:rows, c])
+                self.unknown[rows, c] = premasked[:rows, c].any() or self.unknown[:rows, c].any()
 
         small = np.nan_to_num(self.values, nan=0.0)
         self.status = np.where(premasked | ((small > 0) & (small < threshold)), _PRIMARY, _SHOWN)
+        grid_row = {table.index[pr]: gr for gr, pr in enumerate(self.row_positions)}
+        grid_col = {table.columns[pc]: gc for gc, pc in enumerate(self.col_positions)}
+
+        def cell_of(labels: Labels) -> Cell:
+            if labels[0] not in grid_row or labels[1] not in grid_col:
+                raise ValueError(
+                    f"Tableau d'effectifs : case « {labels[0]} » × « {labels[1]} » introuvable."
+                )
+            return grid_row[labels[0]], grid_col[labels[1]]
+
+        for labels in forced:
+            cell = cell_of(labels)
+            if small[cell] > 0:
+                self.status[cell] = _PRIMARY
+        self.published = {cell_of(labels) for labels in published}
         self.lines: list[Line] = [
             ([(r, c) for c in range(cols)], (r, cols)) for r in range(rows + 1)
         ] + [([(r, c) for r in range(rows)], (rows, c)) for c in range(cols + 1)]
@@ -133,7 +152,8 @@ class _Grid:
 
     def _eligible(self, cell: Cell) -> bool:
         value = self.values[cell]
-        return not self.masked(cell) and not math.isnan(value) and value > 0
+        shown = not self.masked(cell) and cell not in self.published
+        return shown and not math.isnan(value) and value > 0
 
     def _is_margin(self, cell: Cell) -> bool:
         return cell[0] == self.n_rows or cell[1] == self.n_cols
@@ -182,6 +202,61 @@ class _Grid:
                     changed = True
 
     def exposed(self) -> list[Cell]:
+        """Masked cells whose value follows from the shown cells, the totals and the zeros.
+
+        A cell is exposed when the additivity equations alone determine it, or when they
+        leave it a single possible value once every masked cell is known to be at least 1
+        (zeros are always shown, so « s » is never 0).
+        """
+        exact = self._exactly_determined()
+        return exact + [c for c in self._masked_cells() if c not in exact and self._pinned(c)]
+
+    def _masked_cells(self) -> list[Cell]:
+        return [
+            (r, c)
+            for r in range(self.n_rows + 1)
+            for c in range(self.n_cols + 1)
+            if self.masked((r, c))
+        ]
+
+    def _bounded_system(self) -> tuple[list[Cell], np.ndarray, np.ndarray]:
+        """Equations of the lines over the masked cells: ``A x = b`` with the shown values moved."""
+        unknowns = self._masked_cells()
+        column = {cell: k for k, cell in enumerate(unknowns)}
+        rows, rhs = [], []
+        for cells, total in self.lines:
+            coefficients = np.zeros(len(unknowns))
+            known = 0.0
+            for cell, sign in [*((c, 1.0) for c in cells), (total, -1.0)]:
+                if cell in column:
+                    coefficients[column[cell]] = sign
+                elif self.unknown[cell] or (cell == total and math.isnan(self.values[cell])):
+                    break  # a line with an unknown total or virtual cell tells nothing
+                elif math.isnan(self.values[cell]):
+                    continue  # a missing cell counts for nothing in its line
+                else:
+                    known += sign * self.values[cell]
+            else:
+                if coefficients.any():
+                    rows.append(coefficients)
+                    rhs.append(-known)
+        return unknowns, np.array(rows).reshape(-1, len(unknowns)), np.array(rhs)
+
+    def _pinned(self, cell: Cell) -> bool:
+        """True when the equations and ``masked ≥ 1`` leave ``cell`` a single possible value."""
+        unknowns, system, rhs = self._bounded_system()
+        if not len(rhs) or not system[:, unknowns.index(cell)].any():
+            return False
+        objective = np.zeros(len(unknowns))
+        objective[unknowns.index(cell)] = 1.0
+        bounds = [(1.0, None)] * len(unknowns)
+        low = linprog(objective, A_eq=system, b_eq=rhs, bounds=bounds, method="highs")
+        high = linprog(-objective, A_eq=system, b_eq=rhs, bounds=bounds, method="highs")
+        if low.status != 0 or high.status != 0:
+            return False  # unbounded (or inconsistent hand-made input): not a single value
+        return bool(-high.fun - low.fun < 0.5)
+
+    def _exactly_determined(self) -> list[Cell]:
         """Masked cells whose value follows exactly from the shown cells and the totals."""
         unknowns = [
             (r, c)
@@ -209,7 +284,7 @@ class _Grid:
         return [cell for cell, norm in zip(unknowns, norms, strict=True) if norm < 1e-9]
 
     def _break_exposures(self) -> bool:
-        """Mask one more cell so that an exposed cell is no longer determined; False if none."""
+        """Mask one more cell (and what its lines then need) to free an exposed cell, if any."""
         candidates = sorted(
             (
                 (r, c)
@@ -221,11 +296,16 @@ class _Grid:
         )
         for cell in self.exposed():
             for candidate in candidates:
+                before = self.status.copy()
                 self.status[candidate] = _SECONDARY
-                if cell not in self.exposed():
+                self._secondary_by_lines()
+                if not self._is_exposed(cell):
                     return True
-                self.status[candidate] = _SHOWN
+                self.status = before
         return False
+
+    def _is_exposed(self, cell: Cell) -> bool:
+        return cell in self._exactly_determined() or self._pinned(cell)
 
     def real_cells(self) -> Iterator[tuple[Cell, Cell]]:
         """Yield ``(grid cell, table position)`` of the cells present in the input table."""
@@ -245,8 +325,10 @@ def _solve(
     threshold: int,
     total_row: Hashable | None,
     total_col: Hashable | None,
+    forced: Collection[Labels] = (),
+    published: Collection[Labels] = (),
 ) -> _Grid:
-    grid = _Grid(_as_frame(table), threshold, total_row, total_col)
+    grid = _Grid(_as_frame(table), threshold, total_row, total_col, forced, published)
     grid.suppress()
     return grid
 
@@ -256,6 +338,9 @@ def mask_counts(
     threshold: int = MIN_COUNT,
     total_row: Hashable | None = None,
     total_col: Hashable | None = None,
+    *,
+    forced: Collection[Labels] = (),
+    published: Collection[Labels] = (),
 ) -> pd.DataFrame:
     """Mask a 2-D table of counts of people (primary and secondary suppression).
 
@@ -269,7 +354,9 @@ def mask_counts(
     crossing line already has two or more (no new line to protect); ties go to the first
     cell in reading order. A final check solves the additivity equations of the table and
     masks further cells (smallest first, totals last) while a masked cell can still be
-    recomputed exactly (e.g. a cell linking two otherwise separate groups of masked cells).
+    recomputed exactly (e.g. a cell linking two otherwise separate groups of masked cells),
+    or bounded to a single value knowing that a masked cell is at least 1 (zeros are shown:
+    two « s » in a line whose shown cells leave 2 are both 1).
 
     Totals stay exact and shown unless they are themselves below the threshold, or needed
     to protect such a small total (a second total of the same margin is then masked). When
@@ -287,14 +374,21 @@ def mask_counts(
         threshold: smallest count that may be shown (``MIN_COUNT`` by default).
         total_row: index label of the row of totals, if any.
         total_col: column label of the column of totals, if any.
+        forced: ``(row label, column label)`` of cells to mask as primary whatever their
+            value (e.g. the counts a rate masked elsewhere in the publication is computed
+            from); a zero stays shown.
+        published: cells whose value is published elsewhere (e.g. the numerator of a rate
+            shown in the indicator file): never chosen to protect another cell, since
+            masking them here would hide nothing.
 
     Returns:
         A copy of ``table`` with object dtype: numbers stay numbers, masked cells are ``"s"``.
 
     Raises:
-        ValueError: a non-numeric or negative cell, an unknown total label, or duplicate labels.
+        ValueError: a non-numeric or negative cell, an unknown total label or cell, or
+            duplicate labels.
     """
-    grid = _solve(table, threshold, total_row, total_col)
+    grid = _solve(table, threshold, total_row, total_col, forced, published)
     out = table.astype(object)
     for cell, (pr, pc) in grid.real_cells():
         if grid.masked(cell):
@@ -307,6 +401,9 @@ def suppression_pattern(
     threshold: int = MIN_COUNT,
     total_row: Hashable | None = None,
     total_col: Hashable | None = None,
+    *,
+    forced: Collection[Labels] = (),
+    published: Collection[Labels] = (),
 ) -> pd.DataFrame | pd.Series:
     """Explain the masking of :func:`mask_counts` (or :func:`mask_count_series`), cell by cell.
 
@@ -316,12 +413,14 @@ def suppression_pattern(
         threshold: smallest count that may be shown.
         total_row: index label of the row of totals (of the Series' total), if any.
         total_col: column label of the column of totals, if any (tables only).
+        forced: cells masked as primary whatever their value (see :func:`mask_counts`).
+        published: cells published elsewhere, never secondary (see :func:`mask_counts`).
 
     Returns:
         Same shape as ``table``: ``""`` for a shown cell, ``"primaire"`` for a cell masked
         because it is small, ``"secondaire"`` for a cell masked to protect another one.
     """
-    grid = _solve(table, threshold, total_row, total_col)
+    grid = _solve(table, threshold, total_row, total_col, forced, published)
     frame = _as_frame(table)
     labels = np.full(frame.shape, "", dtype=object)
     for cell, position in grid.real_cells():
@@ -337,23 +436,30 @@ def recomputable_cells(
     threshold: int = MIN_COUNT,
     total_row: Hashable | None = None,
     total_col: Hashable | None = None,
+    *,
+    forced: Collection[Labels] = (),
+    published: Collection[Labels] = (),
 ) -> list[tuple[Hashable, Hashable]]:
-    """List the masked cells that could still be recomputed exactly after masking.
+    """List the masked cells that could still be recomputed after masking.
 
-    The list is empty except for degenerate tables where only zero cells could protect a
-    small count (e.g. a single non-zero cell in a line whose total is published elsewhere);
-    such tables should be aggregated further before publication.
+    A cell is recomputable when the shown cells and totals give it exactly, or leave it a
+    single possible value once every « s » is known to be at least 1 (zeros are shown). The
+    list is empty except for degenerate tables where only zero cells could protect a small
+    count (e.g. a single non-zero cell in a line whose total is published elsewhere); such
+    tables should be aggregated further before publication.
 
     Args:
         table: the table of counts (or Series) before masking.
         threshold: smallest count that may be shown.
         total_row: index label of the row of totals (of the Series' total), if any.
         total_col: column label of the column of totals, if any.
+        forced: cells masked as primary whatever their value (see :func:`mask_counts`).
+        published: cells published elsewhere, never secondary (see :func:`mask_counts`).
 
     Returns:
         ``(row label, column label)`` of each exposed cell present in ``table``.
     """
-    grid = _solve(table, threshold, total_row, total_col)
+    grid = _solve(table, threshold, total_row, total_col, forced, published)
     frame = _as_frame(table)
     positions = dict(grid.real_cells())
     return [
@@ -478,3 +584,31 @@ def mask_rate(
     if index is None:
         return None if np.isnan(rate[0]) else float(rate[0])
     return pd.Series(rate, index=index, dtype="float64")
+
+
+def published_recomputable(
+    table: pd.DataFrame,
+    total_row: Hashable | None = None,
+    total_col: Hashable | None = None,
+) -> list[tuple[Hashable, Hashable]]:
+    """List the « s » cells of an already published table that its shown figures give back.
+
+    Only what the table shows is used: its shown cells, its own totals (none is assumed
+    published elsewhere) and the fact that an « s » is at least 1 (zeros are shown).
+
+    Args:
+        table: the published table: numbers, ``"s"`` and missing cells.
+        total_row: index label of its row of totals, if any.
+        total_col: column label of its column of totals, if any.
+
+    Returns:
+        ``(row label, column label)`` of each « s » cell left a single possible value.
+    """
+    grid = _Grid(_as_frame(table), 1, total_row, total_col)
+    frame = _as_frame(table)
+    positions = dict(grid.real_cells())
+    return [
+        (frame.index[positions[cell][0]], frame.columns[positions[cell][1]])
+        for cell in grid._masked_cells()
+        if cell in positions and grid._pinned(cell)
+    ]

@@ -71,12 +71,23 @@ def rehousing_tables(
     annee = rep.annee
     table = axe1.rehousing_table(rehousing, rep.qpv, annee, "departement", names["departement"])
     if len(table) > 1:
+        # The share rehoused in new housing is Neuf / Total of the row, the count is its Total:
+        # where the indicator file masks them, the table masks the cells they come from, and
+        # where it shows them, the table never hides those cells to protect another one.
+        links = {
+            "ru_part_relogement_neuf_pct": axe1.DESTINATION_LABELS["neuf_moins_5_ans"],
+            "ru_menages_reloges": sections.TOTAL_LABEL,
+        }
         sections.show_people_table(
             table,
             f"Ménages relogés en {annee}, par département d'origine et logement d'arrivée",
             rep.params,
             total_row=sections.TOTAL_LABEL,
             total_col=sections.TOTAL_LABEL,
+            forced=sections.linked_cells(public, table, links, "departement", annee),
+            published=sections.linked_cells(
+                public, table, links, "departement", annee, secret=False
+            ),
         )
     else:
         reporting.notice(f"Aucun relogement déclaré pour {annee}.")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from qpv_analytics import disclosure, formatting, indicators
+from qpv_analytics.disclosure.indicator_tables import thresholds
+from qpv_analytics.disclosure.suppression import suppression_pattern
 from qpv_analytics.indicators import axe4, axe5, axe6
 from qpv_analytics.ingest import reference
 from qpv_analytics.report import reporting, sections
@@ -26,12 +28,61 @@ def training_coverage_sentence(public: pd.DataFrame, annee: int) -> None:
     )
 
 
+def _shared_masks(
+    rep: reporting.Report,
+    by_type: pd.DataFrame,
+    by_territory: pd.DataFrame,
+    forced_territory: list[tuple[str, str]],
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Cells to mask in both training tables so that they hide the same year's totals by type.
+
+    The year's column of the table by type and year is the total row of the table by territory
+    and type: a type masked in one is masked in the other, until both are stable.
+    """
+    threshold, _ = thresholds(rep.params)
+    year, total = str(rep.annee), sections.TOTAL_LABEL
+    forced_type: set[tuple[str, str]] = set()
+    forced_terr = set(forced_territory)
+    shared = [t for t in by_territory.columns if t != total and t in by_type.index]
+    while True:
+        size = len(forced_type) + len(forced_terr)
+        if year in by_type.columns:
+            pattern = suppression_pattern(
+                by_type, threshold, total_row=total, forced=sorted(forced_type)
+            )
+            forced_terr |= {(total, t) for t in shared if pattern.loc[t, year]}
+        pattern = suppression_pattern(
+            by_territory, threshold, total_row=total, total_col=total, forced=sorted(forced_terr)
+        )
+        if year in by_type.columns:
+            forced_type |= {(t, year) for t in shared if pattern.loc[total, t]}
+        if len(forced_type) + len(forced_terr) == size:
+            return sorted(forced_type), sorted(forced_terr)
+
+
 def training_tables(
     rep: reporting.Report, public: pd.DataFrame, events: pd.DataFrame, names: dict
 ) -> None:
-    """Display the people trained by type of organisation, by department and by EPCI, masked."""
+    """Display the people trained by type of organisation, by department and by EPCI, masked.
+
+    Both tables are masked together (their cells on the publication year agree), and the
+    departments' totals follow the masks of the exported count of people trained.
+    """
     annee = rep.annee
     by_type = axe4.trained_by_type_table(events, rep.params.years)
+    by_territory = axe4.trained_by_territory_table(
+        events, rep.qpv, annee, "departement", names["departement"]
+    )
+    forced_type: list[tuple[str, str]] = []
+    forced_territory: list[tuple[str, str]] = []
+    if not by_territory.empty:
+        # A department's total is its count of people trained in the indicator file.
+        links = {"laicite_personnes_formees": sections.TOTAL_LABEL}
+        forced_territory = sections.linked_cells(public, by_territory, links, "departement", annee)
+        if not by_type.empty:
+            forced_type, forced_territory = _shared_masks(
+                rep, by_type, by_territory, forced_territory
+            )
     if by_type.empty:
         reporting.notice("Aucune session de formation de l'axe n'a été déclarée sur la période.")
     else:
@@ -40,10 +91,8 @@ def training_tables(
             "Personnes formées par type d'organisation et par année",
             rep.params,
             total_row=sections.TOTAL_LABEL,
+            forced=forced_type,
         )
-    by_territory = axe4.trained_by_territory_table(
-        events, rep.qpv, annee, "departement", names["departement"]
-    )
     if not by_territory.empty:
         sections.show_people_table(
             by_territory,
@@ -51,6 +100,7 @@ def training_tables(
             rep.params,
             total_row=sections.TOTAL_LABEL,
             total_col=sections.TOTAL_LABEL,
+            forced=forced_territory,
         )
     codes = ["laicite_sessions", "laicite_heures", "laicite_personnes_formees"]
     by_epci = sections.wide_level_table(public, codes, "epci", annee)

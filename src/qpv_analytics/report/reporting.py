@@ -156,7 +156,8 @@ class Report:
     def export_indicators(self, result: pd.DataFrame, name: str) -> Path:
         """Write the tidy indicator table as CSV (UTF-8 BOM, ``;``, decimal comma) and Parquet.
 
-        Person-based rows go through disclosure control here, whatever the notebook did.
+        Person-based rows go through disclosure control here, whatever the notebook did; a
+        table already protected comes out unchanged (its masked rows stay ``secret``).
         """
         from qpv_analytics.disclosure.indicator_tables import protect_people
 

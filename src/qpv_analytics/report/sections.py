@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Hashable, Mapping
 
 import pandas as pd
 from IPython.display import HTML, display
@@ -364,6 +364,8 @@ def show_people_table(
     params: RunParams | None = None,
     total_row=None,
     total_col=None,
+    forced: Collection[tuple[Hashable, Hashable]] = (),
+    published: Collection[tuple[Hashable, Hashable]] = (),
 ) -> None:
     """Display a table of counts of people, masked by ``disclosure.to_html_table``.
 
@@ -373,6 +375,10 @@ def show_people_table(
         params: run parameters (threshold of ``confidentialite``).
         total_row: index label of the row of totals, if any.
         total_col: column label of the column of totals, if any.
+        forced: cells masked whatever their value because a figure masked elsewhere in the
+            publication is computed from them (see :func:`linked_cells`).
+        published: cells whose value the indicator file shows, never masked to protect
+            another cell (``linked_cells(..., secret=False)``).
     """
     threshold, _ = _thresholds(params)
     markup = disclosure.to_html_table(
@@ -382,8 +388,49 @@ def show_people_table(
         threshold=threshold,
         total_row=total_row,
         total_col=total_col,
+        forced=forced,
+        published=published,
     )
     display(HTML(markup))
+
+
+def linked_cells(
+    public: pd.DataFrame,
+    table: pd.DataFrame,
+    links: Mapping[str, Hashable],
+    level: str,
+    annee: int,
+    secret: bool = True,
+) -> list[tuple[Hashable, Hashable]]:
+    """Cells of a people table that would give back an indicator masked in the public table.
+
+    The rows of the people table are the territories of ``level`` named as in ``public``
+    (``nom``, else ``code``); ``links`` gives, for each indicator, the column of the table
+    it is computed from (its numerator, or the count itself). Masking those cells with the
+    table (``forced``) decides the secrecy once for the table and the exported indicators.
+
+    Args:
+        public: the public indicator table (``secret`` column).
+        table: the people table (rows absent from it are left out).
+        links: indicator code → column label of the people table.
+        level: level of the table rows (``departement``…).
+        annee: year of the table.
+        secret: ``False`` gives instead the cells of the indicators shown with a value (the
+            table must not hide them to protect another cell: the file shows them).
+
+    Returns:
+        ``(row label, column label)`` of the cells to mask (or that are published).
+    """
+    masked = public["secret"].astype("boolean").fillna(False)
+    rows = public[
+        public["indicateur"].isin(list(links))
+        & (public["niveau"] == level)
+        & (public["annee"] == annee)
+        & (masked if secret else ~masked & public["valeur"].notna())
+    ]
+    names = rows["nom"].astype("string").fillna(rows["code"].astype("string"))
+    cells = zip(names, rows["indicateur"].map(links), strict=True)
+    return list(dict.fromkeys(cell for cell in cells if cell[0] in table.index))
 
 
 def region_series(result: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
