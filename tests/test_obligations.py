@@ -85,6 +85,42 @@ def test_local_objective_partial_when_no_epci_is_below_the_threshold(allocations
     assert f"N'atteignent pas la cible : CC des Dunes (45,0{NBSP}%, -5,0{NBSP}pts)" in sentence
 
 
+def test_aggregates_of_the_epci_bound_by_the_25_pct_rule_are_context(allocations):
+    # Published rows of the hand-built table: each EPCI and each landlord within it judged,
+    # the department and the region (27.5 %, above 25 %) context only.
+    q1 = allocations[allocations.indicateur == Q1].set_index(["niveau", "code"])["statut"]
+    assert q1["epci"].to_dict() == {
+        "200000001": "atteint",
+        "200000002": "atteint",
+        "200000003": "non_atteint",
+    }
+    assert q1["bailleur"].to_dict() == {"Logis A": "atteint", "Habitat B": "non_atteint"}
+    assert q1[("region", "region")] == q1[("departement", "59")] == "contexte"
+    # A local objective keeps a status at every level: 135 / 300 = 45 %, partly met (≥ 40 %).
+    q234 = allocations[allocations.indicateur == Q234].set_index(["niveau", "code"])["statut"]
+    assert q234[("region", "region")] == q234[("departement", "59")] == "partiel"
+    assert obligations.context_levels(REGISTRY[Q234], ["region", "epci"]) == frozenset()
+
+
+def test_regional_target_keeps_its_status():
+    # The share of EPCI meeting the 25 % rule binds the region: its row is judged.
+    ind = REGISTRY["attrib_part_epci_cible_q1_pct"]
+    assert ind.binding and ind.binds == "region"
+    assert obligations.context_levels(ind, ["region", "departement"]) == frozenset()
+    res = indicators.compute(_allocations(ROWS), [ind], PARAMS)
+    region = res[res.niveau == "region"].iloc[0]
+    assert region.statut != "contexte"
+    assert region.statut == indicators.status(region.valeur, region.cible, ind.direction, None)
+
+
+def test_fallback_level_is_judged_and_its_aggregates_are_context():
+    # Without QPV rows, the QPV-bound GUSP share is judged by EPCI (the fallback level).
+    ind = REGISTRY["gusp_part_qpv_convention_pct"]
+    levels = ["region", "departement", "epci"]
+    assert obligations.context_levels(ind, levels) == {"region", "departement"}
+    assert obligations.context_levels(ind, ["region"]) == frozenset()  # all the data allow
+
+
 def test_masked_unit_counted_apart_never_guessed(allocations):
     masked = allocations.copy()
     hide = (masked.indicateur == Q1) & (masked.code == "200000003")
@@ -140,8 +176,18 @@ def test_landlord_below_100_pct_named_while_regional_rate_is_above():
     assert (verdict.level, verdict.units, verdict.met) == ("bailleur", 2, 1)
     assert verdict.failing == (("Habitat B", 90.0),)
     assert verdict.status == "non_atteint"
-    region = res[(res.indicateur == VALO) & (res.niveau == "region")].iloc[0]
-    assert region.statut == "atteint"  # the published regional row, not the verdict
+    # The published rows: each landlord judged; the QPV, EPCI, department and region rows are
+    # aggregates of landlords, context with no status of their own (120 % is not « Atteint »).
+    rows = res[res.indicateur == VALO].set_index(["niveau", "code"])["statut"]
+    assert rows["bailleur"].to_dict() == {"Logis A": "atteint", "Habitat B": "non_atteint"}
+    assert set(rows.drop("bailleur", level="niveau")) == {"contexte"}
+    assert set(rows.index.get_level_values("niveau")) == {
+        "region",
+        "departement",
+        "epci",
+        "qpv",
+        "bailleur",
+    }
 
 
 def test_legal_minimum_is_met_or_not_and_shows_its_distance():
@@ -155,7 +201,9 @@ def test_legal_minimum_is_met_or_not_and_shows_its_distance():
     base = _allocations([("200000001", "CA du Nord", "Logis A", 1000, 218, 60)])
     res = indicators.compute(base, [ind], PARAMS)
     res = res.assign(nom=res["code"].map(NAMES).astype("string"), secret=False)
-    assert set(res["statut"]) == {"non_atteint"}
+    judged = res["niveau"].isin(["epci", "bailleur"])
+    assert set(res.loc[judged, "statut"]) == {"non_atteint"}
+    assert set(res.loc[~judged, "statut"]) == {"contexte"}  # the department and the region
     verdict = obligations.judge(res, Q1, 2025)
     assert verdict.status == "non_atteint" and verdict.failing == (("CA du Nord", 21.8),)
     assert f"CA du Nord (21,8{NBSP}%, -3,2{NBSP}pts)" in sections.obligation_sentence(
@@ -205,6 +253,12 @@ def test_project_target_judged_by_project_owner_and_said_so():
     sentence = sections.obligation_sentence(verdict, PARAMS)
     assert "jugée par maître d'ouvrage, faute de résultats par projet" in sentence
     assert "1 sur 2 maîtres d'ouvrage" in sentence
+    rows = res.set_index(["niveau", "code"])["statut"]
+    assert rows["maitre_ouvrage"].to_dict() == {
+        "Ville de Lille": "atteint",
+        "Logis A": "non_atteint",
+    }
+    assert set(rows.drop("maitre_ouvrage", level="niveau")) == {"contexte"}
 
 
 def test_every_target_declares_its_kind_and_unit():

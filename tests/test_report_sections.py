@@ -78,9 +78,10 @@ def test_trend_sentence_formats_by_unit_and_needs_two_years(shown):
 
 
 def test_targets_met_sentence_counts_rows_with_a_value(shown):
+    # The rate binds each project: its EPCI rows are context, counted on their values.
     result = _rows(
-        (RATE, "epci", "A", 2025, 120.0, "atteint"),
-        (RATE, "epci", "B", 2025, 60.0, "non_atteint"),
+        (RATE, "epci", "A", 2025, 120.0, "contexte"),
+        (RATE, "epci", "B", 2025, 60.0, "contexte"),
         (RATE, "epci", "C", 2025, None, "sans_donnee"),
         (RATE, "epci", "D", 2024, 100.0, "atteint"),
     )

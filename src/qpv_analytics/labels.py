@@ -42,8 +42,10 @@ STATUS_LABELS = {
     "sans_donnee": "Sans donnée",
     "sans_cible": "Sans cible",
     "secret": "Secret statistique",
+    "contexte": "Contexte",
 }
-"""Name of each status of an indicator against its target."""
+"""Name of each status of an indicator against its target (``contexte``: an aggregate of the
+units a binding target binds, shown with no status of its own)."""
 
 TARGET_KIND_LABELS = {
     "legal": "Minimum légal",

@@ -16,8 +16,12 @@ from qpv_analytics.indicators.model import (
     check_result,
     empty_result,
 )
+from qpv_analytics.indicators.obligations import context_levels
 from qpv_analytics.params import RunParams
 from qpv_analytics.thresholds import PARTIAL_STATUS_PCT
+
+JUDGEMENTS = ("atteint", "partiel", "non_atteint")
+"""Statuses that judge a value against its target (a context row has none of them)."""
 
 
 def status(
@@ -116,7 +120,12 @@ def aggregate(
 
 
 def finish(out: pd.DataFrame, indicator: Indicator, params: RunParams | None) -> pd.DataFrame:
-    """Add the indicator's label, unit, target and status columns, typed as the schema."""
+    """Add the indicator's label, unit, target and status columns, typed as the schema.
+
+    Rows at a level that only aggregates the units a binding target binds
+    (:func:`~qpv_analytics.indicators.obligations.context_levels`) get ``contexte`` instead of
+    a status of their own; a row without value stays ``sans_donnee``.
+    """
     target = indicator.target_value(params)
     partial = partial_threshold(indicator, params)
     out = out.copy()
@@ -125,7 +134,15 @@ def finish(out: pd.DataFrame, indicator: Indicator, params: RunParams | None) ->
     out["axe"] = indicator.axis
     out["unite"] = indicator.unit
     out["cible"] = target
-    out["statut"] = [status(v, target, indicator.direction, partial) for v in out["valeur"]]
+    context = context_levels(indicator, out["niveau"])
+    out["statut"] = [
+        "contexte" if level in context and st in JUDGEMENTS else st
+        for st, level in zip(
+            (status(v, target, indicator.direction, partial) for v in out["valeur"]),
+            out["niveau"],
+            strict=True,
+        )
+    ]
     if "nom" not in out.columns:
         out["nom"] = pd.NA
     for col in ("valeur", "numerateur", "denominateur", "cible"):

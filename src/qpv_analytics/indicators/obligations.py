@@ -70,16 +70,56 @@ class Verdict:
         return f"{text} (+ {self.masked} secret)" if self.masked else text
 
 
+PARTNER_LEVELS: dict[str, tuple[str, ...]] = {"epci": ("bailleur",)}
+"""Levels besides the binding unit where the rule also applies to each partner: the 25 %
+rule binds each EPCI and each landlord within it."""
+
+
+def _judged_among(levels: Iterable[str], indicator: Indicator) -> str | None:
+    binds = indicator.binds or "region"
+    present = set(levels)
+    wanted = (binds, *FALLBACK_LEVELS.get(binds, ()))
+    return next((lvl for lvl in wanted if lvl in LEVEL_COLUMNS and lvl in present), None)
+
+
 def judged_level(result: pd.DataFrame, indicator: Indicator) -> str | None:
     """Finest published level of ``result`` at which an indicator's target can be judged.
 
     The binding unit itself when the table has rows at it, else the first level of
     :data:`FALLBACK_LEVELS` that has rows; ``None`` when none has.
     """
-    binds = indicator.binds or "region"
-    levels = set(result.loc[result["indicateur"] == indicator.code, "niveau"])
-    wanted = (binds, *FALLBACK_LEVELS.get(binds, ()))
-    return next((lvl for lvl in wanted if lvl in LEVEL_COLUMNS and lvl in levels), None)
+    return _judged_among(result.loc[result["indicateur"] == indicator.code, "niveau"], indicator)
+
+
+def context_levels(indicator: Indicator, levels: Iterable[str]) -> frozenset[str]:
+    """Levels of an indicator's rows that are context only, with no status of their own.
+
+    For a binding target on units smaller than the region, every published level other than
+    the one it is judged at (:func:`judged_level`) and the partners' levels
+    (:data:`PARTNER_LEVELS`) aggregates the binding units; a local or regional target has none.
+
+    Args:
+        indicator: the declaration (``binding``, ``binds``).
+        levels: levels of the indicator's rows (``niveau``).
+
+    Returns:
+        The levels whose rows get the status ``contexte``.
+    """
+    present = frozenset(levels)
+    if not indicator.binding or indicator.binds in (None, "region"):
+        return frozenset()
+    judged = {_judged_among(present, indicator), *PARTNER_LEVELS.get(indicator.binds, ())}
+    return present - judged
+
+
+def judged_at(result: pd.DataFrame, code: str, level: str) -> bool:
+    """Whether an indicator's rows at ``level`` in ``result`` carry a status of their own.
+
+    ``False`` when the indicator has no row at that level, or when its rows there are context
+    only (:func:`context_levels`).
+    """
+    levels = set(result.loc[result["indicateur"] == code, "niveau"])
+    return level in levels and level not in context_levels(REGISTRY[code], levels)
 
 
 def _masked(rows: pd.DataFrame) -> pd.Series:

@@ -338,6 +338,9 @@ def targets_met_sentence(
 ) -> None:
     """Display a sentence counting the territories of a level that meet an indicator's target.
 
+    A territory meets it when its value reaches the target, whether its row is judged or only
+    context (an EPCI's total for a target binding each landlord): a fact, not a status.
+
     Args:
         result: the public indicator table.
         code: indicator with a target.
@@ -354,7 +357,11 @@ def targets_met_sentence(
         rows = rows.dropna(subset=["valeur"])
         if rows.empty:
             return
-    met = len(rows) - int((rows["statut"] != "atteint").sum())
+    ind = REGISTRY[code]
+    met = sum(
+        indicators.status(v, c, ind.direction, None) == "atteint"
+        for v, c in zip(rows["valeur"], rows["cible"], strict=True)
+    )
     reporting.paragraph(text.format(atteints=met, total=len(rows)))
 
 

@@ -592,7 +592,8 @@ def partner_axes(results: pd.DataFrame, annee: int, level: str) -> pd.DataFrame:
         covered += (values > 0).astype(int)
         out[f"Axe {axe}"] = [str(v) if v else MISSING for v in values]
     out["Axes couverts"] = covered.astype(str).to_numpy()
-    targeted = rows[rows["cible"].notna()]
+    judged = {c for c in rows["indicateur"].unique() if obligations.judged_at(results, c, level)}
+    targeted = rows[rows["cible"].notna() & rows["indicateur"].isin(judged)]
     met = []
     for member in members["code"]:
         mine = targeted[targeted["code"] == member]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from qpv_analytics.indicators import REGISTRY
+from qpv_analytics.indicators import REGISTRY, obligations
 from qpv_analytics.labels import AXES, MISSING, axis_title
 from qpv_analytics.report import receipts, reporting, sections, synthesis
 
@@ -116,14 +116,14 @@ def epci_section(rep: reporting.Report, results: pd.DataFrame, targets: dict) ->
     """Display the profile of each EPCI across the axes and export its count of targets met."""
     annee = rep.annee
     epcis = synthesis.epci_reference(rep.qpv).sort_values(["departement", "nom"], ignore_index=True)
-    at_epci = results[results["niveau"] == "epci"]
-    codes = [c for c in targets if (at_epci["indicateur"] == c).any()]
+    codes = [c for c in targets if obligations.judged_at(results, c, "epci")]
     counts = synthesis.epci_status_counts(results, annee, codes, epcis)
     assessed = counts[["atteint", "partiel", "non_atteint"]].sum(axis=1)
     all_met = int(((counts["atteint"] == assessed) & (assessed > 0)).sum())
     reporting.paragraph(
         f"{len(epcis)} EPCI ont un contrat de ville dans la région. Pour chacun, les {len(codes)} "
-        f"indicateurs assortis d'une cible calculés par EPCI en {annee}, tous axes confondus. "
+        f"indicateurs dont la cible s'apprécie par EPCI en {annee}, tous axes confondus (une cible "
+        "qui s'apprécie par bailleur, projet ou marché n'est pas jugée sur le total d'un EPCI). "
         f"{all_met} EPCI atteignent toutes les cibles qui les concernent ; "
         f"{int((assessed == 0).sum())} n'ont aucun de ces indicateurs renseigné."
     )
