@@ -102,6 +102,15 @@ def test_aggregates_of_the_epci_bound_by_the_25_pct_rule_are_context(allocations
     assert obligations.context_levels(REGISTRY[Q234], ["region", "epci"]) == frozenset()
 
 
+def test_judged_at_says_which_levels_carry_a_status(allocations):
+    # What the synthesis' EPCI profile and partner tables count as targets of a unit.
+    assert obligations.judged_at(allocations, Q1, "epci")
+    assert obligations.judged_at(allocations, Q1, "bailleur")
+    assert not obligations.judged_at(allocations, Q1, "region")
+    assert obligations.judged_at(allocations, Q234, "region")  # a local objective
+    assert not obligations.judged_at(allocations, Q1, "qpv")  # no row at that level
+
+
 def test_regional_target_keeps_its_status():
     # The share of EPCI meeting the 25 % rule binds the region: its row is judged.
     ind = REGISTRY["attrib_part_epci_cible_q1_pct"]
