@@ -238,6 +238,10 @@ def test_local_objective_below_but_within_threshold_stays_partial():
     rule = reporting.target_rule(ind, PARAMS)
     assert "Objectif local" in rule and "partiellement atteint" in rule
     assert "partiellement" not in reporting.target_rule(REGISTRY[Q1], PARAMS)
+    assert reporting.target_rule(REGISTRY[Q1], PARAMS).endswith(
+        "; lignes Région, Département : contexte, sans statut propre"
+    )
+    assert "contexte" not in rule  # a local objective is judged at every level
 
 
 def test_project_target_judged_by_project_owner_and_said_so():

@@ -400,7 +400,11 @@ def level_table(result: pd.DataFrame, code: str, level: str, annee: int) -> pd.D
 
 
 def target_rule(ind: Indicator, params: RunParams) -> str:
-    """How a target is judged, in French: its kind, where it binds, the partial-status rule."""
+    """How a target is judged, in French: its kind, where it binds, the partial-status rule.
+
+    For a target binding smaller units than the region, it says that the rows of the levels
+    aggregating them are context (:func:`~qpv_analytics.indicators.obligations.context_levels`).
+    """
     kind = TARGET_KIND_LABELS[ind.target_kind] if ind.target_kind else MISSING
     where = UNIT_BY[ind.binds] if ind.binds else MISSING
     threshold = partial_threshold(ind, params)
@@ -410,6 +414,10 @@ def target_rule(ind: Indicator, params: RunParams) -> str:
         rule = (
             f"« partiellement atteint » à partir de {formatting.number(threshold)} % de l'objectif"
         )
+    context = [lvl for lvl in ind.levels if lvl in obligations.context_levels(ind, ind.levels)]
+    if context:
+        names = ", ".join(LEVEL_LABELS[lvl] for lvl in context)
+        rule += f" ; lignes {names} : contexte, sans statut propre"
     return f"{kind}, jugée {where} ; {rule}"
 
 
