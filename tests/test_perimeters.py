@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from qpv_analytics import indicators
+from qpv_analytics.indicators import perimeters
 from qpv_analytics.indicators.model import RESULT_COLUMNS
 from qpv_analytics.report import housing, reporting, sections
 
@@ -66,7 +67,7 @@ def test_the_perimeter_of_a_ratio_is_computed_per_year_from_the_data():
         [2024, 4, 4, 0],
     ]
     assert perimeter.loc[0, "detail"] == "Sud Habitat (2 QPV sans actions déclarées)"
-    notes = sections.perimeter_notes(perimeter, housing.TFPB_UNITS)
+    notes = perimeters.perimeter_notes(perimeter, housing.TFPB_UNITS)
     assert notes == {
         2023: "calculé sur 2 des 4 couples bailleur × QPV déclarés ; écartés : Sud Habitat "
         "(2 QPV sans actions déclarées)"
@@ -81,7 +82,7 @@ def _public() -> pd.DataFrame:
 
 def test_the_trend_marks_each_point_on_a_partial_perimeter(shown):
     abattement, actions = _declarations()
-    notes = sections.perimeter_notes(
+    notes = perimeters.perimeter_notes(
         housing.tfpb_perimeter(abattement, actions, QPV, RATE), housing.TFPB_UNITS
     )
     public = _public()
@@ -156,7 +157,7 @@ def test_the_perimeter_keeps_to_the_indicator_rows_and_to_partial_declarations()
         "heures_insertion_realisees": "marché sans heures d'insertion",
         "heures_totales": "marché sans heures totales",
     }
-    perimeter = sections.ratio_perimeter(
+    perimeter = perimeters.ratio_perimeter(
         base, "clauses_taux_insertion_gusp_pct", ["maitre_ouvrage", "id_marche"], blanks
     )
     # M4 is no GUSP market and M3 declares neither side: neither is a unit of this ratio.

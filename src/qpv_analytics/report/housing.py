@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from qpv_analytics import disclosure, formatting, indicators
-from qpv_analytics.indicators import axe1
+from qpv_analytics.indicators import axe1, perimeters
 from qpv_analytics.report import charts, reporting, sections
 
 # --- Axis 1: urban renewal ------------------------------------------------------------------
@@ -163,9 +163,9 @@ def tfpb_perimeter(
     """Per year, the landlord × QPV pairs a TFPB ratio keeps and those it leaves out.
 
     The ratio counts only the pairs that declared both files, while the published totals add
-    every declaration (see :func:`sections.ratio_perimeter`).
+    every declaration (see :func:`perimeters.ratio_perimeter`).
     """
-    return sections.ratio_perimeter(
+    return perimeters.ratio_perimeter(
         indicators.tfpb_base(abattement, actions, qpv),
         code,
         ["bailleur", "code_qpv"],

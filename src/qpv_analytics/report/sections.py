@@ -12,7 +12,7 @@ from qpv_analytics import disclosure, formatting, indicators
 from qpv_analytics.disclosure.indicator_tables import thresholds as _thresholds
 from qpv_analytics.indicators import obligations
 from qpv_analytics.indicators.activite import event_base, participations_by_type
-from qpv_analytics.indicators.compute import counted_rows, partial_threshold
+from qpv_analytics.indicators.compute import partial_threshold
 from qpv_analytics.indicators.core import TOTAL_LABEL
 from qpv_analytics.indicators.model import REGISTRY, Indicator
 from qpv_analytics.labels import LEVEL_LABELS, MISSING, SECRET, UNIT_BY, UNIT_PLURALS
@@ -241,7 +241,8 @@ def trend_sentence(
         code: indicator followed (its regional rows with a value).
         subject: French subject of the sentence (« Le taux de valorisation régional »).
         perimeter: year → French note, for the years where the ratio is computed on a
-            partial perimeter (:func:`perimeter_notes`); the sentence names those years.
+            partial perimeter (``indicators.perimeters.perimeter_notes``); the sentence names
+            those years.
     """
     serie = region_series(result, [code]).dropna(subset=["valeur"])
     if len(serie) < 2:
@@ -259,73 +260,6 @@ def trend_sentence(
             "(détail sous le graphique)."
         )
     reporting.paragraph(text)
-
-
-def ratio_perimeter(
-    base: pd.DataFrame, code: str, units: list[str], blanks: Mapping[str, str]
-) -> pd.DataFrame:
-    """Per year, the units of a base table that a ratio leaves out, and why.
-
-    A ratio counts only the rows that fill its required columns (both sides by default),
-    while the totals published beside it add every row that fills one of them: this table
-    says, year by year, how many units declared at least one side (within the indicator's
-    ``where``), how many the ratio keeps and which ones it leaves out.
-
-    Args:
-        base: the base table of the indicator (one row per unit and year).
-        code: the ratio indicator.
-        units: columns naming a unit (``["bailleur", "code_qpv"]``); the first one groups
-            the units left out in the notes (e.g. per landlord).
-        blanks: each side of the ratio (column) → French reason when it is blank (« sans
-            actions déclarées »).
-
-    Returns:
-        Columns ``annee, unites, retenues, ecartees, detail`` (``detail``: French list of the
-        units left out, grouped by the first unit column).
-    """
-    indicator = REGISTRY[code]
-    for column, value in indicator.where.items():
-        base = base[(base[column] == value).fillna(False).astype(bool)]
-    required = [c for c in blanks if c in base.columns]
-    declared = base[base[required].notna().any(axis=1)] if required else base
-    kept = counted_rows(declared, indicator).index
-    left = declared.drop(index=kept)
-    rows = []
-    for year, sub in declared.groupby("annee", sort=True):
-        out = left[left["annee"] == year]
-        parts = []
-        for name, group in out.groupby(units[0], sort=True):
-            reasons = [
-                f"{int(group[col].isna().sum())} {reason}"
-                for col, reason in blanks.items()
-                if group[col].isna().any()
-            ]
-            parts.append(f"{name} ({', '.join(reasons)})")
-        rows.append(
-            {
-                "annee": int(year),
-                "unites": len(sub.drop_duplicates(units)),
-                "retenues": len(sub.drop(index=out.index).drop_duplicates(units)),
-                "ecartees": len(out.drop_duplicates(units)),
-                "detail": " ; ".join(parts),
-            }
-        )
-    return pd.DataFrame(rows, columns=["annee", "unites", "retenues", "ecartees", "detail"])
-
-
-def perimeter_notes(perimeter: pd.DataFrame, unit_label: str) -> dict[int, str]:
-    """French note for each year whose ratio leaves units out (:func:`ratio_perimeter`).
-
-    Args:
-        perimeter: output of :func:`ratio_perimeter`.
-        unit_label: French name of the units, plural (« couples bailleur × QPV »).
-    """
-    return {
-        int(r.annee): f"calculé sur {r.retenues} des {r.unites} {unit_label} déclarés ; "
-        f"écartés : {r.detail}"
-        for r in perimeter.itertuples()
-        if r.ecartees
-    }
 
 
 def targets_met_sentence(
@@ -564,8 +498,8 @@ def show_trend(
         target: target line, if any.
         references: public reference lines (label → value).
         perimeter: year → French note for the points computed on a partial perimeter
-            (:func:`perimeter_notes`): each such point carries a numbered mark, explained
-            under the chart.
+            (``indicators.perimeters.perimeter_notes``): each such point carries a numbered
+            mark, explained under the chart.
     """
     serie = region_series(result, codes)
     if serie["valeur"].notna().sum() == 0:
