@@ -64,11 +64,17 @@ def _safe_ratio(num: pd.Series, den: pd.Series, scale: float) -> pd.Series:
     return value.astype("Float64")
 
 
-def counted_rows(base: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
-    """Rows of a base table that count for an indicator (its ``where`` and ``required``)."""
+def within(base: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
+    """Rows of a base table inside an indicator's ``where`` filter (all rows without one)."""
     sub = base
     for column, value in indicator.where.items():
         sub = sub[(sub[column] == value).fillna(False).astype(bool)]
+    return sub
+
+
+def counted_rows(base: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
+    """Rows of a base table that count for an indicator (its ``where`` and ``required``)."""
+    sub = within(base, indicator)
     required = indicator.required
     if required is None:
         required = (indicator.numerator, indicator.denominator) if indicator.denominator else ()

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from qpv_analytics.indicators.compute import counted_rows
+from qpv_analytics.indicators.compute import counted_rows, within
 from qpv_analytics.indicators.model import REGISTRY
 
 
@@ -33,8 +33,7 @@ def ratio_perimeter(
         units left out, grouped by the first unit column).
     """
     indicator = REGISTRY[code]
-    for column, value in indicator.where.items():
-        base = base[(base[column] == value).fillna(False).astype(bool)]
+    base = within(base, indicator)
     required = [c for c in blanks if c in base.columns]
     declared = base[base[required].notna().any(axis=1)] if required else base
     kept = counted_rows(declared, indicator).index
