@@ -83,9 +83,24 @@ def points(value, decimals: int = 1, missing: str = MISSING) -> str:
         return value
     if _is_missing(value):
         return missing
+    return f"{_signed(float(value), decimals)}{NBSP}pt{'s' if abs(float(value)) >= 2 else ''}"
+
+
+def relative_change(value, decimals: int = 1, missing: str = MISSING) -> str:
+    """Format a signed relative change, already in % (``+2,1 %``, ``-10,0 %``, ``0,0 %``)."""
+    if isinstance(value, str):
+        return value
+    if _is_missing(value):
+        return missing
+    return f"{_signed(float(value), decimals)}{NBSP}%"
+
+
+def _signed(value: float, decimals: int) -> str:
+    """``+1,2`` or ``-1,2``; a difference that rounds to zero is written ``0,0``, unsigned."""
     text = number(value, decimals)
-    sign = "+" if float(value) > 0 and text.strip("0,") else ""
-    return f"{sign}{text}{NBSP}pt{'s' if abs(float(value)) >= 2 else ''}"
+    if not text.lstrip("-").strip("0,"):
+        return number(0.0, decimals)
+    return f"+{text}" if value > 0 else text
 
 
 def euros(value, decimals: int = 0, missing: str = MISSING) -> str:

@@ -257,18 +257,10 @@ def change_text(current, previous, unit: str, secret: bool = False) -> str:
         return MISSING
     current, previous = float(current), float(previous)
     if unit == "%":
-        diff = current - previous
-        text = formatting.number(diff, 1)
-        suffix = f"{formatting.NBSP}pt" + ("s" if abs(diff) >= 2 else "")
-    else:
-        if previous == 0:
-            return MISSING
-        diff = (current - previous) / abs(previous) * 100
-        text = formatting.number(diff, 1)
-        suffix = f"{formatting.NBSP}%"
-    if not text.lstrip("-").strip("0,"):
-        return f"0,0{suffix}"
-    return f"{'+' if diff > 0 else ''}{text}{suffix}"
+        return formatting.points(current - previous)
+    if previous == 0:
+        return MISSING
+    return formatting.relative_change((current - previous) / abs(previous) * 100)
 
 
 def column_label(code: str) -> str:
