@@ -295,3 +295,99 @@ def test_linked_cells_name_the_counts_of_the_masked_indicators():
     cells = linked_cells(public, table, links, "departement", 2025)
     assert cells == [("Nord", T), ("Nord", "Neuf")]
     assert linked_cells(public, table, links, "departement", 2024) == []
+
+
+# ------------------------------------------------------------------------------------------
+# Across reports, across files and along the lines of a file
+# ------------------------------------------------------------------------------------------
+
+
+def test_a_rate_masked_in_one_report_given_back_by_another_report_is_refused(tmp_path: Path):
+    folder = publication(tmp_path / "2025", forced=[])
+    # The axis page masks the cells together; the synthesis prints the same counts in full,
+    # declaring the indicator they compute.
+    safe = [("Aisne", "Neuf ou moins de 5 ans"), ("Somme", "Neuf ou moins de 5 ans")]
+    (folder / "axe1_renouvellement_urbain.html").write_text(
+        to_html_table(rehoused(), CAPTION, True, total_row=T, total_col=T, forced=safe),
+        encoding="utf-8",
+    )
+    leaky = to_html_table(
+        rehoused(), CAPTION, False, indicators=["ru_part_relogement_neuf_pct"]
+    ).replace('class="qpv-tableau"', 'class="qpv-tableau qpv-effectifs"')
+    (folder / "synthese.html").write_text(leaky, encoding="utf-8")
+    findings = scan_publication(folder, set())
+    assert [f.kind for f in findings] == [KIND_RECOMPUTABLE, KIND_RECOMPUTABLE]
+    assert {f.file.name for f in findings} == {"synthese.html"}
+    detail = findings[0].detail
+    assert "masqué dans axe1_renouvellement_urbain.csv" in detail
+    assert "de synthese.html" in detail and "« Aisne »" in detail
+    # A table that declares other indicators is not taken for this one's counts.
+    other = leaky.replace("ru_part_relogement_neuf_pct", "laicite_personnes_formees")
+    (folder / "synthese.html").write_text(other, encoding="utf-8")
+    assert scan_publication(folder, set()) == []
+
+
+def _counts_csv(folder: Path, name: str, rows: list[tuple[str, str, object]]) -> None:
+    """An indicator CSV of ``ru_menages_reloges`` rows ``(level, territory, value or None)``."""
+    result = pd.DataFrame(
+        [_row("ru_menages_reloges", lvl, code, v, v, None, "ménages") for lvl, code, v in rows],
+        columns=RESULT_COLUMNS,
+    )
+    result["secret"] = [v is None for _, _, v in rows]
+    result["statut"] = np.where(result["secret"], "secret", "sans_cible")
+    folder.mkdir(parents=True, exist_ok=True)
+    result.to_csv(folder / name, sep=";", decimal=",", index=False, encoding="utf-8-sig")
+
+
+def test_masked_counts_pinned_by_the_region_total_are_refused(tmp_path: Path):
+    # 7 households in the region, 5 shown in the Aisne: the two « s » are 1 and 1.
+    rows = [("region", "region", 7.0), ("departement", "02", 5.0)]
+    _counts_csv(
+        tmp_path / "a",
+        "axe1.csv",
+        [*rows, ("departement", "59", None), ("departement", "60", None)],
+    )
+    findings = scan_publication(tmp_path / "a", set())
+    assert [f.kind for f in findings] == [KIND_RECOMPUTABLE] * 2
+    assert [f.line for f in findings] == [4, 5]
+    assert "« ru_menages_reloges » de « 59 » en 2025 se recalcule" in findings[0].detail
+    # With 9 in the region the two « s » may be 1 and 3, 2 and 2 or 3 and 1: safe.
+    rows[0] = ("region", "region", 9.0)
+    _counts_csv(
+        tmp_path / "b",
+        "axe1.csv",
+        [*rows, ("departement", "59", None), ("departement", "60", None)],
+    )
+    assert scan_publication(tmp_path / "b", set()) == []
+
+
+def test_a_figure_masked_in_one_file_and_shown_in_another_is_refused(tmp_path: Path):
+    rows = [("region", "region", 40.0), ("departement", "02", 30.0), ("departement", "59", 10.0)]
+    _counts_csv(tmp_path, "synthese.csv", rows)
+    _counts_csv(tmp_path, "axe1.csv", [*rows[:2], ("departement", "59", None)])
+    findings = scan_publication(tmp_path, set())
+    assert len(findings) == 1 and findings[0].file.name == "axe1.csv" and findings[0].line == 4
+    assert "masqué ici (colonne secret), est affiché dans synthese.csv (ligne 4)" in (
+        findings[0].detail
+    )
+
+
+def test_protection_masks_one_more_part_when_the_total_pins_two_ones():
+    count = "ru_menages_reloges"
+    rows = [
+        _row(count, "region", "region", 7.0, 7.0, None, "ménages"),
+        _row(count, "departement", "02", 5.0, 5.0, None, "ménages"),
+        _row(count, "departement", "59", 1.0, 1.0, None, "ménages"),
+        _row(count, "departement", "60", 1.0, 1.0, None, "ménages"),
+    ]
+    table = pd.DataFrame(rows, columns=RESULT_COLUMNS).astype(
+        {"valeur": "Float64", "numerateur": "Float64", "denominateur": "Float64"}
+    )
+    public = protect_people(table)
+    # The two ones are masked (primary) and, since 7 − 5 = 2 would give them back, so is 5.
+    assert public["secret"].tolist() == [False, True, True, True]
+    pd.testing.assert_frame_equal(protect_people(public), public)
+    # With 9 in the region (5 + 2 + 2 would not be pinned) nothing more is masked.
+    table.loc[0, ["valeur", "numerateur"]] = 9.0
+    table.loc[[2, 3], ["valeur", "numerateur"]] = 2.0
+    assert protect_people(table)["secret"].tolist() == [False, False, True, True]

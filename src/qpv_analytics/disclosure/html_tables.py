@@ -14,6 +14,8 @@ from qpv_analytics.disclosure.suppression import mask_counts
 from qpv_analytics.labels import SECRET
 from qpv_analytics.thresholds import MIN_COUNT
 
+INDICATORS_ATTRIBUTE = "data-indicateurs"
+"""Attribute of a people table listing the indicators computed from its counts."""
 PEOPLE_TABLE_CLASS = "qpv-effectifs"
 """CSS class of HTML tables of counts of people; the publication scanner checks these tables."""
 
@@ -55,6 +57,7 @@ def to_html_table(
     decimals: int = 1,
     forced: Collection[tuple[Hashable, Hashable]] = (),
     published: Collection[tuple[Hashable, Hashable]] = (),
+    indicators: Collection[str] = (),
 ) -> str:
     """Render a table as an HTML ``<table>`` with French number formatting.
 
@@ -74,6 +77,9 @@ def to_html_table(
             :func:`mask_counts`), e.g. the counts a rate masked elsewhere is computed from.
         published: cells of counts of people published elsewhere, never masked to protect
             another cell (see :func:`mask_counts`).
+        indicators: codes of the indicators computed from the table's counts, written in the
+            ``data-indicateurs`` attribute: the publication scanner checks that none of them,
+            masked in any indicator file, can be recomputed from this table.
 
     Returns:
         The HTML of the table.
@@ -100,7 +106,9 @@ def to_html_table(
         classes += f" {PEOPLE_TABLE_CLASS}"
 
     esc = html.escape
-    parts = [f'<table class="{classes}">', f"<caption>{esc(caption)}</caption>", "<thead><tr>"]
+    linked = f' {INDICATORS_ATTRIBUTE}="{esc(" ".join(indicators))}"' if indicators else ""
+    parts = [f'<table class="{classes}"{linked}>', f"<caption>{esc(caption)}</caption>"]
+    parts.append("<thead><tr>")
     parts.append(f'<th scope="col">{esc(str(df.index.name or ""))}</th>')
     parts += [f'<th scope="col">{esc(str(col))}</th>' for col in shown.columns]
     parts.append("</tr></thead>")

@@ -10,7 +10,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from qpv_analytics.params import RunParams
 
-from qpv_analytics.disclosure.suppression import rate_secret_array
+from qpv_analytics.disclosure.suppression import Relation, pinned_in_lines, rate_secret_array
 from qpv_analytics.labels import SECRET
 from qpv_analytics.thresholds import MIN_COUNT, MIN_RATE_BASE
 
@@ -113,7 +113,7 @@ def thresholds(params: RunParams | None) -> tuple[int, int]:
     return conf.seuil_effectif, conf.seuil_base_taux
 
 
-def _lines(rows: pd.DataFrame, qpv: pd.DataFrame | None) -> list[tuple[int, list[int]]]:
+def additive_lines(rows: pd.DataFrame, qpv: pd.DataFrame | None) -> list[tuple[int, list[int]]]:
     """Additive relations (parent row, child rows) between the rows of one indicator × year."""
     from qpv_analytics.indicators.core import epci_departements
 
@@ -162,6 +162,65 @@ def _already_masked(result: pd.DataFrame) -> np.ndarray:
     return masked
 
 
+def _secondary_by_lines(
+    lines: list[tuple[int, list[int]]], secret: np.ndarray, size: np.ndarray
+) -> None:
+    """A line with exactly one masked row gets a second one (the smallest base), until stable."""
+    changed = True
+    while changed:
+        changed = False
+        for parent, children in lines:
+            cells = [parent, *children]
+            if sum(secret[c] for c in cells) != 1:
+                continue
+            candidates = sorted(
+                (c for c in children if not secret[c] and size[c] > 0), key=lambda c: size[c]
+            )
+            if not candidates and not secret[parent] and size[parent] > 0:
+                candidates = [parent]
+            if candidates:
+                secret[candidates[0]] = True
+                changed = True
+
+
+def _relations(lines: list[tuple[int, list[int]]], values: np.ndarray) -> list[Relation]:
+    """Lines of counts as relations: exact when the parts add up to the parent, else a bound.
+
+    A line whose parts add up to more than the parent (people counted in several parts) is
+    no additive relation and is left out; a line with an unknown value (masked by a previous
+    pass) is taken as a bound, what a reader can assume.
+    """
+    relations = []
+    for parent, children in lines:
+        line = values[[parent, *children]]
+        if np.isnan(line).any():
+            relations.append((parent, children, False))
+            continue
+        total = float(line[1:].sum())
+        if abs(total - line[0]) < 1e-9:
+            relations.append((parent, children, True))
+        elif total < line[0]:
+            relations.append((parent, children, False))
+    return relations
+
+
+def _unpin(
+    relations: list[Relation], values: np.ndarray, secret: np.ndarray, size: np.ndarray
+) -> bool:
+    """Mask one more row for the first masked row the lines pin down (« s » ≥ 1); say if any."""
+    for row in pinned_in_lines(values, secret, relations):
+        for parent, children, _ in relations:
+            if row not in (parent, *children):
+                continue
+            shown = [c for c in children if not secret[c] and size[c] > 0]
+            if not shown and not secret[parent] and size[parent] > 0:
+                shown = [parent]
+            if shown:
+                secret[min(shown, key=lambda c: (size[c], c))] = True
+                return True
+    return False
+
+
 def protect_people(
     result: pd.DataFrame, params: RunParams | None = None, qpv: pd.DataFrame | None = None
 ) -> pd.DataFrame:
@@ -172,7 +231,11 @@ def protect_people(
     masking then treats every indicator × year as additive lines: the region and each level
     below it, each department and its EPCI, each EPCI and its QPV (``qpv`` gives the nesting).
     A line with exactly one masked row gets a second one (the smallest base), so that no
-    masked value can be recomputed by subtraction; this repeats until stable.
+    masked value can be recomputed by subtraction; this repeats until stable. For counts of
+    people, a masked row that the lines still leave a single possible value once every « s »
+    is known to be at least 1 (zeros are shown: a region of 7 with a shown part of 5 and two
+    « s » gives 1 and 1) gets one more masked row in its line
+    (:func:`~qpv_analytics.disclosure.suppression.pinned_in_lines`).
 
     Rows of indicators without ``people`` are untouched. Masked rows keep their indicator,
     level, code and year, get blank values and the status ``secret``, and ``secret``
@@ -197,22 +260,19 @@ def protect_people(
     size = size.fillna(out["numerateur"].astype("Float64")).fillna(out["valeur"].astype("Float64"))
     size = size.fillna(0).to_numpy(dtype=float)
     groups = out[people].groupby(["indicateur", "annee"], sort=False).groups
-    all_lines = [line for idx in groups.values() for line in _lines(out.loc[list(idx)], qpv)]
-    changed = True
-    while changed:
-        changed = False
-        for parent, children in all_lines:
-            cells = [parent, *children]
-            if sum(secret[c] for c in cells) != 1:
-                continue
-            candidates = sorted(
-                (c for c in children if not secret[c] and size[c] > 0), key=lambda c: size[c]
-            )
-            if not candidates and not secret[parent] and size[parent] > 0:
-                candidates = [parent]
-            if candidates:
-                secret[candidates[0]] = True
-                changed = True
+    counts = {c for c in out["indicateur"].unique() if REGISTRY[c].denominator is None}
+    group_lines = {key: additive_lines(out.loc[list(idx)], qpv) for key, idx in groups.items()}
+    all_lines = [line for lines in group_lines.values() for line in lines]
+    values = out["valeur"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    while True:
+        _secondary_by_lines(all_lines, secret, size)
+        bounded = [
+            _relations(lines, values)
+            for (code, _), lines in group_lines.items()
+            if code in counts and len(lines)
+        ]
+        if not any(_unpin(relations, values, secret, size) for relations in bounded):
+            break
     mask = pd.Series(secret, index=out.index)
     for column in ("valeur", "numerateur", "denominateur"):
         out[column] = out[column].astype("Float64").mask(mask)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from qpv_analytics.disclosure.html_tables import PEOPLE_TABLE_CLASS
+from qpv_analytics.disclosure.html_tables import INDICATORS_ATTRIBUTE, PEOPLE_TABLE_CLASS
 from qpv_analytics.disclosure.indicator_tables import is_share
 from qpv_analytics.disclosure.suppression import published_recomputable
 from qpv_analytics.labels import SECRET
@@ -25,6 +25,8 @@ class PeopleTable:
 
     caption: str
     line: int
+    indicators: tuple[str, ...] = ()
+    """Indicators computed from the table's counts (``data-indicateurs``), if declared."""
     header: list[str] = field(default_factory=list)
     rows: list[tuple[str, list[str], bool]] = field(default_factory=list)
 
@@ -84,11 +86,13 @@ class _PeopleTableParser(HTMLParser):
         self.section = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        classes = set((dict(attrs).get("class") or "").split())
+        attributes = dict(attrs)
+        classes = set((attributes.get("class") or "").split())
         if tag == "table":
             self.depth += 1
             if self.current is None and PEOPLE_TABLE_CLASS in classes:
-                self.current, self.depth = PeopleTable("", self.getpos()[0]), 1
+                linked = tuple((attributes.get(INDICATORS_ATTRIBUTE) or "").split())
+                self.current, self.depth = PeopleTable("", self.getpos()[0], linked), 1
             return
         if self.current is None or self.depth != 1:
             return
@@ -156,14 +160,15 @@ def within_table(table: PeopleTable) -> list[tuple[int, str]]:
 
 
 def read_indicator_csv(path: Path) -> pd.DataFrame | None:
-    """The rows masked in a published indicator CSV (``secret`` true), or ``None``."""
+    """A published indicator CSV with a boolean ``masque`` column, or ``None`` if it is none."""
     try:
         frame = pd.read_csv(path, sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False)
     except ValueError:
         return None
     if not _INDICATOR_COLUMNS <= set(frame.columns):
         return None
-    return frame[frame["secret"].str.strip().str.lower().isin(["true", "vrai", "1"])]
+    masked = frame["secret"].str.strip().str.lower().isin(["true", "vrai", "1"])
+    return frame.assign(masque=masked.to_numpy())
 
 
 def _kind(code: str, unit: str) -> str:
@@ -179,35 +184,123 @@ def _kind(code: str, unit: str) -> str:
 
 
 def against_indicators(
-    csv_path: Path, masked: pd.DataFrame, html_name: str, tables: list[PeopleTable]
-) -> list[tuple[int, str]]:
-    """``(line, detail)`` of the figures masked in an indicator CSV that a people table shows.
+    csv_path: Path,
+    masked: pd.DataFrame,
+    pages: dict[Path, list[PeopleTable]],
+) -> list[tuple[Path, int, str]]:
+    """``(page, line, detail)`` of the figures masked in an indicator CSV that a people table shows.
 
-    A masked rate (unit ``%``…) of a territory and year is given back by a people table of the
+    The tables checked for a masked row are those of any page that declare its indicator
+    (``data-indicateurs``), and the tables declaring none on the page named like the CSV. A
+    masked rate (unit ``%``…) of a territory and year is given back by such a table of the
     same year (in its caption) whose row for that territory shows every cell: the counts it
     is computed from are there. A masked count is given back by that row's shown total.
     """
     found = []
-    for table in tables:
-        frame = table.frame()
-        if frame is None:
-            continue
-        for row in masked.itertuples(index=False):
-            name, year = str(row.nom).strip(), str(row.annee).strip()
-            if not name or name not in frame.index or year not in table.caption:
+    for page, tables in pages.items():
+        for table in tables:
+            frame = table.frame()
+            if frame is None:
                 continue
-            cells = frame.loc[name]
-            where = (
-                f"« {row.indicateur} » de « {name} » en {year}, masqué dans {csv_path.name} "
-                f"(colonne secret), est redonné par la ligne « {name} » du tableau "
-                f"« {table.caption} » de {html_name}"
+            for row in masked.itertuples(index=False):
+                code = str(row.indicateur)
+                undeclared = not table.indicators and page.stem == csv_path.stem
+                if code not in table.indicators and not undeclared:
+                    continue
+                name, year = str(row.nom).strip(), str(row.annee).strip()
+                if not name or name not in frame.index or year not in table.caption:
+                    continue
+                cells = frame.loc[name]
+                where = (
+                    f"« {code} » de « {name} » en {year}, masqué dans {csv_path.name} "
+                    f"(colonne secret), est redonné par la ligne « {name} » du tableau "
+                    f"« {table.caption} » de {page.name}"
+                )
+                kind = _kind(code, str(row.unite))
+                if kind == "taux":
+                    shown = [v for v in cells if v != SECRET and not pd.isna(v)]
+                    if SECRET not in cells.tolist() and sum(v > 0 for v in shown) >= 2:
+                        detail = f"le taux {where} : ses effectifs y sont affichés."
+                        found.append((page, table.line, detail))
+                elif kind == "effectif" and table.total_col and cells[table.total_col] != SECRET:
+                    if not pd.isna(cells[table.total_col]):
+                        detail = f"l'effectif {where} : son total y est affiché."
+                        found.append((page, table.line, detail))
+    return found
+
+
+def _value(text: str) -> float:
+    """A published CSV value as a number (``nan`` when blank or not a number)."""
+    try:
+        return float(_SPACES.sub("", text).replace(",", "."))
+    except ValueError:
+        return math.nan
+
+
+_KEY = ["indicateur", "niveau", "code", "annee"]
+
+
+def across_files(frames: dict[Path, pd.DataFrame]) -> list[tuple[Path, int, str]]:
+    """``(file, line, detail)`` of the figures masked in one indicator CSV and shown in another.
+
+    The same indicator, level, territory and year published twice must be masked in both.
+    """
+    shown_parts = []
+    for path, frame in frames.items():
+        values = frame["valeur"].map(_value)
+        rows = frame.loc[~frame["masque"] & values.notna(), _KEY]
+        shown_parts.append(rows.assign(autre=path.name, autre_ligne=rows.index + 2))
+    if not shown_parts:
+        return []
+    shown = pd.concat(shown_parts).drop_duplicates(_KEY)
+    found = []
+    for path, frame in frames.items():
+        masked = frame.loc[frame["masque"], [*_KEY, "nom"]]
+        masked = masked.assign(ligne=masked.index + 2).merge(shown, on=_KEY)
+        for row in masked.itertuples(index=False):
+            found.append(
+                (
+                    path,
+                    int(row.ligne),
+                    f"« {row.indicateur} » de « {row.nom} » en {row.annee}, masqué ici "
+                    f"(colonne secret), est affiché dans {row.autre} (ligne {row.autre_ligne}).",
+                )
             )
-            kind = _kind(str(row.indicateur), str(row.unite))
-            if kind == "taux":
-                shown = [v for v in cells if v != SECRET and not pd.isna(v)]
-                if SECRET not in cells.tolist() and sum(v > 0 for v in shown) >= 2:
-                    found.append((table.line, f"le taux {where} : ses effectifs y sont affichés."))
-            elif kind == "effectif" and table.total_col and cells[table.total_col] != SECRET:
-                if not pd.isna(cells[table.total_col]):
-                    found.append((table.line, f"l'effectif {where} : son total y est affiché."))
+    return found
+
+
+def within_lines(frame: pd.DataFrame, qpv: pd.DataFrame | None) -> list[tuple[int, str]]:
+    """``(line, detail)`` of the masked counts of people that the file's own lines give back.
+
+    For each count of people and year, the region bounds the sum of each level's rows, and
+    with ``qpv`` each department bounds its EPCI and each EPCI its QPV (parts may miss people
+    not located, never count them twice). A masked count is given back when these bounds, the
+    shown rows and « s » ≥ 1 (zeros are shown) leave it a single value.
+    """
+    from qpv_analytics.disclosure.indicator_tables import additive_lines
+    from qpv_analytics.disclosure.suppression import pinned_in_lines
+
+    frame = frame.reset_index(drop=True)
+    counts = [
+        code
+        for code in frame.loc[frame["masque"], "indicateur"].unique()
+        if _kind(str(code), "") == "effectif"
+    ]
+    values = frame["valeur"].map(_value).to_numpy(dtype=float)
+    secret = frame["masque"].to_numpy(dtype=bool)
+    found = []
+    chosen = frame[frame["indicateur"].isin(counts)]
+    for (code, year), rows in chosen.groupby(["indicateur", "annee"], sort=False):
+        lines = additive_lines(rows, qpv)
+        relations = [(parent, children, False) for parent, children in lines]
+        for position in pinned_in_lines(values, secret, relations):
+            row = frame.loc[position]
+            found.append(
+                (
+                    int(position) + 2,
+                    f"l'effectif « {code} » de « {row['nom']} » en {year} se recalcule à partir "
+                    "du total et des autres lignes publiées (un « s » vaut au moins 1, les zéros "
+                    "étant affichés).",
+                )
+            )
     return found

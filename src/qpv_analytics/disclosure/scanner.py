@@ -364,7 +364,10 @@ def _shared_files(folder: Path) -> Iterable[Path]:
 
 
 def scan_publication(
-    folder: Path, identifiers: set[str], threshold: int = MIN_COUNT
+    folder: Path,
+    identifiers: set[str],
+    threshold: int = MIN_COUNT,
+    qpv: pd.DataFrame | None = None,
 ) -> list[Finding]:
     r"""Check every shared file of a publication folder before it goes to partners.
 
@@ -382,11 +385,14 @@ def scan_publication(
       ``input``, ``input_prompt``; the empty ones that wrap Markdown cells are allowed), code
       editors, highlighted inputs, and ``<pre>``/``<code>`` blocks with Python code
       (``import``, ``from … import``, ``def``, ``class``) or a traceback;
-    - by recomputation: no « s » of a ``qpv-effectifs`` table left a single possible value by
-      the table's shown cells and totals (an « s » is at least 1, zeros being shown); and no
-      figure masked in an indicator CSV (``secret`` true) given back by the HTML page of the
-      same name: a masked rate of a territory and year whose row, in a people table of that
-      year, shows every cell, or a masked count of people whose row total is shown;
+    - by recomputation, across the whole folder: no « s » of a ``qpv-effectifs`` table left
+      a single possible value by the table's shown cells and totals (an « s » is at least 1,
+      zeros being shown); no figure masked in an indicator CSV (``secret`` true) given back
+      by a people table of any page that declares the indicator (``data-indicateurs``), or
+      of the page of the same name (a masked rate whose row, in a table of that year, shows
+      every cell; a masked count whose row total is shown); no figure masked in one CSV and
+      shown in another; and no masked count of people that the region total (and, with
+      ``qpv``, each department's and EPCI's) and the shown rows of its CSV pin down;
     - Parquet and Excel (``.xlsx``) files: read with pandas and checked like CSV files;
     - no notebook or script (``.ipynb``, ``.py``) and no data file the scan does not read
       (pickle, Feather, ``.xls``, SQLite…) anywhere in the folder.
@@ -396,6 +402,8 @@ def scan_publication(
         identifiers: pseudonymous identifiers of persons and households (values of the
             ``identifier`` columns of the contract), and any other string never to publish.
         threshold: smallest count of people that may be shown (at least ``MIN_COUNT``).
+        qpv: QPV reference of the region (contract table ``qpv``), to check the counts of
+            EPCI within departments and of QPV within EPCI too.
 
     Returns:
         The problems found, in file order (empty: the folder may be shared).
@@ -414,8 +422,8 @@ def scan_publication(
         raise FileNotFoundError(f"Dossier de publication introuvable : {folder}")
     matcher = _IdentifierMatcher(identifiers)
     findings: list[Finding] = []
-    pages: dict[str, tuple[Path, list[recomputation.PeopleTable]]] = {}
-    masked: dict[str, tuple[Path, pd.DataFrame]] = {}
+    pages: dict[Path, list[recomputation.PeopleTable]] = {}
+    frames: dict[Path, pd.DataFrame] = {}
     for path in _shared_files(folder):
         suffix = path.suffix.lower()
         if suffix in CODE_SUFFIXES:
@@ -434,7 +442,7 @@ def scan_publication(
             if suffix in (".html", ".htm"):
                 findings += _scan_html(path, text, threshold)
                 tables = recomputation.people_tables(text)
-                pages[path.stem] = (path, tables)
+                pages[path] = tables
                 for table in tables:
                     findings += [
                         Finding(path, KIND_RECOMPUTABLE, detail, line)
@@ -443,14 +451,19 @@ def scan_publication(
             elif suffix == ".csv":
                 if "effectifs" in path.name.lower():
                     findings += _scan_counts_csv(path, threshold)
-                rows = recomputation.read_indicator_csv(path)
-                if rows is not None and not rows.empty:
-                    masked[path.stem] = (path, rows)
-    for stem, (csv_path, rows) in masked.items():
-        if stem in pages:
-            page, tables = pages[stem]
-            found = recomputation.against_indicators(csv_path, rows, page.name, tables)
-            findings += [Finding(page, KIND_RECOMPUTABLE, detail, line) for line, detail in found]
+                frame = recomputation.read_indicator_csv(path)
+                if frame is not None:
+                    frames[path] = frame
+    for path, frame in frames.items():
+        masked = frame[frame["masque"]]
+        if masked.empty:
+            continue
+        found = recomputation.against_indicators(path, masked, pages)
+        findings += [Finding(page, KIND_RECOMPUTABLE, text, line) for page, line, text in found]
+        lines = recomputation.within_lines(frame, qpv)
+        findings += [Finding(path, KIND_RECOMPUTABLE, text, line) for line, text in lines]
+    found = recomputation.across_files(frames)
+    findings += [Finding(path, KIND_RECOMPUTABLE, text, line) for path, line, text in found]
     return findings
 
 

@@ -612,3 +612,94 @@ def published_recomputable(
         for cell in grid._masked_cells()
         if cell in positions and grid._pinned(cell)
     ]
+
+
+# ----------------------------------------------------------------------------------------------
+# Additive lines between the rows of a tidy table (a parent and its parts)
+# ----------------------------------------------------------------------------------------------
+
+Relation = tuple[int, list[int], bool]
+"""``(parent row, child rows, exact)``: the parent is (``exact``) or bounds the parts' sum."""
+
+
+def pinned_in_lines(
+    values: np.ndarray, secret: np.ndarray, relations: Collection[Relation]
+) -> list[int]:
+    """Masked rows that the shown rows of additive lines leave a single possible value.
+
+    Each relation says that a parent row is the sum of its child rows (``exact``), or at least
+    that sum (rows without a known part, such as people not located in any department). Every
+    masked row is known to be at least 1 (zeros are shown). A masked row is pinned when the
+    shown values and these relations leave it one possible value (within less than 1), as a
+    reader subtracting the shown parts from the published total would find it.
+
+    Args:
+        values: value of each row (``nan`` when unknown); only shown rows' values are used.
+        secret: whether each row is masked.
+        relations: the additive lines between the rows (see above).
+
+    Returns:
+        Positions of the pinned masked rows, in increasing order.
+    """
+    unknowns = sorted({i for p, kids, _ in relations for i in [p, *kids] if secret[i]})
+    if not unknowns:
+        return []
+    column = {row: k for k, row in enumerate(unknowns)}
+    equalities: list[np.ndarray] = []
+    eq_rhs: list[float] = []
+    bounds_rows: list[np.ndarray] = []
+    ub_rhs: list[float] = []
+    for parent, children, exact in relations:
+        coefficients = np.zeros(len(unknowns))
+        known = 0.0
+        usable = True
+        for row, sign in [(parent, -1.0), *((c, 1.0) for c in children)]:
+            if secret[row]:
+                coefficients[column[row]] += sign
+            elif math.isnan(values[row]):
+                usable = False  # an unknown shown row (e.g. masked by a previous pass)
+                break
+            else:
+                known += sign * values[row]
+        if not usable or not coefficients.any():
+            continue
+        # Σ children − parent  = 0 (exact) or ≤ 0: move the shown values to the right side.
+        if exact:
+            equalities.append(coefficients)
+            eq_rhs.append(-known)
+        else:
+            bounds_rows.append(coefficients)
+            ub_rhs.append(-known)
+    if not equalities and not bounds_rows:
+        return []
+    a_eq = np.array(equalities).reshape(-1, len(unknowns)) if equalities else None
+    a_ub = np.array(bounds_rows).reshape(-1, len(unknowns)) if bounds_rows else None
+    b_eq = np.array(eq_rhs) if equalities else None
+    b_ub = np.array(ub_rhs) if bounds_rows else None
+    constrained = np.zeros(len(unknowns), dtype=bool)
+    for matrix in (a_eq, a_ub):
+        if matrix is not None:
+            constrained |= (matrix != 0).any(axis=0)
+    pinned = []
+    for k, row in enumerate(unknowns):
+        if not constrained[k]:
+            continue
+        objective = np.zeros(len(unknowns))
+        objective[k] = 1.0
+        extremes = []
+        for sign in (1.0, -1.0):
+            solved = linprog(
+                sign * objective,
+                A_ub=a_ub,
+                b_ub=b_ub,
+                A_eq=a_eq,
+                b_eq=b_eq,
+                bounds=[(1.0, None)] * len(unknowns),
+                method="highs",
+            )
+            if solved.status != 0:
+                break  # unbounded, or inconsistent input: not a single value
+            extremes.append(sign * solved.fun)
+        if len(extremes) == 2 and extremes[1] - extremes[0] < 0.5:
+            pinned.append(row)
+    return pinned

@@ -417,7 +417,7 @@ def publish(year: int, paths: Paths | None = None, echo: Echo = print) -> int:
         render_publication_index(record, build)
         identifiers = personal_identifiers(results)
         findings = scanner.scan_publication(
-            build, identifiers, params.confidentialite.seuil_effectif
+            build, identifiers, params.confidentialite.seuil_effectif, qpv
         )
         if findings:
             echo(scanner.format_findings(findings))

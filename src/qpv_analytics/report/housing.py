@@ -88,6 +88,7 @@ def rehousing_tables(
             published=sections.linked_cells(
                 public, table, links, "departement", annee, secret=False
             ),
+            indicators=list(links),
         )
     else:
         reporting.notice(f"Aucun relogement déclaré pour {annee}.")

@@ -75,9 +75,9 @@ def training_tables(
     )
     forced_type: list[tuple[str, str]] = []
     forced_territory: list[tuple[str, str]] = []
+    # A department's total is its count of people trained in the indicator file.
+    links = {"laicite_personnes_formees": sections.TOTAL_LABEL}
     if not by_territory.empty:
-        # A department's total is its count of people trained in the indicator file.
-        links = {"laicite_personnes_formees": sections.TOTAL_LABEL}
         forced_territory = sections.linked_cells(public, by_territory, links, "departement", annee)
         if not by_type.empty:
             forced_type, forced_territory = _shared_masks(
@@ -101,6 +101,7 @@ def training_tables(
             total_row=sections.TOTAL_LABEL,
             total_col=sections.TOTAL_LABEL,
             forced=forced_territory,
+            indicators=list(links),
         )
     codes = ["laicite_sessions", "laicite_heures", "laicite_personnes_formees"]
     by_epci = sections.wide_level_table(public, codes, "epci", annee)

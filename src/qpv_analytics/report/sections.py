@@ -307,6 +307,7 @@ def show_people_table(
     total_col=None,
     forced: Collection[tuple[Hashable, Hashable]] = (),
     published: Collection[tuple[Hashable, Hashable]] = (),
+    indicators: Collection[str] = (),
 ) -> None:
     """Display a table of counts of people, masked by ``disclosure.to_html_table``.
 
@@ -320,6 +321,8 @@ def show_people_table(
             publication is computed from them (see :func:`linked_cells`).
         published: cells whose value the indicator file shows, never masked to protect
             another cell (``linked_cells(..., secret=False)``).
+        indicators: codes of the indicators computed from the table (the keys of the
+            ``links`` of :func:`linked_cells`), for the publication scanner.
     """
     threshold, _ = _thresholds(params)
     markup = disclosure.to_html_table(
@@ -331,6 +334,7 @@ def show_people_table(
         total_col=total_col,
         forced=forced,
         published=published,
+        indicators=indicators,
     )
     display(HTML(markup))
 
