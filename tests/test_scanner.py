@@ -97,6 +97,16 @@ def test_identifier_is_matched_as_a_whole_token(clean: Path):
     assert "« M000123 »" in findings[0].detail and "« P-2024-0042 »" in findings[1].detail
 
 
+def test_sequence_numbers_used_as_identifiers_are_no_leak(clean: Path):
+    """Households numbered 1…N: the figures and years of a page are not taken for them."""
+    numbered = IDS | {str(i) for i in range(1, 10406)}
+    write(clean / "c.html", "<p>En 2025, 12 ménages sur 345 ; 1 234 567 €.</p>")
+    assert scan_publication(clean, numbered) == []
+    write(clean / "d.csv", "menage\n1234567\nM000123\n")
+    findings = scan_publication(clean, numbered | {"1234567"})
+    assert [(f.file.name, f.line) for f in findings] == [("d.csv", 2), ("d.csv", 3)]
+
+
 def test_unmasked_count_in_people_table_fails(clean: Path):
     table = (
         '<table class="qpv-tableau qpv-effectifs"><tr><th>2 personnes</th><th>2</th></tr>\n'

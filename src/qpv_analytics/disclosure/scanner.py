@@ -138,11 +138,21 @@ class _Lines:
         return bisect.bisect_right(self._starts, offset) + 1
 
 
+_SEQUENCE_NUMBER = re.compile(r"\d{1,6}")
+"""An identifier made of up to 6 digits: a row number (1…N), not told apart from a figure."""
+
+
 class _IdentifierMatcher:
-    """Find pseudonymous identifiers appearing as whole tokens (case-insensitive)."""
+    """Find pseudonymous identifiers appearing as whole tokens (case-insensitive).
+
+    Identifiers that are plain sequence numbers (up to 6 digits, such as households numbered
+    1…N) are not searched: every page prints such numbers as figures, years or codes, and
+    such a number alone says nothing about a person. Longer or lettered identifiers are.
+    """
 
     def __init__(self, identifiers: Iterable[str]) -> None:
         cleaned = {str(i).strip() for i in identifiers} - {""}
+        cleaned = {i for i in cleaned if not _SEQUENCE_NUMBER.fullmatch(i)}
         self.plain = {i.casefold(): i for i in cleaned if _TOKEN.fullmatch(i)}
         self.other = [
             (i, re.compile(rf"(?<![\w-]){re.escape(i)}(?![\w-])", re.IGNORECASE))
