@@ -164,6 +164,26 @@ def test_every_masked_row_of_the_exports_is_flagged_secret(published):
                 assert ((frame["statut"] == "secret") == frame["secret"]).all(), path.name
 
 
+def test_synthesis_judges_the_25_pct_rule_on_each_epci(published):
+    """The headline of the 25 % rule is the number of EPCI meeting it, read from the export."""
+    paths, _, _ = published
+    (csv_path,) = paths.indicators_dir(2025).glob("axe3_*.csv")
+    frame = pd.read_csv(csv_path, sep=";", decimal=",", encoding="utf-8-sig")
+    epci = frame[
+        (frame["indicateur"] == "attrib_part_hors_qpv_q1_pct")
+        & (frame["niveau"] == "epci")
+        & (frame["annee"] == 2025)
+    ]
+    met, judged = int((epci["valeur"] >= 25).sum()), int(epci["valeur"].notna().sum())
+    assert 0 < met < judged
+    page = (paths.report_year(2025) / "synthese.html").read_text(encoding="utf-8")
+    page = page.replace("\u00a0", " ").replace("\u202f", " ")
+    card = (
+        f'<div class="v">{met} sur {judged}</div><div class="l">EPCI respectent la cible de 25,0 %'
+    )
+    assert card in page
+
+
 def test_axis2_export_agrees_with_independent_recomputation(published):
     """Recompute the regional valuation rate from the raw CSV files with plain pandas."""
     paths, _, _ = published
