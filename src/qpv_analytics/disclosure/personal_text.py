@@ -69,9 +69,7 @@ _CIVILITY = (
 )
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _LOWER = "a-zß-öø-ÿ"
-_WORD = (
-    rf"[{_UPPER}](?:[{_LOWER}{_UPPER}]+|\.(?={_GAP}*[{_UPPER}]))?(?:[-'’][{_LOWER}{_UPPER}]+)*"
-)
+_WORD = rf"[{_UPPER}](?:[{_LOWER}{_UPPER}]+|\.(?={_GAP}*[{_UPPER}]))?(?:[-'’][{_LOWER}{_UPPER}]+)*"
 """A capitalised name word: ``Jean``, ``DUPONT``, ``McDonald``, ``Jean-Pierre``, ``X``, the
 initial ``J.`` of ``J. Dupont``."""
 _PARTICLE = r"(?:de|du|des|d['’]|van|von|der|den|di|da|le|la)"

@@ -400,7 +400,8 @@ def scan_publication(
       whole token (case-insensitive; hyphens and underscores belong to tokens, but each
       hyphen-separated part is tried too), and no absolute local path (``/home/``,
       ``/root/``, ``/work/``, ``/tmp/``, ``/Users/``, ``C:\Users``); embedded images are
-      skipped;
+      skipped; no e-mail address, phone number or civility followed by a name
+      (:mod:`~qpv_analytics.disclosure.personal_text`; HTML style sheets skipped);
     - HTML tables with the class ``qpv-effectifs`` (data cells ``<td>``, not headers) and CSV
       files whose name contains ``effectifs`` (``;``-separated, UTF-8; every column but the
       first, which holds the labels): no integer from 1 to ``threshold - 1``;
