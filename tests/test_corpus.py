@@ -278,6 +278,15 @@ CASES: list[Case] = [
         check=_values("bailleur", [HFO, HFO]),
     ),
     accepted("abattement_par_logement.csv", "tfpb_abattement", "abattement par logement", [3]),
+    # personal details typed in free text: a warning naming file, column, row and kind
+    accepted(
+        "porteurs_coordonnees.csv",
+        "bonnes_pratiques",
+        "données personnelles dans un texte libre (adresse e-mail, numéro de téléphone, nom",
+        [2],
+    ),
+    accepted("intitule_contact.csv", "evenements", "(numéro de téléphone, nom précédé", [3]),
+    accepted("pratiques_sans_coordonnees.csv", "bonnes_pratiques", clean=True),
 ]
 
 
@@ -443,3 +452,45 @@ def test_feedback_lists_file_line_and_action(tmp_path: Path):
     page = (tmp_path / "qualite" / entry["page"]).read_text(encoding="utf-8")
     assert "taux_140.csv" in page and "part_demandes_en_ligne_pct" in page
     assert TABLES["numerique_bailleurs"].producer == "bailleur"
+
+
+# --------------------------------------------------------------------------- personal details
+
+CONTACT = ("Jean Dupont", "jean.dupont@lens.fr", "06 12 34 56 78", "Claire Martin", "21 00 00")
+
+
+def test_personal_details_are_flagged_but_never_copied(tmp_path: Path):
+    """Each kind is a warning naming file, column and row; no quality file repeats the value."""
+    cases = [c for c in CASES if c.file in ("porteurs_coordonnees.csv", "intitule_contact.csv")]
+    _, report = gate(project(tmp_path / "projet", cases), tmp_path / "qualite")
+    found = [
+        (i.file, i.column, i.rows, i.message.split(" : ")[0])
+        for i in report.issues
+        if i.rule == "donnee_personnelle"
+    ]
+    assert sorted(found) == [
+        (
+            "intitule_contact.csv",
+            "intitule",
+            [3],
+            "données personnelles dans un texte libre (numéro de téléphone, nom précédé d'une "
+            "civilité)",
+        ),
+        (
+            "porteurs_coordonnees.csv",
+            "porteurs",
+            [2],
+            "données personnelles dans un texte libre (adresse e-mail, numéro de téléphone, nom "
+            "précédé d'une civilité)",
+        ),
+    ]
+    assert all(not i.blocking and not i.values for i in report.issues)
+    quality = tmp_path / "qualite"
+    written = [p for p in quality.rglob("*") if p.suffix in (".html", ".json", ".csv")]
+    assert any(p.parent.name == "retours" for p in written)
+    for path in written:
+        text = path.read_text(encoding="utf-8-sig")
+        for value in CONTACT:
+            assert value not in text, (path, value)
+    # the producer of a good practice is its « porteurs » text: named with its details masked
+    assert any(e["producteur"].startswith("Ville de Lens, [nom masqué]") for e in report.feedback)

@@ -117,3 +117,38 @@ def test_export_table_writes_french_csv_without_parquet(tmp_path, monkeypatch):
     assert path == tmp_path / "indicateurs" / "derivee.csv"
     assert path.read_bytes() == "\ufeffannee;taux\n2025;1,5\n".encode()
     assert not list(tmp_path.glob("indicateurs/*.parquet"))
+
+
+def test_report_tables_mask_personal_details_of_free_text(tmp_path, shown):
+    """A good practice whose « porteurs » holds a contact is shown with the contact masked."""
+    paths = Paths(tmp_path / "projet")
+    paths.processed.mkdir(parents=True)
+    contact = "Ville de Lens, M. Jean Dupont, jean.dupont@lens.fr, 06 12 34 56 78"
+    practices = pd.DataFrame(
+        {
+            "id_pratique": ["BP-1"],
+            "annee": pd.array([2025], dtype="Int64"),
+            "axe": pd.array([1], dtype="Int64"),
+            "titre": ["Charte du relogement"],
+            "territoire": ["Lens"],
+            "porteurs": [contact],
+            "resume": ["Écrire à Mme Claire Martin (+33 3 21 00 00 00)."],
+            "facteurs_cles_succes": ["Un interlocuteur unique"],
+            "ecueils": [None],
+            "_fichier": ["bp.csv"],
+            "_feuille": [None],
+            "_ligne": [2],
+        }
+    )
+    practices.to_parquet(paths.processed / "bonnes_pratiques.parquet", index=False)
+    rep = reporting.Report(params=SimpleNamespace(annee=2025), paths=paths, qpv=None, demo=False)
+    table = rep.table("bonnes_pratiques", all_years=True)
+    assert table["porteurs"].tolist() == [
+        "Ville de Lens, [nom masqué], [coordonnées masquées], [coordonnées masquées]"
+    ]
+    assert table["resume"].tolist() == ["Écrire à [nom masqué] ([coordonnées masquées])."]
+    sections.practices_section(rep, axis=1)
+    page = "".join(shown)
+    assert "Charte du relogement" in page and "Ville de Lens, [nom masqué]" in page
+    for value in ("Dupont", "jean.dupont", "06 12", "Claire Martin", "21 00 00"):
+        assert value not in page

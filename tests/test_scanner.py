@@ -13,6 +13,7 @@ from qpv_analytics.disclosure.scanner import (
     KIND_FILE,
     KIND_IDENTIFIER,
     KIND_PATH,
+    KIND_PERSONAL,
     KIND_SMALL_COUNT,
     KIND_UNREADABLE,
     Finding,
@@ -222,3 +223,44 @@ def test_missing_folder_is_an_error(tmp_path: Path):
 def test_threshold_cannot_be_lowered(tmp_path: Path):
     with pytest.raises(ValueError, match="Seuil"):
         scan_publication(tmp_path, IDS, threshold=3)
+
+
+def test_personal_details_in_shared_files_fail_without_being_repeated(clean: Path):
+    body = "<p>Porteurs : Ville de Lens, M. Jean Dupont,\njean.dupont@lens.fr, 06 12 34 56 78.</p>"
+    write(clean / "axe1.html", PAGE.format(body=body))
+    write(clean / "indicateurs" / "axe6.csv", "porteur;budget\nMme Claire Martin;1200\n")
+    pd.DataFrame({"contact": ["+33 3 21 00 00 00"]}).to_parquet(clean / "contacts.parquet")
+    findings = scan_publication(clean, IDS)
+    assert [(f.file.name, f.kind, f.line) for f in findings] == [
+        ("axe1.html", KIND_PERSONAL, 11),
+        ("axe1.html", KIND_PERSONAL, 12),
+        ("axe1.html", KIND_PERSONAL, 12),
+        ("contacts.parquet", KIND_PERSONAL, 2),
+        ("axe6.csv", KIND_PERSONAL, 2),
+    ]
+    assert [f.detail.split(" dans ")[0] for f in findings[:3]] == [
+        "nom précédé d'une civilité",
+        "adresse e-mail",
+        "numéro de téléphone",
+    ]
+    message = format_findings(findings)
+    assert message.startswith("Publication refusée : 5 problème(s)")
+    assert "personal_text.mask" in message and "retirer ces coordonnées" in message
+    for value in ("Dupont", "jean.dupont", "06 12", "Claire Martin", "21 00 00"):
+        assert value not in message
+
+
+def test_personal_patterns_skip_styles_images_and_ordinary_figures(clean: Path):
+    """Style sheets, embedded images, dates, amounts and codes are no personal detail."""
+    page = PAGE.replace(
+        "</style>",
+        "\n/* (c) M. Jean Dupont <jean.dupont@example.org>, 06 12 34 56 78 */\n"
+        "@media screen {{ .logo {{ background: url(logo@2x.png); }} }}\n</style>",
+    ).format(
+        body='<img src="data:image/png;base64,am9obkBleGFtcGxlLmZy+0612345678/=="/>'
+        "<p>Le 03/01/2025, M. le maire a signé pour 172\u202f345,50 € (SIREN 200041960, "
+        "QPV QN05901M, 59000 Lille, départements 02, 59, 60, 62 et 80).</p>"
+    )
+    write(clean / "axe2.html", page)
+    write(clean / "indicateurs" / "axe2.csv", "code;annee;valeur\nQN06235M;2021;107,00491558019\n")
+    assert scan_publication(clean, IDS) == []

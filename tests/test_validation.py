@@ -17,7 +17,7 @@ from qpv_analytics.contract import PARTNER_TABLES, TABLES
 from qpv_analytics.ingest.loaders import LoadResult, load_raw
 from qpv_analytics.ingest.reference import qpv_reference
 from qpv_analytics.params import RunParams
-from qpv_analytics.quality import gate, model, pages, suites
+from qpv_analytics.quality import findings, gate, model, pages, suites
 
 REPO = Path(__file__).resolve().parents[1]
 VALID = Path(__file__).resolve().parent / "corpus" / "valide"
@@ -357,3 +357,42 @@ def test_hand_made_frame_with_wrong_types_and_index(tmp_path: Path):
     assert any("extranet_locataire" in t and "absentes" in t for t in texts), texts
     assert any("part_demandes_en_ligne_pct" in t and "type" in t for t in texts), texts
     assert report.status == "refusé"
+
+
+@unit
+def test_personal_details_of_free_text_are_warnings_without_the_value():
+    """One warning per file, column and kinds, naming the rows; producers are named masked."""
+    data = pd.DataFrame(
+        {
+            "id_evenement": ["EV-1", "EV-2", "EV-3", "EV-4"],
+            "intitule": [
+                "Réseau GUSP (inscription : c.martin@lens.fr)",
+                "Co-formation",
+                "Visite (inscription : c.martin@lens.fr)",
+                "Webinaire du 03/01/2025, 172 345,50 €",
+            ],
+            "organisateur": ["IREV", "Mme Claire Martin, 06 12 34 56 78", "IREV", "URH"],
+            "territoire": ["M. Dupont", "region", "region", "region"],  # a code column
+            "_fichier": ["ev.csv", "ev.csv", "ev.csv", "ev2.csv"],
+            "_feuille": [None, None, None, None],
+            "_ligne": [2, 3, 4, 2],
+        }
+    )
+    table = TABLES["evenements"]
+    issues = findings.personal_text_issues(table, data)
+    assert [(i.file, i.column, i.rows, i.severity, i.rule) for i in issues] == [
+        ("ev.csv", "intitule", [2, 4], "avertissement", "donnee_personnelle"),
+        ("ev.csv", "organisateur", [3], "avertissement", "donnee_personnelle"),
+    ]
+    assert "(adresse e-mail)" in issues[0].message
+    assert "(numéro de téléphone, nom précédé d'une civilité)" in issues[1].message
+    text = " ".join(i.text() for i in issues)
+    assert "c.martin" not in text and "Claire" not in text and "06 12" not in text
+    result = LoadResult("evenements", data, [], [])
+    found, rows = findings.table_findings(result, table, data, None, None)
+    assert [i.rule for i in found] == ["donnee_personnelle", "donnee_personnelle"]
+    assert sorted((r.file, r.row, r.producer, r.value) for r in rows) == [
+        ("ev.csv", 2, "IREV", ""),
+        ("ev.csv", 3, "[nom masqué], [coordonnées masquées]", ""),
+        ("ev.csv", 4, "IREV", ""),
+    ]

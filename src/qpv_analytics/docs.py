@@ -24,7 +24,10 @@ Règles communes :
   dans Excel (l'outil complète les codes raccourcis et le signale) ;
 - une cellule vide signifie « donnée absente ou secrète », jamais zéro ;
 - pas de ligne de total, pas de cellules fusionnées, une seule ligne d'en-tête ;
-- dates au format `jj/mm/aaaa`, booléens `oui` / `non`.
+- dates au format `jj/mm/aaaa`, booléens `oui` / `non` ;
+- aucune coordonnée de personne dans les textes libres (titres, porteurs, résumés…) : un nom
+  précédé de M. ou Mme, une adresse e-mail ou un numéro de téléphone est signalé par un
+  avertissement et masqué dans les rapports ; nommez la structure (« Ville de Lens »).
 
 Tables personnelles (ménages relogés, bénéficiaires des clauses) : les identifiants sont
 pseudonymes ; seules des données agrégées et protégées par le secret statistique sont

@@ -95,6 +95,19 @@ MISSING = "–"
 MASKED_ID = "(identifiant masqué)"
 """Shown instead of an identifier of a personal table in the quality pages."""
 
+MASKED_CONTACT = "[coordonnées masquées]"
+"""Shown in the reports instead of an e-mail address or a phone number typed in free text."""
+
+MASKED_NAME = "[nom masqué]"
+"""Shown in the reports instead of a person's name (civility and name) typed in free text."""
+
+PERSONAL_KIND_LABELS = {
+    "email": "adresse e-mail",
+    "telephone": "numéro de téléphone",
+    "nom": "nom précédé d'une civilité",
+}
+"""French name of each kind of personal detail found in free text."""
+
 EXPORT_TITLES = {**REPORT_TITLES, "ressources_etat": "Contexte — ressources de l'État"}
 """Title of the report behind each exported indicator table (``contexte`` also exports
 ``ressources_etat``)."""

@@ -80,6 +80,17 @@ class Column:
         """Pandas dtype of the column."""
         return PANDAS_DTYPES[self.kind]
 
+    @property
+    def free_text(self) -> bool:
+        """Text typed freely by a partner: no code, list, format, reference set or identifier.
+
+        Such cells may hold personal details (a contact's name, e-mail, phone): they are
+        checked at load and masked in the reports (:mod:`qpv_analytics.disclosure.personal_text`).
+        """
+        return self.kind == "texte" and not (
+            self.identifier or self.references or self.allowed or self.pattern or self.width
+        )
+
 
 @dataclass(frozen=True)
 class Rule:

@@ -13,8 +13,9 @@ from pathlib import Path
 import pandas as pd
 
 from qpv_analytics.config import AUDIT_FOLDER
-from qpv_analytics.disclosure import recomputation
+from qpv_analytics.disclosure import personal_text, recomputation
 from qpv_analytics.disclosure.html_tables import PEOPLE_TABLE_CLASS
+from qpv_analytics.labels import PERSONAL_KIND_LABELS
 from qpv_analytics.thresholds import MIN_COUNT
 
 SCANNED_SUFFIXES = (".html", ".htm", ".csv", ".json", ".md", ".txt")
@@ -45,6 +46,7 @@ KIND_PATH = "chemin local"
 KIND_FILE = "fichier à ne pas diffuser"
 KIND_UNREADABLE = "fichier illisible"
 KIND_RECOMPUTABLE = "valeur masquée recalculable"
+KIND_PERSONAL = "donnée personnelle en clair"
 
 _ADVICE = {
     KIND_IDENTIFIER: "ne publiez que des agrégats : retirez du rapport le tableau ou le texte "
@@ -60,6 +62,10 @@ _ADVICE = {
     "reports/audit/ ou data/) ; publiez les agrégats en CSV.",
     KIND_UNREADABLE: "écrivez le fichier en CSV « ; » encodé en UTF-8 : un fichier qui ne peut "
     "pas être vérifié n'est pas publié.",
+    KIND_PERSONAL: "ne publiez pas les coordonnées saisies par les partenaires : affichez les "
+    "textes libres des tables lus avec Report.table (qui masque noms, e-mails et téléphones) "
+    "ou passez-les par qpv_analytics.disclosure.personal_text.mask ; demandez au partenaire "
+    "de retirer ces coordonnées de son fichier.",
     KIND_RECOMPUTABLE: "décidez le secret une seule fois pour tout ce qui est publié d'un même "
     "tableau : masquez dans le tableau d'effectifs les cases dont l'indicateur masqué est "
     "calculé (show_people_table(..., forced=sections.linked_cells(...))), et affichez le "
@@ -81,6 +87,7 @@ _PYTHON = re.compile(
 )
 _SMALL_NUMBER = re.compile(r"\+?(\d+)(?:[.,]0+)?")
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
+_STYLE = re.compile(r"<style\b.*?</style\s*>", re.IGNORECASE | re.DOTALL)
 
 _CODE_CLASSES = {
     "jp-InputArea-editor",
@@ -293,7 +300,26 @@ def _scan_text(path: Path, text: str, matcher: _IdentifierMatcher) -> list[Findi
                 path, KIND_PATH, f"chemin local « {match.group()[:120]} ».", lines.at(match.start())
             )
         )
-    return findings
+    return findings + _personal_details(path, text)
+
+
+def _personal_details(path: Path, text: str) -> list[Finding]:
+    """E-mail addresses, phone numbers, civility + name; the value itself is not repeated.
+
+    Style sheets of HTML pages are skipped (blanked, line numbers kept).
+    """
+    if path.suffix.lower() in (".html", ".htm"):
+        text = _STYLE.sub(lambda m: "\n" * m.group().count("\n"), text)
+    lines = _Lines(text)
+    return [
+        Finding(
+            path,
+            KIND_PERSONAL,
+            f"{PERSONAL_KIND_LABELS[m.kind]} dans le texte publié (valeur non recopiée ici).",
+            lines.at(m.start),
+        )
+        for m in personal_text.find(text)
+    ]
 
 
 def _scan_html(path: Path, text: str, threshold: int) -> list[Finding]:
@@ -387,7 +413,8 @@ def scan_publication(
       whole token (case-insensitive; hyphens and underscores belong to tokens, but each
       hyphen-separated part is tried too), and no absolute local path (``/home/``,
       ``/root/``, ``/work/``, ``/tmp/``, ``/Users/``, ``C:\Users``); embedded images are
-      skipped;
+      skipped; no e-mail address, phone number or civility followed by a name
+      (:mod:`~qpv_analytics.disclosure.personal_text`; HTML style sheets skipped);
     - HTML tables with the class ``qpv-effectifs`` (data cells ``<td>``, not headers) and CSV
       files whose name contains ``effectifs`` (``;``-separated, UTF-8; every column but the
       first, which holds the labels): no integer from 1 to ``threshold - 1``;

@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from qpv_analytics.contract import TABLES, Table
+from qpv_analytics.disclosure import personal_text
 from qpv_analytics.labels import MASKED_ID as MASKED
+from qpv_analytics.labels import PERSONAL_KIND_LABELS
 from qpv_analytics.quality.model import FeedbackRow, Issue, one_line
 from qpv_analytics.quality.suites import PLAUSIBILITY_RULE, ReferenceSets, value_text
 
@@ -35,6 +37,7 @@ def table_findings(
     """
     issues = [_tidy_loader_issue(i, table) for i in result.issues]
     issues += _empty_file_issues(result, table)
+    issues += personal_text_issues(table, data)
     covered = {
         (i.file, i.sheet, i.column, line)
         for i in issues
@@ -75,6 +78,51 @@ def _empty_file_issues(result: LoadResult, table: Table) -> list[Issue]:
         )
         for path in result.files
         if path.name not in read and path.name not in failed
+    ]
+
+
+PERSONAL_RULE = "donnee_personnelle"
+"""Rule id of the personal details found in free text."""
+
+
+def personal_text_issues(table: Table, data: pd.DataFrame) -> list[Issue]:
+    """Warn about names, e-mail addresses and phone numbers typed in free-text columns.
+
+    One warning per file, sheet, column and kinds of details found, naming the rows; the
+    value itself is never copied into the finding (the reports mask it).
+
+    Args:
+        table: contract table (its ``Column.free_text`` columns are checked).
+        data: the loaded rows, with their ``_fichier``, ``_feuille`` and ``_ligne``.
+    """
+    groups: dict[tuple, list[int]] = {}
+    for name in personal_text.free_text_columns(table, data.columns):
+        values = data[name]
+        found = {t: personal_text.kinds(t) for t in values.dropna().unique() if isinstance(t, str)}
+        hits = {t: tuple(k) for t, k in found.items() if k}
+        for idx, value in values[values.isin(list(hits))].items():
+            file = _str_or_none(data.at[idx, "_fichier"]) if "_fichier" in data else None
+            sheet = _str_or_none(data.at[idx, "_feuille"]) if "_feuille" in data else None
+            line = data.at[idx, "_ligne"] if "_ligne" in data else None
+            rows = groups.setdefault((file, sheet, name, hits[value]), [])
+            if line is not None and pd.notna(line):
+                rows.append(int(line))
+    return [
+        Issue(
+            "avertissement",
+            table.name,
+            "données personnelles dans un texte libre ("
+            + ", ".join(PERSONAL_KIND_LABELS[k] for k in kinds)
+            + ") : jamais publiées, les rapports les masquent.",
+            "retirez de ces cellules les noms, e-mails et téléphones de personnes (gardez le "
+            "nom de la structure), puis renvoyez le fichier.",
+            file=file,
+            sheet=sheet,
+            column=column,
+            rows=rows,
+            rule=PERSONAL_RULE,
+        )
+        for (file, sheet, column, kinds), rows in groups.items()
     ]
 
 
@@ -221,7 +269,7 @@ def _issues_from_validation(
                 continue
             producer = None
             if table.producer and table.producer not in table.identifiers:
-                producer = _str_or_none(data.at[idx, table.producer])
+                producer = _producer_name(data.at[idx, table.producer])
             value = _row_value(table, data, frame, idx, meta)
             key = () if per_row else tuple(str(frame.at[idx, c]) for c in sources)
             key_files.setdefault(key, set()).add(file or "")
@@ -270,6 +318,12 @@ def _str_or_none(value: Any) -> str | None:
     return str(value)
 
 
+def _producer_name(value: Any) -> str | None:
+    """Producer named in a row, personal details masked (it is shown in the quality pages)."""
+    name = _str_or_none(value)
+    return None if name is None else personal_text.mask(name)
+
+
 def _feedback_row(issue: Issue, line: int | None, producer: str | None, value: str) -> FeedbackRow:
     return FeedbackRow(
         producer=producer,
@@ -292,10 +346,11 @@ def _producer_lookup(table: Table, data: pd.DataFrame) -> tuple[dict, dict]:
         return {}, {}
     prod = data[["_fichier", "_ligne", table.producer]].dropna()
     by_line = {
-        (str(f), int(line)): str(p) for f, line, p in prod.itertuples(index=False, name=None)
+        (str(f), int(line)): _producer_name(p)
+        for f, line, p in prod.itertuples(index=False, name=None)
     }
     by_file = {
-        str(f): str(group.iloc[0])
+        str(f): _producer_name(group.iloc[0])
         for f, group in prod.groupby("_fichier")[table.producer]
         if group.nunique() == 1
     }

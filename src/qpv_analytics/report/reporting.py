@@ -12,6 +12,7 @@ import pandas as pd
 from qpv_analytics import formatting
 from qpv_analytics.config import DEMO_MARKER, Paths, get_paths
 from qpv_analytics.contract import TABLES, tables_for_axis
+from qpv_analytics.disclosure import personal_text
 from qpv_analytics.geography import DEPARTEMENTS
 from qpv_analytics.indicators import REGISTRY, Indicator, obligations
 from qpv_analytics.indicators.compute import partial_threshold
@@ -92,9 +93,14 @@ class Report:
         return sorted(self.qpv["code_departement"].dropna().unique())
 
     def table(self, name: str, all_years: bool = False) -> pd.DataFrame:
-        """Return a processed table restricted to the trend window (source columns removed)."""
+        """Return a processed table restricted to the trend window (source columns removed).
+
+        Personal details typed in its free-text columns (names after a civility, e-mail
+        addresses, phone numbers) are masked here, so that no page or export shows them.
+        """
         frame = read_processed(name, self.paths)
         frame = frame.drop(columns=[c for c in SOURCE_COLUMNS if c in frame.columns])
+        frame = personal_text.mask_frame(frame, TABLES[name])
         if "annee" in frame.columns and not all_years:
             frame = frame[frame["annee"].isin(self.params.years)]
         return frame.reset_index(drop=True)
