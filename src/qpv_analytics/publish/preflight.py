@@ -43,9 +43,12 @@ def folder_problem(folder: Path, root: Path) -> str | None:
             f"« {shown(folder, root)}/ ». À faire : déplacez ce fichier."
         )
     if not os.access(existing, os.W_OK | os.X_OK):
+        target = (
+            "" if existing == Path(folder) else f" (la commande y crée « {shown(folder, root)}/ »)"
+        )
         return (
-            f"le dossier « {where}/ » n'est pas accessible en écriture (la commande y écrit "
-            f"« {shown(folder, root)}/ »). À faire : {CHMOD_ADVICE.format(path=where)}"
+            f"le dossier « {where}/ » n'est pas accessible en écriture{target}. "
+            f"À faire : {CHMOD_ADVICE.format(path=where)}"
         )
     return None
 
@@ -79,13 +82,16 @@ def _file_problem(path: Path, root: Path) -> str | None:
 def _unreadable(paths: Iterable[Path], root: Path) -> Iterator[str]:
     """Findings for input files or folders that cannot be read."""
     for path in paths:
-        mode = os.R_OK | os.X_OK if path.is_dir() else os.R_OK
-        if not os.access(path, mode):
+        if not path.exists():  # a broken link: not an input (links are checked on their own)
+            continue
+        folder = path.is_dir()
+        if not os.access(path, os.R_OK | os.X_OK if folder else os.R_OK):
             where = shown(path, root)
+            chmod = f"chmod -R u+rX {where}" if folder else f"chmod u+r {where}"
             yield (
-                f"« {where} » ne peut pas être lu (droits d'accès insuffisants). À faire : "
-                f"donnez-vous le droit de lecture (chmod -R u+rX {where}, ou demandez-le à "
-                "l'administrateur du poste)."
+                f"« {where}{'/' if folder else ''} » ne peut pas être lu (droits d'accès "
+                f"insuffisants). À faire : donnez-vous le droit de lecture ({chmod}, ou "
+                "demandez-le à l'administrateur du poste)."
             )
 
 
@@ -122,7 +128,8 @@ def context_file_problems(params: RunParams, paths: Paths) -> Iterator[str]:
         except (OSError, RuntimeError):  # a loop of links
             resolved = None
         if resolved is None or not resolved.is_relative_to(root):
-            link = " (par un lien symbolique)" if resolved is not None and path.exists() else ""
+            written_inside = Path(os.path.normpath(path)).is_relative_to(paths.root)
+            link = " (par un lien symbolique)" if written_inside else ""
             yield (
                 f"le fichier de contexte « {item.fichier} » (clé « contexte », entrée {number}, "
                 f"de params/{params.annee}.yaml) est hors du projet{link} : une publication ne "
