@@ -14,6 +14,7 @@ _ARGPARSE_FR = {
     "the following arguments are required": "arguments obligatoires manquants",
     "invalid choice": "choix invalide",
     "invalid int value": "nombre entier invalide",
+    "invalid float value": "nombre invalide",
     "unrecognized arguments": "arguments inconnus",
     "expected one argument": "une valeur est attendue",
     "choose from": "choisir parmi",

@@ -64,7 +64,7 @@ class RunOwner:
 
     def alive(self) -> bool | None:
         """Whether the process still exists (None: it runs on another host, unknown here)."""
-        if self.host != socket.gethostname():
+        if self.host != socket.gethostname() or os.name == "nt":  # Windows' kill(pid, 0) kills
             return None
         try:
             os.kill(self.pid, 0)
