@@ -37,7 +37,7 @@ CHECK = textwrap.dedent(
 
     paths = Paths(Path(sys.argv[1]))
     try:
-        preflight.check_publication(load_params(2025, paths), paths, [])
+        preflight.check_publication(load_params(2025, paths), paths)
     except DataError as exc:
         print(exc)
         sys.exit(1)
@@ -127,15 +127,19 @@ def test_every_unwritable_folder_and_unreadable_input_is_named_at_once(partner_p
     paths.processed.chmod(0o555)
     partner_file = paths.raw / "tfpb_abattement" / "tfpb.csv"
     partner_file.chmod(0o000)
+    paths.notebooks.mkdir()
+    (paths.notebooks / "axe1_renouvellement_urbain.ipynb").write_text("{}", encoding="utf-8")
+    (paths.notebooks / "axe1_renouvellement_urbain.ipynb").chmod(0o000)
     done = _check(paths)
     assert done.returncode == 1, done.stdout + done.stderr
     text = done.stdout
-    assert "Vérifications avant exécution : 3 problème(s)" in text
+    assert "Vérifications avant exécution : 4 problème(s)" in text
+    assert "« notebooks/axe1_renouvellement_urbain.ipynb » ne peut pas être lu" in text
     assert "« data/processed/ » n'est pas accessible en écriture" in text
     assert "« reports/2025/indicateurs/ » n'est pas accessible en écriture" in text
     assert "remplace « reports/2025/ »" in text
     assert "« data/raw/tfpb_abattement/tfpb.csv » ne peut pas être lu" in text
-    assert text.count("À faire") == 3
+    assert text.count("À faire") == 4
     assert str(paths.root) not in text
 
 

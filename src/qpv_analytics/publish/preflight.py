@@ -155,7 +155,7 @@ def check_run(
     Args:
         params: parameters of the run (context files, demo data).
         paths: project folders.
-        notebooks: notebooks the run executes (must be readable).
+        notebooks: notebooks (and their folder) the run reads and executes.
         written: folders the run creates files in (created if missing).
         replaced: folders the run replaces as a whole (every folder inside must be writable).
         overwritten: files the run rewrites in place.
@@ -191,13 +191,13 @@ def check_run(
         )
 
 
-def check_publication(params: RunParams, paths: Paths, notebooks: Iterable[Path]) -> None:
+def check_publication(params: RunParams, paths: Paths) -> None:
     """Pre-flight of a publication: :func:`check_run` with every folder a publication writes."""
     year = params.annee
     check_run(
         params,
         paths,
-        notebooks,
+        list(_inputs(paths.notebooks)),
         written=[
             paths.reports,
             paths.quality_dir(year).parent,

@@ -359,10 +359,9 @@ def publish(
     echo(f"== Publication {year} ==")
     echo("1/5 Paramètres")
     params = load_params(year, paths)
-    notebooks = discover_reports(params, paths)
     with exclusive_run(paths, f"publier --annee {year}", wait_minutes, echo):
-        preflight.check_publication(params, paths, notebooks)
-        return _publish(params, notebooks, paths, echo)
+        preflight.check_publication(params, paths)
+        return _publish(params, discover_reports(params, paths), paths, echo)
 
 
 def _publish(params: RunParams, notebooks: list[Path], paths: Paths, echo: Echo) -> int:
