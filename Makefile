@@ -9,6 +9,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installe
 # Année publiée : par défaut, le fichier de paramètres le plus récent de params/.
 ANNEE ?= $(shell ls params/*.yaml 2>/dev/null | sed 's|.*/||; s|\.yaml||' | sort | tail -n 1)
+# Minutes d'attente si une autre exécution est en cours dans le projet (0 : s'arrêter aussitôt).
+ATTENTE ?= 0
 
 export GX_ANALYTICS_ENABLED := False
 export PYTHONDONTWRITEBYTECODE := 1
@@ -35,7 +37,7 @@ env: $(STAMP)
 
 ## Publie les rapports de l'année (ANNEE=2025 par défaut : le plus récent de params/)
 reports: $(STAMP)
-	@$(PY) -m qpv_analytics publier --annee $(ANNEE)
+	@$(PY) -m qpv_analytics publier --annee $(ANNEE) --attendre $(ATTENTE)
 
 ## Écrit les données de démonstration dans data/raw/ (si le dossier est vide)
 demo: $(STAMP)
@@ -47,7 +49,7 @@ donnees: $(STAMP)
 
 ## Contrôle la qualité des données de l'année (Great Expectations), sans publier
 valider: $(STAMP)
-	@$(PY) -m qpv_analytics valider --annee $(ANNEE)
+	@$(PY) -m qpv_analytics valider --annee $(ANNEE) --attendre $(ATTENTE)
 
 ## Lance la suite de tests complète (publication de démonstration comprise)
 test: $(STAMP)

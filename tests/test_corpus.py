@@ -88,6 +88,12 @@ def xlsx_numbers(path: Path) -> None:
     _workbook(path, {"gusp": [header, [2025, "QN00201M", 200071892, "oui", 3, 2]]})
 
 
+def link_outside_raw(path: Path) -> None:
+    """A symbolic link in data/raw/ to a file elsewhere on the computer."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.symlink_to(CORPUS / "valide" / "tfpb_abattement.csv")
+
+
 def xlsx_corrupt(path: Path) -> None:
     """A text file saved with an .xlsx extension."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -287,6 +293,8 @@ CASES: list[Case] = [
     ),
     accepted("intitule_contact.csv", "evenements", "(numéro de téléphone, nom précédé", [3]),
     accepted("pratiques_sans_coordonnees.csv", "bonnes_pratiques", clean=True),
+    # links: a file of data/raw/ that leads outside the folder is not followed
+    refused("lien_hors_de_raw.csv", TA, None, text="lien symbolique", build=link_outside_raw),
 ]
 
 

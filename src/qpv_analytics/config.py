@@ -123,6 +123,16 @@ class Paths:
         return sorted(self.reports.glob(f"{_BUILD_PREFIX}*"))
 
     @property
+    def run_lock(self) -> Path:
+        """Lock held by the one command writing the project's outputs (``publish.run_lock``)."""
+        return self.reports / ".verrou"
+
+    @property
+    def run_owner(self) -> Path:
+        """Record of the run holding :attr:`run_lock`: pid, host, start time, command."""
+        return self.reports / ".verrou.json"
+
+    @property
     def contract_doc(self) -> Path:
         """Documentation of the data contract for producers (generated)."""
         return self.root / "data" / "README.md"

@@ -116,3 +116,28 @@ EXPORT_TITLES = {**REPORT_TITLES, "ressources_etat": "Contexte — ressources de
 def axis_title(axis: int) -> str:
     """Title of an axis: ``Axe 2 — GUSP et abattement TFPB``."""
     return f"Axe {axis} — {AXES[axis]}" if axis in AXES else f"Axe {axis}"
+
+
+OS_ERRORS = {
+    "EACCES": "droits d'accès insuffisants",
+    "EPERM": "opération non permise",
+    "EROFS": "disque ou dossier en lecture seule",
+    "ENOSPC": "disque plein",
+    "EDQUOT": "quota disque dépassé",
+    "ENOENT": "fichier ou dossier introuvable",
+    "EISDIR": "c'est un dossier, pas un fichier",
+    "ENOTDIR": "un élément du chemin est un fichier, pas un dossier",
+    "ELOOP": "liens symboliques en boucle",
+    "ENAMETOOLONG": "chemin trop long",
+    "EBUSY": "fichier ou dossier occupé par un autre programme",
+    "ENOLCK": "verrouillage de fichiers non disponible sur ce disque",
+}
+"""French reason of the system errors a run may meet on files, by ``errno`` name."""
+
+
+def os_error_reason(exc: OSError) -> str:
+    """French reason of a system error on a file (never the English ``strerror``)."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    return OS_ERRORS.get(name, f"erreur système {name or exc.errno or 'inconnue'}")

@@ -52,6 +52,23 @@ def table_files(table: Table, raw_dir: Path) -> list[Path]:
     return files
 
 
+def outside_link(path: Path, folder: Path) -> bool:
+    """Whether ``path`` leads, through a symbolic link, to a file outside ``folder``."""
+    try:
+        return not path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # a loop of links
+        return True
+
+
+def outside_link_message(link: str, folder: str) -> str:
+    """French refusal of a symbolic link ``link`` whose target lies outside ``folder``."""
+    return (
+        f"« {link} » est un lien symbolique qui mène hors de {folder}/ : il n'est pas suivi "
+        f"(l'outil ne lit que les fichiers déposés dans {folder}/). À faire : remplacez le lien "
+        "par une copie du fichier lui-même."
+    )
+
+
 def _read_csv(
     path: Path, table: Table
 ) -> tuple[list[tuple[str | None, pd.DataFrame, int]], list[Issue]]:
@@ -449,6 +466,9 @@ def load_table(
     frames, issues = [], []
     for path in files:
         try:
+            if outside_link(path, paths.raw):
+                link, raw = (p.relative_to(paths.root).as_posix() for p in (path, paths.raw))
+                raise DataError(outside_link_message(link, raw))
             frame, found = read_partner_file(path, table)
         except DataError as exc:
             message, _, action = str(exc).partition(" À faire : ")

@@ -27,6 +27,8 @@ from qpv_analytics.contract import PARTNER_TABLES, TABLES
 from qpv_analytics.ingest import loaders, reference
 from qpv_analytics.labels import REPORT_TITLES
 from qpv_analytics.params import RunParams, load_params
+from qpv_analytics.publish import preflight
+from qpv_analytics.publish.run_lock import exclusive_run
 from qpv_analytics.quality.model import DataError
 
 Echo = Callable[[str], None]
@@ -116,15 +118,17 @@ def sha256(path: Path) -> str:
 def input_inventory(paths: Paths, params: RunParams | None = None) -> list[dict]:
     """List every input file (raw, reference, context files elsewhere) with size and SHA-256."""
     files = []
-    extra = [paths.root / c.fichier for c in params.contexte] if params else []
-    extra = [p for p in extra if p.exists() and paths.reference not in p.parents]
+    root = paths.root.resolve()
+    extra = [(paths.root / c.fichier).resolve() for c in params.contexte] if params else []
+    extra = [p for p in extra if p.exists() and paths.reference.resolve() not in p.parents]
     for kind, folder in (("raw", paths.raw), ("reference", paths.reference), ("contexte", None)):
         found = extra if folder is None else (p for p in folder.rglob("*") if p.is_file())
         for path in sorted(found):
+            relative = path.relative_to(root if folder is None else paths.root)
             files.append(
                 {
                     "type": kind,
-                    "fichier": path.relative_to(paths.root).as_posix(),
+                    "fichier": relative.as_posix(),
                     "octets": path.stat().st_size,
                     "sha256": sha256(path),
                 }
@@ -331,26 +335,43 @@ def load_context(params: RunParams, paths: Paths) -> loaders.LoadResult:
     return loaders.LoadResult("contexte", data, files, issues)
 
 
-def publish(year: int, paths: Paths | None = None, echo: Echo = print) -> int:
+def publish(
+    year: int, paths: Paths | None = None, echo: Echo = print, wait_minutes: float = 0
+) -> int:
     """Run the whole yearly publication; return the process exit code.
 
-    Steps: parameters (validated before any kernel starts), data preparation, quality gate
-    (Great Expectations), notebooks (Papermill) and HTML exports (nbconvert) in a build folder,
-    confidentiality scan, index and manifest, then an atomic switch of ``reports/<annee>/``.
-    A refused or failed run leaves the previous publication untouched. The quality pages of
-    every run, with one feedback page per data producer, are the team's and go to their own
-    folder ``reports/qualite/<annee>/``; the shared publication keeps only their summary.
+    Steps: parameters (validated before any kernel starts), the project's run lock (one run at
+    a time, see :mod:`.run_lock`), pre-flight checks of the file system (:mod:`.preflight`),
+    data preparation, quality gate (Great Expectations), notebooks (Papermill) and HTML exports
+    (nbconvert) in a build folder, confidentiality scan, index and manifest, then an atomic
+    switch of ``reports/<annee>/``. A refused or failed run leaves the previous publication
+    untouched. The quality pages of every run, with one feedback page per data producer, are
+    the team's and go to their own folder ``reports/qualite/<annee>/``; the shared publication
+    keeps only their summary.
+
+    Args:
+        year: publication year (``params/<annee>.yaml``).
+        paths: project folders (default: the current project).
+        echo: where the French progress lines go.
+        wait_minutes: how long to wait for another run of the project (0: stop at once).
     """
+    paths = paths or get_paths()
+    echo(f"== Publication {year} ==")
+    echo("1/5 Paramètres")
+    params = load_params(year, paths)
+    with exclusive_run(paths, f"publier --annee {year}", wait_minutes, echo):
+        preflight.check_publication(params, paths)
+        return _publish(params, discover_reports(params, paths), paths, echo)
+
+
+def _publish(params: RunParams, notebooks: list[Path], paths: Paths, echo: Echo) -> int:
+    """The steps of :func:`publish` after the parameters, under the run lock."""
     from qpv_analytics.disclosure import scanner
     from qpv_analytics.quality.gate import run_quality_gate
     from qpv_analytics.quality.pages import share_quality_pages
 
-    paths = paths or get_paths()
+    year = params.annee
     started = datetime.now()
-    echo(f"== Publication {year} ==")
-    echo("1/5 Paramètres")
-    params = load_params(year, paths)
-    notebooks = discover_reports(params, paths)
     qpv = reference.qpv_for_params(params, paths)
     echo(
         f"   région {params.region}, {qpv['code_qpv'].nunique()} QPV, "
@@ -451,19 +472,26 @@ def personal_identifiers(results: dict[str, loaders.LoadResult]) -> set[str]:
     return ids
 
 
-def validate_only(year: int, paths: Paths | None = None, echo: Echo = print) -> int:
-    """Load and check the data of a year, write ``reports/qualite/<annee>/``, publish nothing."""
+def validate_only(
+    year: int, paths: Paths | None = None, echo: Echo = print, wait_minutes: float = 0
+) -> int:
+    """Load and check the data of a year, write ``reports/qualite/<annee>/``, publish nothing.
+
+    Like :func:`publish`, it holds the project's run lock and checks the file system first.
+    """
     from qpv_analytics.quality.gate import run_quality_gate
 
     paths = paths or get_paths()
     params = load_params(year, paths)
-    qpv = reference.qpv_for_params(params, paths)
-    results = prepare_data(params, paths, echo)
-    check_years(params, results)
-    target = paths.quality_dir(year)
-    if target.exists():
-        shutil.rmtree(target)
-    quality = run_quality_gate(results, qpv, params, target, paths)
-    quality.out_dir = target.relative_to(paths.root)
-    echo(quality.summary_text())
-    return 1 if quality.blocking else 0
+    with exclusive_run(paths, f"valider --annee {year}", wait_minutes, echo):
+        preflight.check_validation(params, paths)
+        qpv = reference.qpv_for_params(params, paths)
+        results = prepare_data(params, paths, echo)
+        check_years(params, results)
+        target = paths.quality_dir(year)
+        if target.exists():
+            shutil.rmtree(target)
+        quality = run_quality_gate(results, qpv, params, target, paths)
+        quality.out_dir = target.relative_to(paths.root)
+        echo(quality.summary_text())
+        return 1 if quality.blocking else 0
