@@ -325,7 +325,7 @@ def place(case: Case, raw: Path) -> Path:
 
 def project(root: Path, cases: list[Case]) -> Paths:
     raw = root / "data" / "raw"
-    raw.mkdir(parents=True)
+    raw.mkdir(parents=True, exist_ok=True)
     if not any(c.table == "bailleurs" for c in cases):
         (raw / "bailleurs").mkdir()
         shutil.copyfile(CORPUS / "valide" / "bailleurs.csv", raw / "bailleurs" / "bailleurs.csv")
@@ -502,3 +502,42 @@ def test_personal_details_are_flagged_but_never_copied(tmp_path: Path):
             assert value not in text, (path, value)
     # the producer of a good practice is its « porteurs » text: named with its details masked
     assert any(e["producteur"].startswith("Ville de Lens, [nom masqué]") for e in report.feedback)
+
+
+REFUSED = [c for c in CASES if c.outcome == "refuse"]
+
+
+@pytest.mark.parametrize("case", [_param(c) for c in REFUSED])
+def test_refused_case_from_the_command_line_keeps_the_previous_publication(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+):
+    """``publier`` on each refused case: exit 1, a French message naming the file, no
+    traceback, raw files and the previous publication byte-identical."""
+    from qpv_analytics import cli
+    from tests.conftest import make_project
+
+    paths = project(make_project(tmp_path / "projet").root, [case])
+    previous = paths.report_year(2025)
+    (previous / "indicateurs").mkdir(parents=True)
+    (previous / "index.html").write_text("<p>Publication précédente</p>", encoding="utf-8")
+    (previous / "indicateurs" / "axe2_gusp_tfpb.csv").write_text("indicateur\n", encoding="utf-8")
+    before_raw, before_published = hashes(paths.raw), hashes(previous)
+    monkeypatch.setenv("QPV_ROOT", str(paths.root))
+    status = cli.main(["publier", "--annee", "2025"])
+    said = capsys.readouterr()
+    output = said.out + said.err
+    assert status == 1, output
+    assert "Traceback" not in output and "Error" not in output, output
+    assert case.file in output and "la publication précédente est intacte" in output, output
+    assert hashes(paths.raw) == before_raw
+    assert hashes(previous) == before_published
+
+
+def test_the_corpus_counts_its_cases(capsys: pytest.CaptureFixture):
+    """The corpus size, printed in the test log of ``make test``."""
+    with capsys.disabled():
+        print(
+            f"\nCorpus de fichiers défectueux : {len(CASES)} cas "
+            f"({len(REFUSED)} refusés, {len(CASES) - len(REFUSED)} acceptés)."
+        )
+    assert len(CASES) >= 80
