@@ -368,7 +368,8 @@ def _missing_columns(
     other = _other_table(headers, table)
     if other:
         message = (
-            f"colonnes obligatoires absentes ; ce fichier a les colonnes de la table « {other} » "
+            f"colonnes obligatoires absentes ({', '.join(missing)}) ; ce fichier a les colonnes "
+            f"de la table « {other} » "
             f"({TABLES[other].title}), pas celles de « {table.name} » : il a sans doute été "
             "déposé dans le mauvais dossier."
         )
@@ -377,7 +378,7 @@ def _missing_columns(
             f"« {table.name} », ajoutez-lui les colonnes manquantes (voir data/README.md)."
         )
     else:
-        message = "colonnes obligatoires absentes."
+        message = f"colonnes obligatoires absentes : {', '.join(missing)}."
         renames = [f"renommez « {hints[n]} » en {n}" for n in missing if n in hints]
         if len(renames) < len(missing):
             renames.append(
@@ -391,11 +392,9 @@ def _missing_columns(
         action,
         file=fichier,
         sheet=feuille,
-        values=missing,
     )
     return DataError(
-        f"{where} (table « {table.name} ») : {message} Colonnes manquantes : "
-        f"{', '.join(missing)}. À faire : {action}",
+        f"{where} (table « {table.name} ») : {message} À faire : {action}",
         [*issues, blocking],
     )
 

@@ -264,11 +264,9 @@ def csv_faults(text: str, separator: str) -> CsvFaults:
         rows, lines = [], []
     width = len(rows[0]) if rows else 0
     long_lines = [(n, len(r)) for r, n in zip(rows[1:], lines[1:], strict=True) if len(r) > width]
-    open_quote = None
-    if rows and lines[-1] > 1 and any("\n" in c for c in rows[-1]):
-        tail = "\n".join(text.splitlines()[lines[-1] - 1 :])
-        if tail.count('"') % 2:
-            open_quote = lines[-1]
+    open_quote = None  # a well-formed last row holds an even number of quotes
+    if rows and "\n".join(text.splitlines()[lines[-1] - 1 :]).count('"') % 2:
+        open_quote = lines[-1]
     return CsvFaults(width, long_lines, open_quote)
 
 
