@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import shutil
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pandas as pd
 import pytest
@@ -98,6 +101,108 @@ def xlsx_corrupt(path: Path) -> None:
     """A text file saved with an .xlsx extension."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"ceci n'est pas un classeur Excel\n")
+
+
+# --------------------------------------------------------------------------- workbooks as sent
+
+EV = "evenements"
+EV_COLUMNS = list(TABLES[EV].column_names)
+GUSP_COLUMNS = list(TABLES["gusp"].column_names)
+
+
+def _event_rows() -> list[list]:
+    """Two events typed as cells are in a workbook: date cells, numbers, a SIREN as a number."""
+    first = ["EV-1", 2025, dt.datetime(2025, 3, 14), 2, "reseau", "Réunion du réseau", "IREV"]
+    second = ["EV-2", 2025, dt.datetime(2025, 6, 5, 14, 30), 3, "co-formation", "Atelier", "URH"]
+    return [
+        first + ["region", 3.5, 12, 8, 2, 3, 0, 1, 14],
+        second + [200071892, 7, 10, 9, 1, 0, 0, 0, 11],
+    ]
+
+
+def xlsx_date_cells(path: Path) -> None:
+    """Real Excel date cells (one with a time of day) and number cells."""
+    _workbook(path, {"Feuil1": [EV_COLUMNS, *_event_rows()]})
+
+
+def _ods_cell(value) -> str:
+    if isinstance(value, dt.datetime):
+        iso = value.isoformat()
+        return (
+            f'<table:table-cell office:value-type="date" office:date-value="{iso}">'
+            f"<text:p>{value:%d/%m/%Y}</text:p></table:table-cell>"
+        )
+    if isinstance(value, int | float):
+        return (
+            f'<table:table-cell office:value-type="float" office:value="{value}">'
+            f"<text:p>{value}</text:p></table:table-cell>"
+        )
+    text = escape(str(value))
+    return (
+        f'<table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell>'
+    )
+
+
+def _ods(path: Path, sheets: dict[str, list[list]]) -> None:
+    """A minimal OpenDocument spreadsheet, as LibreOffice Calc writes its cells."""
+    ns = " ".join(
+        f'xmlns:{k}="urn:oasis:names:tc:opendocument:xmlns:{v}:1.0"'
+        for k, v in (("office", "office"), ("table", "table"), ("text", "text"))
+    )
+    tables = "".join(
+        f'<table:table table:name="{name}">'
+        + "".join(
+            "<table:table-row>" + "".join(_ods_cell(v) for v in row) + "</table:table-row>"
+            for row in rows
+        )
+        + "</table:table>"
+        for name, rows in sheets.items()
+    )
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} '
+        f'office:version="1.2"><office:body><office:spreadsheet>{tables}'
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+        '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type='
+        '"application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
+        'manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as ods:
+        ods.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        ods.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
+        ods.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+
+
+def ods_date_cells(path: Path) -> None:
+    """A LibreOffice Calc workbook with date and number cells."""
+    _ods(path, {"evenements": [EV_COLUMNS, *_event_rows()]})
+
+
+def xlsx_renamed_csv(path: Path) -> None:
+    """An Excel workbook saved under a .csv name: read by its content."""
+    _workbook(path, {"gusp": [GUSP_COLUMNS, [2025, "QN00201M", 200071892, "oui", 3, 2]]})
+
+
+def xlsx_hidden_list_sheet(path: Path) -> None:
+    """A data sheet, a hidden sheet of drop-down lists, and Excel TRUE / FALSE cells."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    data = wb.active
+    data.title = "Feuil1"
+    for row in (GUSP_COLUMNS, [2025, "QN00201M", 200071892, True, 3, 2]):
+        data.append(row)
+    data.append([2025, "QN05920M", 200042190, False, 0, 1])
+    lists = wb.create_sheet("listes")
+    for row in (["oui"], ["non"]):
+        lists.append(row)
+    lists.sheet_state = "hidden"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
 
 
 # --------------------------------------------------------------------------- data checks
@@ -295,7 +400,91 @@ CASES: list[Case] = [
     accepted("pratiques_sans_coordonnees.csv", "bonnes_pratiques", clean=True),
     # links: a file of data/raw/ that leads outside the folder is not followed
     refused("lien_hors_de_raw.csv", TA, None, text="lien symbolique", build=link_outside_raw),
+    # files as partners really send them (issue 15: readers, French messages, column names)
+    accepted(
+        "dates_excel.xlsx",
+        EV,
+        clean=True,
+        build=xlsx_date_cells,
+        check=_values("date_evenement", [pd.Timestamp("2025-03-14"), pd.Timestamp("2025-06-05")]),
+    ),
+    accepted(
+        "classeur_calc.ods",
+        EV,
+        clean=True,
+        build=ods_date_cells,
+        check=_values("duree_heures", [3.5, 7.0]),
+    ),
+    accepted(
+        "classeur_ancien.xls",
+        EV,
+        clean=True,
+        check=_values("date_evenement", [pd.Timestamp("2025-03-14"), pd.Timestamp("2025-06-05")]),
+    ),
+    accepted(
+        "texte_unicode.txt",
+        EV,
+        clean=True,
+        check=_values("intitule", ["Réunion du réseau", 'Atelier "clauses" et égalité']),
+    ),
+    accepted(
+        "utf16_sans_bom.txt", TA, clean=True, check=_values("montant_abattement_eur", [172345.5])
+    ),
+    accepted(
+        "date_heure_iso.csv",
+        EV,
+        clean=True,
+        check=_values("date_evenement", [pd.Timestamp("2025-03-14")]),
+    ),
+    accepted(
+        "classeur_renomme.csv",
+        "gusp",
+        clean=True,
+        build=xlsx_renamed_csv,
+        check=_values("siren_epci", ["200071892"]),
+    ),
+    accepted(
+        "feuille_masquee.xlsx",
+        "gusp",
+        clean=True,
+        build=xlsx_hidden_list_sheet,
+        check=_values("convention_gusp_signee", [True, False]),
+    ),
+    accepted(
+        "colonne_presque_nommee.csv",
+        "gusp",
+        "« Comités de pilotage » → comites_pilotage",
+        check=_values("comites_pilotage", [2]),
+    ),
+    accepted("notice.pdf", TA, "fichier ignoré"),
+    refused("ligne_trop_longue.csv", TA, None, [4], "plus de valeurs"),
+    refused("guillemet_non_ferme.csv", TA, None, [3], "guillemet"),
+    refused(
+        "colonne_mal_orthographiee.csv",
+        TA,
+        "montant_abattement_eur",
+        text="renommez « Montant abatement (€) » en montant_abattement_eur",
+    ),
+    refused("mauvais_dossier.csv", TA, None, text="déplacez-le dans le dossier data/raw/gusp/"),
+    refused("colonne_en_double.csv", TA, "montant_abattement_eur", text="en double"),
+    refused("fichier_binaire.csv", TA, None, text="pas un fichier texte"),
+    refused("page_web.xls", TA, None, text="page web"),
 ]
+
+
+LIBRARY_MESSAGES = (
+    "Traceback",
+    "Error tokenizing",
+    "C error",
+    "EOF inside",
+    "Expected",
+    "Cannot detect",
+    "python-calamine",
+    "openpyxl",
+    "Zip error",
+    "Unnamed",
+)
+"""Fragments of English library messages that must never reach a finding."""
 
 
 def _param(case: Case):
@@ -376,6 +565,8 @@ def test_case(case: Case, tmp_path: Path):
         pytest.fail(f"DataError non convertie en constat : {exc}")
     assert hashes(paths.raw) == before, "un fichier brut a été modifié"
     texts = "\n".join(i.text() for i in report.issues)
+    leaked = [m for m in LIBRARY_MESSAGES if m.lower() in texts.lower()]
+    assert not leaked, f"message de bibliothèque non traduit {leaked} :\n{texts}"
     if case.outcome == "refuse":
         assert report.blocking and report.status == "refusé", texts
         found = matching(report, case, blocking=True)
@@ -541,3 +732,16 @@ def test_the_corpus_counts_its_cases(capsys: pytest.CaptureFixture):
             f"({len(REFUSED)} refusés, {len(CASES) - len(REFUSED)} acceptés)."
         )
     assert len(CASES) >= 80
+
+
+def test_console_summary_never_cuts_the_advice(tmp_path: Path):
+    """On the terminal a long finding is shortened before « À faire », never in the advice."""
+    cases = [c for c in CASES if c.file in ("mauvais_dossier.csv", "ligne_trop_longue.csv")]
+    _, report = gate(project(tmp_path / "projet", cases), tmp_path / "qualite")
+    lines = report.summary_text().splitlines()
+    for issue in (i for i in report.issues if i.blocking):
+        assert len(issue.text()) > 300  # long enough to be shortened on the console
+        line = next(x for x in lines if issue.file in x)
+        assert line.endswith("À faire : " + issue.action), line
+    page = (tmp_path / "qualite" / "index.html").read_text(encoding="utf-8")
+    assert "déplacez-le dans le dossier data/raw/gusp/" in page

@@ -1,5 +1,6 @@
 """Loaders read French-locale partner files into typed tables, never touching the raw file."""
 
+import datetime as dt
 import hashlib
 
 import pandas as pd
@@ -210,3 +211,287 @@ def test_decoding_and_separators():
 def test_headers_fold_to_snake_case_ascii():
     assert readers.normalise_label("\ufeffMontant abattement (€)") == "montant_abattement_eur"
     assert readers.normalise_label("taux_pauvrete_60%") == "taux_pauvrete_60_pct"
+
+
+# ------------------------------------------------------------- files as sent (issue 15)
+
+EVENTS = TABLES["evenements"]
+GUSP = TABLES["gusp"]
+TFPB_HEADER = "annee;bailleur;code_qpv;logements_concernes;montant_abattement_eur\n"
+
+
+def test_utf16_with_or_without_byte_order_mark_is_text():
+    text = "annee\tbailleur\r\n2025\tCités Picardes\r\n"
+    assert readers.decode(b"\xff\xfe" + text.encode("utf-16-le")) == (text, "utf-16")
+    assert readers.decode(b"\xfe\xff" + text.encode("utf-16-be")) == (text, "utf-16")
+    assert readers.decode(text.encode("utf-16-le")) == (text, "utf-16-le")
+    assert readers.decode(text.encode("utf-16-be")) == (text, "utf-16-be")
+    assert readers.decode(b"%PDF-1.4\n\x00\x01\x02binary") is None  # zero bytes: not text
+
+
+@pytest.mark.parametrize(
+    ("cell", "text"),
+    [
+        (dt.datetime(2025, 1, 3), "03/01/2025"),
+        (dt.datetime(2025, 1, 3, 14, 30), "03/01/2025 14:30:00"),
+        (dt.date(2025, 1, 3), "03/01/2025"),
+        (dt.time(3, 30), "03:30:00"),
+        (200071892.0, "200071892"),
+        (200071892, "200071892"),
+        (1720.5, "1720.5"),
+        (0.00001, "0.00001"),
+        (1e20, "100000000000000000000"),
+        (True, "oui"),
+        (False, "non"),
+        (None, ""),
+        ("", ""),
+        (" texte ", " texte "),
+        (float("nan"), ""),
+    ],
+)
+def test_workbook_cells_are_written_as_a_partner_would_type_them(cell, text):
+    assert readers.cell_text(cell) == text
+
+
+def test_every_written_number_is_read_back_by_the_number_parser():
+    for value in (0.00001, 1720.5, 1e20, 123456789.123, -0.5):
+        assert readers.parse_number(readers.cell_text(value)) == value
+
+
+def test_dates_with_a_time_of_day_keep_the_day(tmp_path):
+    header = ";".join(EVENTS.column_names) + "\n"
+    rest = ";2;reseau;Réunion;IREV;region;3;12;8;2;3;0;1;14\n"
+    path = _write(
+        tmp_path / "e.csv",
+        header
+        + "EV-1;2025;2025-01-03 00:00:00"
+        + rest
+        + "EV-2;2025;14/03/2025 14:30"
+        + rest
+        + "EV-3;2025;2025-06-05T09:00:00"
+        + rest,
+    )
+    frame, issues = loaders.read_partner_file(path, EVENTS)
+    assert not [i for i in issues if i.blocking], [i.text() for i in issues]
+    assert frame["date_evenement"].tolist() == [
+        pd.Timestamp("2025-01-03"),
+        pd.Timestamp("2025-03-14"),
+        pd.Timestamp("2025-06-05"),
+    ]
+
+
+def _xlsx(path, rows, hidden=None):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Feuil1"
+    for row in rows:
+        ws.append(row)
+    if hidden:
+        extra = wb.create_sheet(hidden)
+        extra.append(["liste"])
+        extra.sheet_state = "hidden"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def test_excel_date_and_number_cells_are_accepted(tmp_path):
+    rows = [
+        EVENTS.column_names,
+        ["EV-1", 2025, dt.datetime(2025, 1, 3), 2, "reseau", "Réunion", "IREV", 200071892, 3.5]
+        + [12, 8, 2, 3, 0, 1, 14],
+    ]
+    frame, issues = loaders.read_partner_file(_xlsx(tmp_path / "e.xlsx", rows), EVENTS)
+    assert issues == [], [i.text() for i in issues]
+    assert frame["date_evenement"].tolist() == [pd.Timestamp("2025-01-03")]
+    assert frame["territoire"].tolist() == ["200071892"]
+    assert frame["duree_heures"].tolist() == [3.5]
+    assert frame["_ligne"].tolist() == [2]
+
+
+def test_hidden_sheets_are_not_counted_as_filled_sheets(tmp_path):
+    rows = [GUSP.column_names, [2025, "QN00201M", 200071892, True, 3, 2]]
+    path = _xlsx(tmp_path / "g.xlsx", rows, hidden="listes")
+    assert list(readers.read_workbook(path)) == ["Feuil1"]
+    frame, _ = loaders.read_partner_file(path, GUSP)
+    assert frame["convention_gusp_signee"].tolist() == [True]
+
+
+def test_a_workbook_is_recognised_by_its_content_not_its_name(tmp_path):
+    rows = [GUSP.column_names, [2025, "QN00201M", 200071892, "oui", 3, 2]]
+    path = _xlsx(tmp_path / "g.xlsx", rows).rename(tmp_path / "g.csv")
+    frame, issues = loaders.read_partner_file(path, GUSP)
+    assert frame["siren_epci"].tolist() == ["200071892"] and issues == []
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"<html><body><table><tr><td>annee</td></tr></table></body></html>", "page web"),
+        (
+            b'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">',
+            "XML 2003",
+        ),
+        (b"annee;bailleur\n2025;A\n", "CSV renommé"),
+        (b"", "vide"),
+        (b"PK\x03\x04 truncated zip", "endommagé"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "endommagé"),
+    ],
+)
+def test_unreadable_workbooks_say_why_in_french(tmp_path, content, reason):
+    path = tmp_path / "t.xls"
+    path.write_bytes(content)
+    with pytest.raises(readers.UnreadableWorkbook, match=reason) as caught:
+        readers.read_workbook(path)
+    assert "Cannot" not in str(caught.value) and "error" not in str(caught.value).lower()
+    with pytest.raises(DataError, match="ne s'ouvre pas"):
+        loaders.read_partner_file(path, TFPB)
+
+
+def test_password_protected_workbook_is_named_as_such():
+    encrypted = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptionInfo".encode("utf-16-le")
+    assert "mot de passe" in readers._damaged(encrypted, ValueError("Cannot detect file format"))
+
+
+def test_csv_split_errors_are_french_and_name_the_line(tmp_path):
+    path = _write(
+        tmp_path / "t.csv",
+        TFPB_HEADER + "2025;A;QN05901M;10;100\n2025;A;QN05902M;10;100\n\n2025;A;QN05903M;1;1;x\n",
+    )
+    with pytest.raises(DataError) as caught:
+        loaders.read_partner_file(path, TFPB)
+    (issue,) = caught.value.issues
+    assert issue.rows == [5] and "plus de valeurs" in issue.message
+    assert "Error" not in str(caught.value) and "tokenizing" not in issue.text()
+
+
+def test_an_unclosed_quote_is_named_with_its_line(tmp_path):
+    path = _write(
+        tmp_path / "t.csv", TFPB_HEADER + '2025;A;QN05901M;10;100\n2025;"A;QN05902M;1;1\n'
+    )
+    with pytest.raises(DataError) as caught:
+        loaders.read_partner_file(path, TFPB)
+    (issue,) = caught.value.issues
+    assert issue.rows == [3] and "guillemet" in issue.message and "EOF" not in issue.text()
+
+
+def test_the_separator_is_the_one_whose_header_names_the_contract_columns(tmp_path):
+    # a comma file whose decimals use commas too: the sniffer says ";", the header says ","
+    text = TFPB_HEADER.replace(";", ",") + "2025,A,QN05901M,10,172345,5\n"
+    assert readers.separators(text)[0] == ";"
+    assert loaders._choose_separator(text, TFPB) == ","
+    with pytest.raises(DataError, match="plus de valeurs que de noms de colonnes dès la ligne 2"):
+        loaders.read_partner_file(_write(tmp_path / "t.csv", text), TFPB)
+
+
+def test_excel_unicode_text_export_is_read(tmp_path):
+    text = (
+        "annee\tbailleur\tcode_qpv\tlogements_concernes\tmontant_abattement_eur\r\n"
+        '2025\t"Cités ""Picardes"""\tQN05901M\t1 200\t172 345,50\r\n'
+    )
+    path = tmp_path / "t.txt"
+    path.write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
+    frame, issues = loaders.read_partner_file(path, TFPB)
+    assert issues == []
+    assert frame["bailleur"].tolist() == ['Cités "Picardes"']
+    assert frame["montant_abattement_eur"].tolist() == [172345.5]
+
+
+@pytest.mark.parametrize(
+    ("header", "column"),
+    [
+        ("Comités de pilotage", "comites_pilotage"),
+        ("COMITE PILOTAGE", "comites_pilotage"),
+        ("Diagnostic en marchant", "diagnostics_en_marchant"),
+        ("N° SIREN EPCI", "siren_epci"),
+    ],
+)
+def test_header_variants_are_read_as_their_column_with_a_warning(tmp_path, header, column):
+    names = [header if n == column else n for n in GUSP.column_names]
+    path = _write(tmp_path / "g.csv", ";".join(names) + "\n2025;QN00201M;200071892;oui;3;2\n")
+    frame, issues = loaders.read_partner_file(path, GUSP)
+    assert [i.severity for i in issues] == ["avertissement"]
+    assert f"« {header} » → {column}" in issues[0].message
+    assert frame[column].notna().all()
+
+
+def test_column_keys_tell_every_contract_column_apart():
+    from qpv_analytics.contract import PARTNER_TABLES
+
+    for name in PARTNER_TABLES:
+        keys = [readers.column_key(c) for c in TABLES[name].column_names]
+        assert len(set(keys)) == len(keys), name
+
+
+def test_two_headers_for_one_column_are_not_guessed(tmp_path):
+    names = ["annee", "code_qpv", "siren_epci", "convention_gusp_signee"]
+    header = ";".join(names + ["diagnostics_en_marchant", "Comité pilotage", "Comités de pilotage"])
+    path = _write(tmp_path / "g.csv", header + "\n2025;QN00201M;200071892;oui;3;2;2\n")
+    with pytest.raises(DataError, match="comites_pilotage") as caught:
+        loaders.read_partner_file(path, GUSP)
+    assert all("→" not in i.message for i in caught.value.issues)
+
+
+def test_a_near_miss_header_is_suggested_for_a_missing_column(tmp_path):
+    path = _write(
+        tmp_path / "t.csv",
+        "annee;bailleur;code_qpv;logements_concernes;montant abatement\n2025;A;QN05901M;10;100\n",
+    )
+    with pytest.raises(DataError) as caught:
+        loaders.read_partner_file(path, TFPB)
+    blocking = [i for i in caught.value.issues if i.blocking]
+    assert "renommez « montant abatement » en montant_abattement_eur" in blocking[0].action
+
+
+def test_a_near_miss_of_an_optional_column_is_suggested_in_the_warning(tmp_path):
+    table = TABLES["tfpb_actions"]
+    names = [n for n in table.column_names if n != "cofinancement_eur"] + ["cofinancemnt"]
+    path = _write(
+        tmp_path / "a.csv",
+        ";".join(names) + "\nA-1;2025;A;QN05901M;1;Action;1000;200\n",
+    )
+    _, issues = loaders.read_partner_file(path, table)
+    warning = next(i for i in issues if "inconnues" in i.message)
+    assert "« cofinancemnt » ressemble à cofinancement_eur" in warning.message
+
+
+def test_a_file_of_another_table_names_its_folder(tmp_path):
+    raw = tmp_path / "data" / "raw"
+    _write(
+        raw / "tfpb_abattement" / "gusp_2025.csv",
+        ";".join(GUSP.column_names) + "\n2025;QN00201M;200071892;oui;3;2\n",
+    )
+    result = loaders.load_table("tfpb_abattement", Paths(tmp_path))
+    blocking = [i for i in result.issues if i.blocking]
+    assert len(blocking) == 1 and "« gusp »" in blocking[0].message
+    assert "data/raw/gusp/" in blocking[0].action and blocking[0].file == "gusp_2025.csv"
+
+
+def test_files_in_an_unread_format_are_reported_not_dropped_silently(tmp_path):
+    raw = tmp_path / "data" / "raw" / "gusp"
+    raw.mkdir(parents=True)
+    (raw / "tableau.numbers").write_bytes(b"PK\x03\x04")
+    (raw / ".~lock.x.ods#").write_text("lock")
+    result = loaders.load_table("gusp", Paths(tmp_path))
+    assert [(i.file, i.severity) for i in result.issues] == [("tableau.numbers", "avertissement")]
+    assert "ignoré" in result.issues[0].message
+
+
+def test_console_lines_keep_the_whole_advice():
+    from qpv_analytics.quality.model import Issue, one_line
+
+    issue = Issue(
+        "bloquant",
+        "tfpb_abattement",
+        "valeurs non numériques. " + "x" * 400,
+        "corrigez ces cellules (un nombre, sans texte ; une cellule vide si la donnée manque).",
+        file="t.csv",
+        values=["un texte très long " * 5] * 8,
+    )
+    line = one_line(issue.text())
+    assert line.endswith("À faire : " + issue.action)
+    assert line.startswith("[ERREUR] fichier « t.csv »") and "…" in line
+    assert len(line) <= 300
+    assert one_line("court. À faire : rien.") == "court. À faire : rien."

@@ -15,9 +15,14 @@ HEADER = """# Données : contrat d'échange avec les partenaires
 ne pas la modifier à la main.*
 
 Chaque partenaire envoie chaque année un fichier par table, en CSV (séparateur `;`, virgule
-décimale, UTF-8 ou Windows-1252) ou en classeur Excel `.xlsx` (une feuille nommée comme la
-table). Les fichiers se déposent dans `data/raw/<table>/` (ou `data/raw/<table>.csv`) et ne
-sont **jamais modifiés** par l'outil. Des modèles vides se trouvent dans `data/modeles/`.
+décimale, UTF-8 ou Windows-1252 ; l'export « Texte Unicode » d'Excel est lu aussi) ou en
+classeur `.xlsx`, `.xls` (Excel 97-2003) ou `.ods` (LibreOffice), avec une feuille nommée
+comme la table ; les cellules date et nombre d'un classeur sont lues telles quelles. Les
+fichiers se déposent dans `data/raw/<table>/` (ou `data/raw/<table>.csv`) et ne sont
+**jamais modifiés** par l'outil. Des modèles vides se trouvent dans `data/modeles/` : un nom
+de colonne qui ne diffère du modèle que par les accents, les majuscules, les espaces, un
+pluriel ou un « de » (`Comités de pilotage` pour `comites_pilotage`) est lu sous le nom du
+modèle, et signalé.
 
 Règles communes :
 - les codes gardent leurs zéros en tête (`02`, `059…`) : mettez la colonne au format texte

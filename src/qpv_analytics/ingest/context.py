@@ -180,12 +180,6 @@ def _read_file(path: Path, names: set[str]) -> _RawTable:
     suffix = path.suffix.lower()
     if suffix in readers.EXCEL_SUFFIXES:
         return _read_xlsx(path, names)
-    if suffix in (".xls", ".ods"):
-        raise ContextImportError(
-            f"Fichier « {path.name} » : format {suffix} non lu. Que faire : ouvrez-le dans Excel "
-            "ou LibreOffice et enregistrez-le au format .xlsx ou .csv (le fichier d'origine est "
-            "conservé tel quel)."
-        )
     return _read_csv(path, names)
 
 

@@ -21,6 +21,8 @@ SOURCE_COLUMNS = ("_fichier", "_feuille", "_ligne")
 _TRUE = {"oui", "o", "vrai", "true", "1", "x", "yes", "y"}
 _FALSE = {"non", "n", "faux", "false", "0", "no"}
 _TOTAL = re.compile(r"^\s*(sous[- ]?)?total\b", re.IGNORECASE)
+_TIME_OF_DAY = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+"""Time of day after a date (``2025-01-03 00:00:00``, ``14/03/2025 14:30``): the day is kept."""
 _NO_BLANK_MARKER: frozenset[str] = frozenset()
 """Partner tables have no secrecy marker: a non-empty cell of a number column must be a number."""
 
@@ -36,7 +38,7 @@ class LoadResult:
 
 
 def table_files(table: Table, raw_dir: Path) -> list[Path]:
-    """Files of one table in ``raw_dir``: ``<table>.csv|xlsx`` or any file in ``<table>/``."""
+    """Files of one table in ``raw_dir``: ``<table>.csv|xlsx|…`` or any file in ``<table>/``."""
     files = [
         raw_dir / f"{table.name}{s}"
         for s in readers.SUFFIXES
@@ -69,15 +71,84 @@ def outside_link_message(link: str, folder: str) -> str:
     )
 
 
-def _read_csv(
-    path: Path, table: Table
-) -> tuple[list[tuple[str | None, pd.DataFrame, int]], list[Issue]]:
-    decoded = readers.decode(path.read_bytes())
+def ignored_files(table: Table, raw_dir: Path) -> list[Path]:
+    """Files of a table's folder that are not read: a format the loaders do not know."""
+    folder = raw_dir / table.name
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file()
+        and p.suffix.lower() not in readers.SUFFIXES
+        and not p.name.startswith((".", "~$"))
+    )
+
+
+def _folder(table_name: str, paths: Paths | None) -> str:
+    paths = paths or get_paths()
+    return (paths.raw / table_name).relative_to(paths.root).as_posix() + "/"
+
+
+_Parts = tuple[list[tuple[str | None, pd.DataFrame, int]], list[Issue]]
+
+
+def _choose_separator(text: str, table: Table) -> str:
+    """The separator whose header cells name the most contract columns (sniffed one on a tie)."""
+    own = {readers.column_key(n) for n in table.column_names}
+    known = {readers.column_key(c.name) for t in PARTNER_TABLES for c in TABLES[t].columns}
+
+    def score(sep: str) -> tuple[int, int]:
+        keys = [readers.column_key(c) for c in readers.header_cells(text, sep)]
+        return sum(k in own for k in keys), sum(k in known for k in keys)
+
+    candidates = readers.separators(text)
+    return max(candidates, key=lambda s: (score(s), -candidates.index(s)))
+
+
+def _split_error(path: Path, table: Table, text: str, sep: str, error: Exception) -> DataError:
+    """French finding for a CSV text pandas cannot cut into columns (never its own message)."""
+    faults = readers.csv_faults(text, sep)
+    shown = readers.separator_name(sep)
+    where = f"Le fichier « {path.name} » (table « {table.name} »)"
+    if faults.long_lines:
+        lines = [n for n, _ in faults.long_lines]
+        counts = sorted({k for _, k in faults.long_lines})
+        message = (
+            f"lignes avec plus de valeurs ({', '.join(map(str, counts))}) que de noms de "
+            f"colonnes ({faults.width}, séparateur {shown}) : les valeurs seraient décalées."
+        )
+        action = (
+            "supprimez les cellules en trop au bout de ces lignes, ou mettez entre guillemets "
+            f"les textes qui contiennent le séparateur {shown}."
+        )
+    elif faults.open_quote:
+        lines = [faults.open_quote]
+        message = (
+            "un guillemet ouvert sur cette ligne n'est jamais refermé : toute la suite du fichier "
+            "se lirait comme une seule cellule."
+        )
+        action = "refermez le guillemet (ou retirez-le), puis renvoyez le fichier."
+    else:
+        found = re.search(r"\b(?:line|ligne) (\d+)", str(error))
+        lines = [int(found.group(1))] if found else []
+        message = f"le fichier ne peut pas être découpé en colonnes (séparateur {shown})."
+        action = (
+            "vérifiez que chaque ligne a le même nombre de colonnes, séparées par « ; », et que "
+            "les guillemets vont par paires."
+        )
+    issue = Issue("bloquant", table.name, message, action, file=path.name, rows=lines)
+    return DataError(f"{where} : {issue.where()} : {message} À faire : {action}", [issue])
+
+
+def _read_csv(path: Path, raw: bytes, table: Table) -> _Parts:
+    decoded = readers.decode(raw)
     if decoded is None:
         raise DataError(
-            f"Le fichier « {path.name} » (table « {table.name} ») n'est lisible ni en UTF-8 ni en "
-            "Windows-1252. À faire : réenregistrez-le depuis Excel en « CSV UTF-8 "
-            "(délimité par des points-virgules) »."
+            f"Le fichier « {path.name} » (table « {table.name} ») n'est pas un fichier texte "
+            "lisible (ni UTF-8, ni UTF-16, ni Windows-1252) ni un classeur : fichier binaire ou "
+            "endommagé ? À faire : réenregistrez-le depuis Excel en « CSV UTF-8 (délimité par des "
+            "points-virgules) » ou envoyez le classeur .xlsx."
         )
     text, encoding = decoded
     issues = []
@@ -91,7 +162,7 @@ def _read_csv(
                 file=path.name,
             )
         )
-    sep = readers.separators(text)[0]
+    sep = _choose_separator(text, table)
     try:
         frame = readers.csv_frame(text, sep)
     except pd.errors.EmptyDataError:
@@ -99,12 +170,8 @@ def _read_csv(
             f"Le fichier « {path.name} » (table « {table.name} ») est vide. À faire : "
             "renvoyez-le rempli, ou retirez-le de data/raw/ s'il est en trop."
         ) from None
-    except (pd.errors.ParserError, csv.Error) as exc:
-        raise DataError(
-            f"Le fichier « {path.name} » (table « {table.name} ») ne peut pas être découpé en "
-            f"colonnes avec le séparateur « {sep} » : {exc}. À faire : vérifiez que chaque ligne "
-            "a le même nombre de colonnes, séparées par « ; »."
-        ) from None
+    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
+        raise _split_error(path, table, text, sep, exc) from None
     if not isinstance(frame.index, pd.RangeIndex) and len(frame.columns) <= 1:
         raise DataError(
             f"Le fichier « {path.name} » (table « {table.name} ») n'a pas ses noms de colonnes "
@@ -114,35 +181,39 @@ def _read_csv(
     if not isinstance(frame.index, pd.RangeIndex):  # first data row longer than the header
         raise DataError(
             f"Le fichier « {path.name} » (table « {table.name} ») a plus de valeurs que de noms "
-            f"de colonnes dès la ligne 2 (séparateur « {sep} »). À faire : supprimez les cellules "
-            "en trop au bout des lignes, ou mettez entre guillemets les textes qui contiennent "
-            f"« {sep} »."
+            f"de colonnes dès la ligne 2 (séparateur {readers.separator_name(sep)}). À faire : "
+            "supprimez les cellules en trop au bout des lignes, ou mettez entre guillemets les "
+            f"textes qui contiennent « {sep} »."
         )
     return [(None, frame, 2)], issues
 
 
-def _read_excel(
-    path: Path, table: Table
-) -> tuple[list[tuple[str | None, pd.DataFrame, int]], list[Issue]]:
+def _filled(frame: pd.DataFrame) -> bool:
+    named = any(not str(c).startswith("Unnamed: ") for c in frame.columns)
+    return named or bool((frame.astype(str) != "").to_numpy().any())
+
+
+def _read_excel(path: Path, raw: bytes, table: Table) -> _Parts:
     try:
-        sheets = readers.read_workbook(path)
+        sheets = readers.read_workbook(path, raw=raw)
     except readers.UnreadableWorkbook as exc:
         raise DataError(
-            f"Le classeur « {path.name} » (table « {table.name} ») ne s'ouvre pas ({exc}). "
-            "À faire : ouvrez-le dans Excel, enregistrez-le à nouveau au format .xlsx."
+            f"Le classeur « {path.name} » (table « {table.name} ») ne s'ouvre pas : {exc}. "
+            "À faire : ouvrez-le dans Excel ou LibreOffice et enregistrez-le à nouveau au format "
+            ".xlsx, sans mot de passe (ou en CSV)."
         ) from None
     wanted = {readers.normalise_label(n): n for n in sheets}
     if table.name in wanted:
         names = [wanted[table.name]]
     else:
-        names = [n for n, f in sheets.items() if not f.dropna(how="all").empty]
+        names = [n for n, f in sheets.items() if _filled(f)]
     if not names:
         raise DataError(
             f"Le classeur « {path.name} » n'a ni feuille remplie ni feuille « {table.name} ». "
             f"À faire : copiez le tableau dans une feuille nommée « {table.name} »."
         )
     if len(names) != 1:
-        listed = ", ".join(f"« {n} »" for n in sheets) or "aucune"
+        listed = ", ".join(f"« {n} »" for n in names)
         raise DataError(
             f"Le classeur « {path.name} » a plusieurs feuilles remplies ({listed}) et aucune ne "
             f"s'appelle « {table.name} ». À faire : nommez « {table.name} » la feuille à lire."
@@ -150,12 +221,68 @@ def _read_excel(
     return [(names[0], sheets[names[0]], 2)], []
 
 
+def _unmangled(label: str, earlier: list[str]) -> str:
+    """The header as written, before the ``.1`` suffix readers add to a repeated one."""
+    found = re.fullmatch(r"(.+)\.\d+", label)
+    return found.group(1) if found and found.group(1) in earlier else label
+
+
+def _match_columns(headers: list[str], table: Table) -> tuple[dict[int, str], list[int]]:
+    """Contract column of each header position: same folded label, else same column key.
+
+    A header whose :func:`~qpv_analytics.ingest.readers.column_key` is that of exactly one
+    column not named otherwise in the file (``Comités de pilotage`` for ``comites_pilotage``)
+    is read as that column; the positions so matched are returned too, to be reported.
+    """
+    names = table.column_names
+    matched: dict[int, str] = {}
+    for pos, header in enumerate(headers):
+        folded = readers.normalise_label(header)
+        if folded in names and folded not in matched.values():
+            matched[pos] = folded
+    by_key: dict[str, list[str]] = {}
+    for name in names:
+        by_key.setdefault(readers.column_key(name), []).append(name)
+    claims: dict[str, list[int]] = {}
+    for pos, header in enumerate(headers):
+        if pos in matched or header.startswith("Unnamed: "):
+            continue
+        targets = by_key.get(readers.column_key(header), [])
+        if len(targets) == 1 and targets[0] not in matched.values():
+            claims.setdefault(targets[0], []).append(pos)
+    loose = []
+    for name, positions in claims.items():
+        if len(positions) == 1:
+            matched[positions[0]] = name
+            loose.append(positions[0])
+    return matched, sorted(loose)
+
+
+def _other_table(headers: list[str], table: Table) -> str | None:
+    """The partner table whose required columns the headers hold, when not this table's."""
+    keys = {readers.column_key(h) for h in headers}
+
+    def coverage(other: Table) -> float:
+        required = [c.name for c in other.columns if c.required]
+        return sum(readers.column_key(n) in keys for n in required) / max(len(required), 1)
+
+    own = coverage(table)
+    scores = [(coverage(TABLES[n]), n) for n in PARTNER_TABLES if n != table.name]
+    best = max(scores, default=(0.0, None))
+    return best[1] if best[0] >= 0.8 and best[0] > own else None
+
+
 def _check_header(
-    frame: pd.DataFrame, table: Table, fichier: str, feuille: str | None
+    frame: pd.DataFrame,
+    table: Table,
+    fichier: str,
+    feuille: str | None,
+    paths: Paths | None = None,
 ) -> tuple[pd.DataFrame, list[Issue]]:
     issues: list[Issue] = []
-    unnamed = [c for c in frame.columns if str(c).startswith("Unnamed") or not str(c).strip()]
-    if unnamed and len(unnamed) >= len(frame.columns) / 2:
+    labels = [str(c) for c in frame.columns]
+    unnamed = [c for c in labels if c.startswith("Unnamed") or not c.strip()]
+    if unnamed and len(unnamed) >= len(labels) / 2:
         raise DataError(
             f"Le fichier « {fichier} »"
             + (f" (feuille « {feuille} »)" if feuille else "")
@@ -163,17 +290,68 @@ def _check_header(
             "titre au-dessus du tableau ?). À faire : laissez une seule ligne d'en-tête, "
             f"en première ligne, avec les colonnes : {', '.join(table.column_names)}."
         )
-    renamed = {c: readers.normalise_label(c) for c in frame.columns}
-    frame = frame.rename(columns=renamed)
-    frame = frame.loc[:, [c for c in frame.columns if c]]
-    known = set(table.column_names)
-    extra = [c for c in frame.columns if c not in known and not c.startswith("unnamed")]
-    if extra:
+    headers = [_unmangled(c, labels[:i]).strip() for i, c in enumerate(labels)]
+    matched, loose = _match_columns(headers, table)
+    cells = frame.set_axis(range(len(labels)), axis=1)
+    if loose:
         issues.append(
             Issue(
                 "avertissement",
                 table.name,
-                "colonnes inconnues du contrat, ignorées.",
+                "colonnes lues sous le nom du contrat le plus proche : "
+                + ", ".join(f"« {headers[p]} » → {matched[p]}" for p in loose)
+                + ".",
+                "rien ; à l'avenir, reprenez les noms de colonnes des modèles de data/modeles/.",
+                file=fichier,
+                sheet=feuille,
+                values=[headers[p] for p in loose],
+            )
+        )
+    repeated: dict[int, int] = {}
+    for pos, header in enumerate(headers):
+        folded = readers.normalise_label(header)
+        first = next((q for q, n in matched.items() if n == folded and q < pos), None)
+        if pos not in matched and first is not None:
+            repeated[pos] = first
+    for pos, first in repeated.items():
+        same = cells[pos].astype(str).str.strip().equals(cells[first].astype(str).str.strip())
+        issues.append(
+            Issue(
+                "avertissement" if same else "bloquant",
+                table.name,
+                f"colonne « {headers[pos]} » en double, "
+                + (
+                    "au même contenu : lue une seule fois."
+                    if same
+                    else "aux valeurs différentes de la première : impossible de savoir "
+                    "laquelle lire."
+                ),
+                "rien ; à l'avenir, supprimez la colonne en double."
+                if same
+                else "gardez une seule colonne de ce nom (supprimez ou renommez l'autre).",
+                file=fichier,
+                sheet=feuille,
+                column=matched[first],
+            )
+        )
+    extra = [
+        headers[p]
+        for p in range(len(headers))
+        if p not in matched and p not in repeated and not labels[p].startswith("Unnamed")
+    ]
+    missing = [n for n in table.column_names if n not in matched.values()]
+    hints = {n: readers.closest_label(n, extra) for n in missing}
+    hints = {n: h for n, h in hints.items() if h}
+    optional_hints = {n: h for n, h in hints.items() if not table.column(n).required}
+    if extra:
+        near = "".join(
+            f" « {h} » ressemble à {n} : renommez-la." for n, h in optional_hints.items()
+        )
+        issues.append(
+            Issue(
+                "avertissement",
+                table.name,
+                "colonnes inconnues du contrat, ignorées." + near,
                 "rien, ou renommez-les si ce sont des colonnes du contrat mal nommées.",
                 file=fichier,
                 sheet=feuille,
@@ -181,30 +359,61 @@ def _check_header(
                 expected=", ".join(table.column_names),
             )
         )
-    missing = [c.name for c in table.columns if c.name not in frame.columns]
     required_missing = [n for n in missing if table.column(n).required]
     if required_missing:
-        raise DataError(
-            f"Le fichier « {fichier} »"
-            + (f" (feuille « {feuille} »)" if feuille else "")
-            + f" de la table « {table.name} » n'a pas les colonnes obligatoires : "
-            + ", ".join(required_missing)
-            + ". À faire : ajoutez-les (voir data/README.md, qui décrit chaque colonne).",
-            [
-                Issue(
-                    "bloquant",
-                    table.name,
-                    "colonnes obligatoires absentes.",
-                    "ajoutez ces colonnes (voir data/README.md).",
-                    file=fichier,
-                    sheet=feuille,
-                    values=required_missing,
-                )
-            ],
+        raise _missing_columns(
+            table, fichier, feuille, required_missing, headers, hints, issues, paths
         )
+    data = pd.DataFrame({name: cells[pos] for pos, name in matched.items()}, index=frame.index)
     for name in missing:
-        frame[name] = ""
-    return frame[[*table.column_names]], issues
+        data[name] = ""
+    return data[[*table.column_names]], issues
+
+
+def _missing_columns(
+    table: Table,
+    fichier: str,
+    feuille: str | None,
+    missing: list[str],
+    headers: list[str],
+    hints: dict[str, str],
+    issues: list[Issue],
+    paths: Paths | None,
+) -> DataError:
+    """Blocking finding for required columns absent: near-miss headers, or the right folder."""
+    where = f"Le fichier « {fichier} »" + (f" (feuille « {feuille} »)" if feuille else "")
+    other = _other_table(headers, table)
+    if other:
+        message = (
+            f"colonnes obligatoires absentes ({', '.join(missing)}) ; ce fichier a les colonnes "
+            f"de la table « {other} » "
+            f"({TABLES[other].title}), pas celles de « {table.name} » : il a sans doute été "
+            "déposé dans le mauvais dossier."
+        )
+        action = (
+            f"déplacez-le dans le dossier {_folder(other, paths)} ; s'il est bien de la table "
+            f"« {table.name} », ajoutez-lui les colonnes manquantes (voir data/README.md)."
+        )
+    else:
+        message = f"colonnes obligatoires absentes : {', '.join(missing)}."
+        renames = [f"renommez « {hints[n]} » en {n}" for n in missing if n in hints]
+        if len(renames) < len(missing):
+            renames.append(
+                "ajoutez les colonnes manquantes (voir data/README.md, qui décrit chaque colonne)"
+            )
+        action = " ; ".join(renames) + "."
+    blocking = Issue(
+        "bloquant",
+        table.name,
+        message,
+        action,
+        file=fichier,
+        sheet=feuille,
+    )
+    return DataError(
+        f"{where} (table « {table.name} ») : {message} À faire : {action}",
+        [*issues, blocking],
+    )
 
 
 def _convert(
@@ -257,8 +466,9 @@ def _convert(
             return values.round().astype("Int64")
         return values.astype("Float64")
     if col.kind == "date":
-        parsed = pd.to_datetime(raw, format="%d/%m/%Y", errors="coerce")
-        iso = pd.to_datetime(raw.where(parsed.isna()), format="%Y-%m-%d", errors="coerce")
+        day = raw.str.replace(_TIME_OF_DAY, "", regex=True)  # a date cell with its time
+        parsed = pd.to_datetime(day, format="%d/%m/%Y", errors="coerce")
+        iso = pd.to_datetime(day.where(parsed.isna()), format="%Y-%m-%d", errors="coerce")
         parsed = parsed.fillna(iso)
         bad(
             present & parsed.isna(),
@@ -345,12 +555,18 @@ def _drop_noise(
     return frame
 
 
-def read_partner_file(path: Path, table: Table) -> tuple[pd.DataFrame, list[Issue]]:
+def read_partner_file(
+    path: Path, table: Table, paths: Paths | None = None
+) -> tuple[pd.DataFrame, list[Issue]]:
     """Read one partner file into a typed DataFrame with source columns.
 
     Args:
-        path: CSV (``;`` or ``,``, UTF-8 with or without BOM, or cp1252) or Excel workbook.
+        path: text table (CSV ``;``, ``,`` or tab-separated; UTF-8 with or without BOM,
+            UTF-16 as Excel's "Texte Unicode", or cp1252) or workbook (``.xlsx``, ``.xlsm``,
+            ``.xls``, ``.ods``; a workbook is recognised by its content, whatever its name).
         table: contract table the file belongs to.
+        paths: project folders, to name the right folder of a file dropped in the wrong one
+            (default: :func:`~qpv_analytics.config.get_paths`).
 
     Returns:
         The typed rows (contract columns plus ``_fichier``, ``_feuille``, ``_ligne``) and the
@@ -360,11 +576,24 @@ def read_partner_file(path: Path, table: Table) -> tuple[pd.DataFrame, list[Issu
     Raises:
         DataError: when the file cannot be read at all (encoding, layout, missing columns).
     """
-    reader = _read_excel if path.suffix.lower() in readers.EXCEL_SUFFIXES else _read_csv
-    parts, issues = reader(path, table)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        reason = (
+            "droits de lecture insuffisants"
+            if isinstance(exc, PermissionError)
+            else ("erreur du système de fichiers")
+        )
+        raise DataError(
+            f"Le fichier « {path.name} » (table « {table.name} ») ne peut pas être lu ({reason}). "
+            "À faire : vérifiez qu'il est lisible par l'utilisateur qui lance la publication, ou "
+            "copiez-le à nouveau."
+        ) from None
+    workbook = readers.is_workbook(raw) or path.suffix.lower() in readers.EXCEL_SUFFIXES
+    parts, issues = (_read_excel if workbook else _read_csv)(path, raw, table)
     out = []
     for feuille, frame, first_line in parts:
-        frame, header_issues = _check_header(frame, table, path.name, feuille)
+        frame, header_issues = _check_header(frame, table, path.name, feuille, paths)
         issues += header_issues
         frame = frame.assign(
             _fichier=path.name, _feuille=feuille, _ligne=range(first_line, first_line + len(frame))
@@ -464,12 +693,23 @@ def load_table(
     table = TABLES[name]
     files = table_files(table, paths.raw)
     frames, issues = [], []
+    for path in ignored_files(table, paths.raw):
+        issues.append(
+            Issue(
+                "avertissement",
+                table.name,
+                f"fichier ignoré : le format « {path.suffix or 'sans extension'} » n'est pas lu.",
+                "si ce fichier contient des données de la table, enregistrez-le en CSV, .xlsx, "
+                ".xls ou .ods ; sinon, retirez-le du dossier.",
+                file=path.name,
+            )
+        )
     for path in files:
         try:
             if outside_link(path, paths.raw):
                 link, raw = (p.relative_to(paths.root).as_posix() for p in (path, paths.raw))
                 raise DataError(outside_link_message(link, raw))
-            frame, found = read_partner_file(path, table)
+            frame, found = read_partner_file(path, table, paths)
         except DataError as exc:
             message, _, action = str(exc).partition(" À faire : ")
             issues += exc.issues or [

@@ -67,7 +67,7 @@ def _tidy_loader_issue(issue: Issue, table: Table) -> Issue:
 def _empty_file_issues(result: LoadResult, table: Table) -> list[Issue]:
     """Warn about files that were read but gave no data row (empty, header only)."""
     read = set(result.data["_fichier"].dropna().astype(str)) if len(result.data) else set()
-    failed = {i.file for i in result.issues if i.blocking and not i.rows}
+    failed = {i.file for i in result.issues if i.blocking}  # refused, not empty
     return [
         Issue(
             "avertissement",

@@ -90,7 +90,7 @@ class Issue:
             out += f" Valeurs trouvées : {_shorten([repr(v) for v in self.values])}."
         if self.expected:
             out += f" Attendu : {self.expected}."
-        out += f" À faire : {self.action}"
+        out += f"{ACTION_MARK}{self.action}"
         return out
 
     def to_dict(self) -> dict:
@@ -214,10 +214,28 @@ class QualityReport:
         }
 
 
+ACTION_MARK = " À faire : "
+"""What precedes the advice in :meth:`Issue.text`: the part a shortened line always keeps."""
+
+
 def one_line(text: str, width: int = 300) -> str:
-    """Return ``text`` on one line, cut to ``width`` characters with an ellipsis."""
+    """Return ``text`` on one line, within ``width`` characters, never cutting the advice.
+
+    When the text is too long, the part before :data:`ACTION_MARK` (location, problem,
+    values) is cut with an ellipsis, keeping at least its first 80 characters; the advice is
+    kept whole, even if the line then exceeds ``width``. A text without advice is cut at
+    ``width``.
+    """
     text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+    if len(text) <= width:
+        return text
+    head, mark, action = text.rpartition(ACTION_MARK)
+    if not mark:
+        return text[: width - 1] + "…"
+    room = max(width - len(mark) - len(action), 80)
+    if len(head) > room:
+        head = head[: room - 1].rstrip() + "…"
+    return head + mark + action
 
 
 def _shorten(items: list[str]) -> str:
