@@ -178,12 +178,20 @@ def test_plausibility_is_a_warning():
 @unit
 def test_plausibility_is_declared_beside_its_columns():
     found = {t.name: t.plausibility for t in TABLES.values() if t.plausibility}
-    assert set(found) == {"tfpb_abattement", "tfpb_actions", "ru_relogements", "clauses_marches"}
+    assert set(found) == {
+        "tfpb_abattement",
+        "tfpb_actions",
+        "ru_operations",
+        "ru_relogements",
+        "clauses_marches",
+        "clauses_beneficiaires",
+    }
     names = [check.name for checks in found.values() for _, check in checks]
     assert len(names) == len(set(names)) and all(n.startswith("_") for n in names)
     for name, checks in found.items():
         for col, check in checks:
             assert check.per is None or check.per in TABLES[name].column_names
+            assert set(check.total_by) <= set(TABLES[name].column_names)
             assert check.min is not None or check.max is not None
             assert col.kind in ("entier", "decimal")
 

@@ -15,7 +15,7 @@ import pandas as pd
 from qpv_analytics.contract import TABLES, Table
 from qpv_analytics.labels import MASKED_ID as MASKED
 from qpv_analytics.quality.model import FeedbackRow, Issue, one_line
-from qpv_analytics.quality.suites import PLAUSIBILITY_RULE, ReferenceSets, value_text
+from qpv_analytics.quality.suites import PLAUSIBILITY_RULE, WHOLE_FILE, ReferenceSets, value_text
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from qpv_analytics.ingest.loaders import LoadResult
@@ -125,7 +125,7 @@ def _cell(table: Table, data: pd.DataFrame, frame: pd.DataFrame, idx: int, colum
 
 def _row_value(table: Table, data: pd.DataFrame, frame: pd.DataFrame, idx: int, meta: dict) -> str:
     columns = meta["colonnes"]
-    if meta["regle"].startswith(PLAUSIBILITY_RULE):
+    if columns[0].startswith("_"):  # a derived value (plausibility, fractions), then its sources
         derived, *sources = columns
         shown = _cell(table, data, frame, idx, derived)
         if len(sources) > 1:
@@ -234,6 +234,8 @@ def _issues_from_validation(
             if not per_row and others:
                 listed = ", ".join(f"« {f} »" for f in others)
                 message += f" Doublons à chercher aussi dans : {listed}."
+            if meta.get(WHOLE_FILE):
+                message += f" Lignes concernées : {len(found)}."
             issue = Issue(
                 message=message,
                 file=file,
