@@ -210,7 +210,8 @@ def _issues_from_validation(
             continue
         sources = [c for c in columns if not c.startswith("_")]
         per_row = meta["regle"] != "cle_unique"
-        groups: dict[tuple, list[tuple[int | None, str, tuple]]] = {}
+        whole_file = bool(meta.get(WHOLE_FILE))  # one finding per file, whoever sent each row
+        groups: dict[tuple, list[tuple[int | None, str, tuple, str | None]]] = {}
         key_files: dict[tuple, set[str]] = {}
         for idx in indexes:
             idx = int(idx)
@@ -225,16 +226,19 @@ def _issues_from_validation(
             value = _row_value(table, data, frame, idx, meta)
             key = () if per_row else tuple(str(frame.at[idx, c]) for c in sources)
             key_files.setdefault(key, set()).add(file or "")
-            groups.setdefault((file, sheet, producer), []).append((line, value, key))
-        for (file, sheet, producer), found in groups.items():
-            lines = [line for line, _, _ in found if line is not None]
-            values = list(dict.fromkeys(v for _, v, _ in found if v and v != MASKED))
+            group = (file, sheet, None if whole_file else producer)
+            groups.setdefault(group, []).append((line, value, key, producer))
+        for (file, sheet, _), found in groups.items():
+            lines = [line for line, _, _, _ in found if line is not None]
+            values = list(dict.fromkeys(v for _, v, _, _ in found if v and v != MASKED))
+            senders = {p for _, _, _, p in found}
+            producer = senders.pop() if len(senders) == 1 else None
             message = meta["probleme"]
-            others = sorted(set().union(*(key_files[k] for _, _, k in found)) - {file, ""})
+            others = sorted(set().union(*(key_files[k] for _, _, k, _ in found)) - {file, ""})
             if not per_row and others:
                 listed = ", ".join(f"« {f} »" for f in others)
                 message += f" Doublons à chercher aussi dans : {listed}."
-            if meta.get(WHOLE_FILE):
+            if whole_file:
                 message += f" Lignes concernées : {len(found)}."
             issue = Issue(
                 message=message,
@@ -248,7 +252,7 @@ def _issues_from_validation(
             issues.append(issue)
             if issue.blocking and per_row:
                 covered |= {(file, sheet, c, line) for c in sources for line in lines}
-            rows += [_feedback_row(issue, line, producer, value) for line, value, _ in found]
+            rows += [_feedback_row(issue, line, p, value) for line, value, _, p in found]
     return issues, rows
 
 
