@@ -364,6 +364,7 @@ def test_row_numbers_inside_a_message_are_not_shared(tmp_path: Path):
         "Expected 5 fields in line …, saw 7"
     )
     assert model.without_row_numbers("Lignes concernées : 3.") == "Lignes concernées : 3."
+    assert model.without_row_numbers("(lignes 2, 5, 9 … (+15))") == "(lignes …)"
     assert issue.message == message  # the team's pages keep every detail
 
 

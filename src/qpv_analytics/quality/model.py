@@ -47,7 +47,9 @@ ISSUE_KEYS: dict[str, str] = {
 
 
 _ROW_NUMBERS = re.compile(
-    r"\b(lignes?|line)\s+(?:n°\s*)?\d+(?:\s*(?:,|et|à|-|–|and)\s*\d+)*", re.IGNORECASE
+    r"\b(lignes?|line)\s+(?:n°\s*)?\d+(?:\s*(?:,|et|à|-|–|and)\s*\d+)*"
+    r"(?:\s*…\s*\(\+\d+\))?",
+    re.IGNORECASE,
 )
 """Row numbers written inside a message (« dès la ligne 2 », pandas' « in line 12 »)."""
 
