@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
+import json
+import re
 import shutil
 import zipfile
 from collections.abc import Callable
@@ -22,6 +25,7 @@ from qpv_analytics.ingest.reference import qpv_reference
 from qpv_analytics.params import RunParams
 from qpv_analytics.quality.gate import run_quality_gate
 from qpv_analytics.quality.model import DataError, QualityReport
+from qpv_analytics.quality.pages import scan_shared_quality, share_quality_pages
 
 pytestmark = pytest.mark.integration
 
@@ -469,6 +473,25 @@ CASES: list[Case] = [
     refused("colonne_en_double.csv", TA, "montant_abattement_eur", text="en double"),
     refused("fichier_binaire.csv", TA, None, text="pas un fichier texte"),
     refused("page_web.xls", TA, None, text="page web"),
+    # issue 15 — scale and outlier rules from the contract, shared quality pages
+    refused(
+        "taux_en_fraction.csv",
+        "numerique_bailleurs",
+        "part_demandes_en_ligne_pct",
+        [2, 3, 4],
+        "valeurs en fraction ?",
+    ),
+    accepted(
+        "taux_sous_un_pour_cent.csv",
+        "numerique",
+        clean=True,
+        check=_values("couverture_fibre_pct", [0.5, 0.0, 0.8]),
+    ),
+    accepted("heures_par_personne.csv", "clauses_beneficiaires", "temps plein", [2, 3]),
+    accepted("cout_par_logement.csv", "ru_operations", "par logement programmé", [3]),
+    accepted(
+        "taille_menage_invraisemblable.csv", "ru_relogements", "taille du ménage", [61, 67, 73]
+    ),
 ]
 
 
@@ -527,6 +550,61 @@ def gate(paths: Paths, out: Path) -> tuple[dict[str, LoadResult], QualityReport]
     """Load and validate; anything but a DataError escaping is a test failure (traceback)."""
     results = load_raw(paths)
     return results, run_quality_gate(results, region_qpv(), PARAMS, out)
+
+
+ROW_LEVEL = re.compile(
+    r"\b(?i:lignes?)\s+\d|Valeurs trouvées|Unexpected Value|unexpected_index|partial_unexpected"
+)
+"""What only the team's quality pages may show: row numbers, values, GX's lists of rows."""
+
+
+def visible_text(path: Path) -> str:
+    """The text a reader of a shared file sees (HTML without its styles and scripts)."""
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix == ".html":
+        text = re.sub(r"<(style|script)\b.*?</\1>", " ", text, flags=re.S | re.I)
+        text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    return text
+
+
+def shared_version(
+    results: dict[str, LoadResult], report: QualityReport, out: Path, target: Path
+) -> dict[Path, str]:
+    """Turn a copy of the team's quality folder into the shared one; return its texts."""
+    shutil.copytree(out, target)
+    share_quality_pages(report, results, target)
+    return {
+        p: visible_text(p)
+        for p in sorted(target.rglob("*"))
+        if p.suffix in (".html", ".json", ".csv") and "static" not in p.parts
+    }
+
+
+def personal_identifiers(results: dict[str, LoadResult]) -> set[str]:
+    return {
+        str(v)
+        for name, result in results.items()
+        for col in TABLES[name].identifiers
+        for v in result.data[col].dropna()
+    }
+
+
+def assert_shared_quality_is_aggregate(
+    results: dict[str, LoadResult], report: QualityReport, out: Path, target: Path
+) -> dict[Path, str]:
+    """The shared quality folder gives counts only and passes the confidentiality scan."""
+    texts = shared_version(results, report, out, target)
+    assert (target / "index.html").exists() and (target / "resultats.json").exists()
+    assert not (target / "retours").exists() and not (target / "partage").exists()
+    for path, text in texts.items():
+        found = ROW_LEVEL.search(text)
+        assert found is None, f"{path.relative_to(target)} : « {found.group()} »"
+    shared = json.loads((target / "resultats.json").read_text(encoding="utf-8"))
+    assert "issues" not in shared
+    for entry in shared["constats"]:
+        assert not {"fichier", "feuille", "lignes", "valeurs"} & set(entry), entry
+    assert scan_shared_quality(target, personal_identifiers(results)) == []
+    return texts
 
 
 def matching(report: QualityReport, case: Case, blocking: bool) -> list:
@@ -591,6 +669,7 @@ def test_case(case: Case, tmp_path: Path):
     assert "Traceback" not in summary and len(summary.splitlines()) <= 15
     assert (tmp_path / "qualite" / "index.html").exists()
     assert (tmp_path / "qualite" / "resultats.json").exists()
+    assert_shared_quality_is_aggregate(results, report, tmp_path / "qualite", tmp_path / "partage")
 
 
 def test_one_finding_per_bad_cell(tmp_path: Path):
@@ -745,3 +824,41 @@ def test_console_summary_never_cuts_the_advice(tmp_path: Path):
         assert line.endswith("À faire : " + issue.action), line
     page = (tmp_path / "qualite" / "index.html").read_text(encoding="utf-8")
     assert "déplacez-le dans le dossier data/raw/gusp/" in page
+
+
+def test_shared_quality_pages_hold_no_row_of_a_personal_table(tmp_path: Path):
+    """Implausible household sizes: rows and values stay with the team, counts are shared."""
+    case = next(c for c in CASES if c.file == "taille_menage_invraisemblable.csv")
+    assert TABLES[case.table].personal
+    results, report = gate(project(tmp_path / "projet", [case]), tmp_path / "qualite")
+    (issue,) = [i for i in report.issues if i.table == case.table]
+    assert set(issue.rows) == {61, 67, 73} and set(issue.values) == {"0", "64", "87"}
+    private = {str(line) for line in issue.rows} | {"64", "87"}
+    ids = personal_identifiers(results)
+    team = visible_text(tmp_path / "qualite" / "index.html")
+    assert private <= set(re.findall(r"\w+", team))  # the team sees them: the test can fail
+    team_docs = " ".join(
+        visible_text(p) for p in (tmp_path / "qualite" / "data_docs").rglob("*.html")
+    )
+    assert "87.0" in team_docs and "Unexpected Value" in team_docs
+
+    target = tmp_path / "partage"
+    texts = assert_shared_quality_is_aggregate(results, report, tmp_path / "qualite", target)
+    assert any("validations" in p.parts for p in texts)  # the shared Data Docs are scanned
+    for path, text in texts.items():
+        tokens = set(re.findall(r"\w+", text))
+        assert not private & tokens, (path.relative_to(target), private & tokens)
+        assert not ids & tokens, path.relative_to(target)
+    shared = json.loads((target / "resultats.json").read_text(encoding="utf-8"))
+    internal = json.loads((tmp_path / "qualite" / "resultats.json").read_text(encoding="utf-8"))
+    assert shared != internal
+    (count,) = [c for c in shared["constats"] if c["table"] == case.table]
+    assert (count["colonne"], count["producteur"]) == ("taille_menage", "Cités Picardes")
+    assert (count["constats"], count["lignes_concernees"]) == (1, 3)
+    assert count["regle"] == "vraisemblance:taille_menage"
+    page = texts[target / "index.html"]
+    assert "taille du ménage" in page and "Cités Picardes" in page
+    # the warning shown on the publication's index and in its manifest: counts only too
+    (warning,) = report.summary_dict()["avertissements"]
+    assert "3 ligne(s)" in warning["texte"]
+    assert not private & set(re.findall(r"\w+", warning["texte"]))

@@ -26,7 +26,7 @@ def test_every_column_is_documented():
 def test_plausibility_checks_are_documented():
     text = docs.contract_markdown()
     checks = [check for t in TABLES.values() for _, check in t.plausibility]
-    assert len(checks) == 4
+    assert len(checks) == 6
     for check in checks:
         assert f"vraisemblance ({check.label}" in text
     assert "soit `montant_abattement_eur` / `logements_concernes`) : une valeur entre 20 et" in text

@@ -178,12 +178,20 @@ def test_plausibility_is_a_warning():
 @unit
 def test_plausibility_is_declared_beside_its_columns():
     found = {t.name: t.plausibility for t in TABLES.values() if t.plausibility}
-    assert set(found) == {"tfpb_abattement", "tfpb_actions", "ru_relogements", "clauses_marches"}
+    assert set(found) == {
+        "tfpb_abattement",
+        "tfpb_actions",
+        "ru_operations",
+        "ru_relogements",
+        "clauses_marches",
+        "clauses_beneficiaires",
+    }
     names = [check.name for checks in found.values() for _, check in checks]
     assert len(names) == len(set(names)) and all(n.startswith("_") for n in names)
     for name, checks in found.items():
         for col, check in checks:
             assert check.per is None or check.per in TABLES[name].column_names
+            assert set(check.total_by) <= set(TABLES[name].column_names)
             assert check.min is not None or check.max is not None
             assert col.kind in ("entier", "decimal")
 
@@ -213,6 +221,151 @@ def test_prepare_frame_resets_index_and_hides_identifiers():
     values = frame["id_menage"].tolist()
     assert values[0] == values[2] != values[1] and pd.isna(values[3])
     assert not any("SECRET" in str(v) for v in values)
+
+
+@unit
+def test_every_rate_column_gets_the_blocking_fraction_check():
+    checked = 0
+    for name, table in TABLES.items():
+        exps = suite(name)
+        for col in table.columns:
+            found = find(exps, "ExpectColumnValuesToBeNull", column=suites.fraction_column(col))
+            assert bool(found) == (col.unit == "%" and (col.min, col.max) == (0, 100)), col.name
+            if found:
+                (check,) = found
+                assert check.meta["severite"] == "bloquant"
+                assert check.meta["regle"] == suites.FRACTION_RULE
+                assert check.meta["colonnes"] == [suites.fraction_column(col), col.name]
+                assert check.meta[suites.WHOLE_FILE] is True
+                assert "fraction ?" in check.meta["probleme"]
+                assert "par 100" in check.meta["action"]
+                checked += 1
+    assert checked >= 3
+
+
+@unit
+def test_prepare_frame_keeps_the_rates_of_files_written_in_fractions():
+    table = TABLES["numerique_bailleurs"]
+    data = pd.DataFrame(
+        {
+            "part_demandes_en_ligne_pct": pd.array(
+                [0.452, 0.3, None, 0.51, 45.0, 0.2, 0.5, 0.0, 0.9, 0.0, 1.0, 0.4, 0.7],
+                dtype="Float64",
+            ),
+            "_fichier": ["a.csv"] * 4 + ["b.csv"] * 2 + ["c.csv"] * 4 + ["d.xlsx"] * 3,
+            "_feuille": [None] * 10 + ["2024", "2024", "2025"],
+        }
+    )
+    flagged = suites.prepare_frame(data, table)[
+        suites.fraction_column(table.column("part_demandes_en_ligne_pct"))
+    ]
+    # a.csv: three rates out of four in [0, 1] (one blank) -> fractions
+    assert flagged[:4].tolist() == [0.452, 0.3, pd.NA, 0.51]
+    # b.csv: one rate above 1; c.csv: only two non-zero rates; d.xlsx: sheets judged apart
+    assert flagged[4:].isna().all()
+
+
+@unit
+def test_prepare_frame_sums_a_persons_hours_over_their_contracts():
+    table = TABLES["clauses_beneficiaires"]
+    (col, check) = table.plausibility[0]
+    assert (col.name, check.total_by, check.max) == (
+        "heures_realisees",
+        ("id_personne", "annee"),
+        1607,
+    )
+    data = pd.DataFrame(
+        {
+            "id_personne": pd.array(["P-1", "P-1", "P-1", "P-2", None], dtype="string"),
+            "annee": [2025, 2025, 2024, 2025, 2025],
+            "heures_realisees": pd.array([900.0, 800.0, 1000.0, None, 10.0], dtype="Float64"),
+        }
+    )
+    totals = suites.prepare_frame(data, table)[check.name].tolist()
+    assert totals[:3] == [1700.0, 1700.0, 1000.0]
+    assert pd.isna(totals[3]) and pd.isna(totals[4])
+
+
+@unit
+def test_shared_results_are_counts_without_file_row_or_value(tmp_path: Path):
+    from qpv_analytics.quality.model import Issue
+
+    issues = [
+        Issue(
+            "avertissement",
+            "ru_relogements",
+            "valeurs peu vraisemblables (taille du ménage).",
+            "vérifiez.",
+            file=name,
+            column="taille_menage",
+            rows=rows,
+            values=values,
+            producer="Cités Picardes",
+            rule="vraisemblance:taille_menage",
+            expected="une valeur entre 1 et 15 personnes",
+        )
+        for name, rows, values in (("a.csv", [61, 67], ["64", "87"]), ("b.csv", [73], ["93"]))
+    ] + [Issue("bloquant", "gusp", "colonnes absentes.", "ajoutez-les.", file="g.csv")]
+    report = model.QualityReport(issues, tmp_path, 2025)
+    report.feedback = [
+        {
+            "producteur": "Cités Picardes",
+            "libelle": "Cités Picardes",
+            "slug": "cites-picardes",
+            "page": "retours/cites-picardes.html",
+            "csv": "retours/cites-picardes.csv",
+            "bloquants": 0,
+            "avertissements": 3,
+        }
+    ]
+    shared = report.shared_dict()
+    text = json.dumps(shared, ensure_ascii=False)
+    for private in ("61", "67", "73", "64", "87", "93", "a.csv", "b.csv", "retours/"):
+        assert private not in text, private
+    relogements, gusp = shared["constats"]
+    assert relogements["constats"] == 2 and relogements["lignes_concernees"] == 3
+    assert (
+        relogements["producteur"] == "Cités Picardes" and relogements["colonne"] == "taille_menage"
+    )
+    assert gusp["gravite"] == "bloquant" and gusp["lignes_concernees"] == 0
+    assert shared["producteurs"] == [
+        {
+            "producteur": "Cités Picardes",
+            "libelle": "Cités Picardes",
+            "bloquants": 0,
+            "avertissements": 3,
+        }
+    ]
+    assert shared != report.to_dict()
+    # the warnings shown on the publication's index and in its manifest
+    texts = [w["texte"] for w in report.summary_dict()["avertissements"]]
+    assert texts == [
+        "[AVERTISSEMENT] table « ru_relogements », colonne « taille_menage » : valeurs peu "
+        "vraisemblables (taille du ménage). 2 ligne(s) concernée(s). Attendu : une valeur entre "
+        "1 et 15 personnes. À faire : vérifiez.",
+        "[AVERTISSEMENT] table « ru_relogements », colonne « taille_menage » : valeurs peu "
+        "vraisemblables (taille du ménage). 1 ligne(s) concernée(s). Attendu : une valeur entre "
+        "1 et 15 personnes. À faire : vérifiez.",
+    ]
+
+
+@unit
+def test_row_numbers_inside_a_message_are_not_shared(tmp_path: Path):
+    from qpv_analytics.quality.model import Issue
+
+    message = "trop de colonnes dès la ligne 12 (séparateur « ; »), puis lignes 14, 15 et 17."
+    issue = Issue("bloquant", "ru_relogements", message, "corrigez la ligne 12.", file="r.csv")
+    report = model.QualityReport([issue], tmp_path, 2025)
+    (count,) = report.shared_dict()["constats"]
+    assert count["probleme"] == "trop de colonnes dès la ligne … (séparateur « ; »), puis lignes …."
+    assert count["a_faire"] == "corrigez la ligne …."
+    assert "12" not in issue.shared_text() and "14" not in issue.shared_text()
+    assert model.without_row_numbers("Expected 5 fields in line 3, saw 7") == (
+        "Expected 5 fields in line …, saw 7"
+    )
+    assert model.without_row_numbers("Lignes concernées : 3.") == "Lignes concernées : 3."
+    assert model.without_row_numbers("(lignes 2, 5, 9 … (+15))") == "(lignes …)"
+    assert issue.message == message  # the team's pages keep every detail
 
 
 @unit
@@ -396,3 +549,89 @@ def test_personal_details_of_free_text_are_warnings_without_the_value():
         ("ev.csv", 3, "[nom masqué], [coordonnées masquées]", ""),
         ("ev.csv", 4, "IREV", ""),
     ]
+
+
+@integration
+def test_only_the_file_written_in_fractions_is_refused(tmp_path: Path):
+    paths = valid_project(tmp_path / "projet")
+    folder = paths.raw / "numerique_bailleurs"
+    (folder / "fractions.csv").write_text(
+        "annee;bailleur;part_demandes_en_ligne_pct;extranet_locataire\n"
+        "2024;Habitat Flandre Opale;0,452;oui\n"
+        "2024;Cités Picardes;0,385;non\n"
+        "2024;Logis de l'Avesnois;0,51;oui\n",
+        encoding="utf-8",
+    )
+    report = gate.run_quality_gate(load_raw(paths), region_qpv(), PARAMS, tmp_path / "q")
+    assert report.status == "refusé"
+    (issue,) = [i for i in report.issues if i.blocking]
+    assert (issue.file, issue.column, issue.rows) == (
+        "fractions.csv",
+        "part_demandes_en_ligne_pct",
+        [2, 3, 4],
+    )
+    assert issue.rule == suites.FRACTION_RULE and issue.producer is None
+    text = issue.text()
+    assert "valeurs en fraction ?" in text and "Lignes concernées : 3." in text
+    assert "multipliez par 100" in text
+    # each landlord's feedback page lists its own row of the file
+    assert sorted(e["producteur"] for e in report.feedback) == [
+        "Cités Picardes",
+        "Habitat Flandre Opale",
+        "Logis de l'Avesnois",
+    ]
+
+
+@integration
+def test_a_persons_hours_over_several_contracts_warn(tmp_path: Path):
+    paths = valid_project(tmp_path / "projet")
+    append_line(
+        paths,
+        "clauses_beneficiaires",
+        "P-9A1;M-02;2025;oui;QN00201M;F;moins_26;cap_bep;jeune_sans_qualification;1300;"
+        "emploi_durable",
+    )
+    report = gate.run_quality_gate(load_raw(paths), region_qpv(), PARAMS, tmp_path / "q")
+    assert not report.blocking and report.status == "valide avec avertissements"
+    found = [i for i in report.issues if i.table == "clauses_beneficiaires"]
+    assert sorted(line for i in found for line in i.rows) == [2, 4]  # 400 h + 1 300 h
+    assert all("1 700" in i.values for i in found)
+    assert all(i.rule == "vraisemblance:heures_par_personne_et_an" for i in found)
+    assert all("P-9A1" not in i.text() for i in found)
+
+
+@integration
+def test_shared_data_docs_give_counts_and_the_teams_give_rows(tmp_path: Path):
+    from qpv_analytics.quality.gx_run import DATA_DOCS_FOLDER
+    from qpv_analytics.quality.model import SHARED_FOLDER
+
+    paths = valid_project(tmp_path / "projet")
+    append_line(
+        paths,
+        "ru_relogements",
+        "MEN-9Z9Z;2025;QN00201M;Habitat Flandre Opale;parc_existant;non;10;87;1",
+    )
+    out = tmp_path / "q"
+    report = gate.run_quality_gate(load_raw(paths), region_qpv(), PARAMS, out)
+    (issue,) = report.issues
+    assert issue.values == ["87"] and issue.rows == [4]  # the findings keep every detail
+
+    def page(folder: Path) -> str:
+        (path,) = (folder / DATA_DOCS_FOLDER / "validations").rglob("*ru_relogements.html")
+        return path.read_text(encoding="utf-8")
+
+    team, shared = page(out), page(out / SHARED_FOLDER)
+    assert "87.0" in team and "Unexpected Value" in team
+    assert "87.0" not in shared and "Unexpected Value" not in shared
+    assert "1 unexpected values found" in shared
+    assert 'href="partage/index.html"' in (out / "index.html").read_text(encoding="utf-8")
+    shared_index = (out / SHARED_FOLDER / "index.html").read_text(encoding="utf-8")
+    assert 'href="data_docs/index.html"' in shared_index and "retours/" not in shared_index
+
+    pages.share_quality_pages(report, load_raw(paths), out)
+    assert sorted(p.name for p in out.iterdir()) == [
+        DATA_DOCS_FOLDER,
+        "index.html",
+        gate.RESULTS_FILE,
+    ]
+    assert page(out) == shared

@@ -54,11 +54,21 @@ def _constraint(col: Column) -> str:
         parts.append(f"doit exister dans le référentiel « {col.references} »")
     if col.identifier:
         parts.append("identifiant pseudonyme, jamais publié")
+    if col.is_rate:
+        parts.append(
+            "en pourcentage (45,2 pour 45,2 %) : un fichier dont tous les taux sont entre 0 et 1 "
+            "est refusé (fractions)"
+        )
     if col.plausible:
         check = col.plausible
         ratio = f", soit `{col.name}` / `{check.per}`" if check.per else ""
+        summed = (
+            f", somme par {' × '.join(f'`{c}`' for c in check.total_by)}" if check.total_by else ""
+        )
         bounds = bounds_text(check.min, check.max, check.unit)
-        parts.append(f"vraisemblance ({check.label}{ratio}) : {bounds}, sinon avertissement")
+        parts.append(
+            f"vraisemblance ({check.label}{ratio}{summed}) : {bounds}, sinon avertissement"
+        )
     return " ; ".join(parts)
 
 

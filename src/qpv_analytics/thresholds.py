@@ -19,3 +19,7 @@ MAX_YEAR_CHANGE_PCT = 50.0
 
 UNIFORM_AMOUNT_MIN_RECORDS = 10
 """A year of a source is flagged when at least this many records all carry one amount."""
+
+FRACTION_MIN_VALUES = 3
+"""A file whose values of a rate column all lie in [0, 1] is refused as written in fractions
+(0,452 for 45,2 %) once at least this many of them are not zero (fewer say too little)."""

@@ -38,8 +38,11 @@ class Plausibility:
     """Warning-level bounds of a column's values, or of its ratio to another column.
 
     The checked value is the column itself or, with ``per``, ``column / per × factor`` (rows
-    whose ``per`` is zero or missing are skipped). It is computed before validation in a
-    derived column called ``name`` (leading ``_``), which also names the rule.
+    whose ``per`` is zero or missing are skipped). With ``total_by``, the column (and ``per``)
+    is first summed over the rows sharing the values of those columns (a person's hours over
+    all their contracts of a year), and every row of a group out of bounds is reported. It is
+    computed before validation in a derived column called ``name`` (leading ``_``), which also
+    names the rule.
     """
 
     name: str
@@ -50,6 +53,8 @@ class Plausibility:
     per: str | None = None
     """Denominator column of a ratio (``None``: bounds on the column itself)."""
     factor: float = 1.0
+    total_by: tuple[str, ...] = ()
+    """Columns grouping the rows whose values are summed before the bounds are checked."""
     action: str = PLAUSIBILITY_ACTION
 
 
@@ -90,6 +95,15 @@ class Column:
         return self.kind == "texte" and not (
             self.identifier or self.references or self.allowed or self.pattern or self.width
         )
+
+    @property
+    def is_rate(self) -> bool:
+        """A percentage from 0 to 100: a file giving every value between 0 and 1 is refused.
+
+        Such a file almost surely holds fractions (0,452 for 45,2 %), which would be
+        published a hundred times too small.
+        """
+        return self.unit == "%" and self.min == 0 and self.max == 100
 
 
 @dataclass(frozen=True)

@@ -297,7 +297,18 @@ TABLES: dict[str, Table] = {
                     unit="logements",
                     required=False,
                 ),
-                _euros("cout_total_eur", "Coût total de l'opération."),
+                _euros(
+                    "cout_total_eur",
+                    "Coût total de l'opération.",
+                    plausible=Plausibility(
+                        "_cout_eur_par_logement",
+                        "coût de l'opération par logement programmé",
+                        min=1_000,
+                        max=400_000,
+                        unit="€/logement",
+                        per="logements_programmes",
+                    ),
+                ),
                 _euros("subvention_anru_eur", "Subvention ANRU."),
             ),
         ),
@@ -576,7 +587,21 @@ TABLES: dict[str, Table] = {
                         "autre",
                     ),
                 ),
-                Column("heures_realisees", "decimal", "Heures réalisées.", unit="heures", min=0),
+                Column(
+                    "heures_realisees",
+                    "decimal",
+                    "Heures réalisées.",
+                    unit="heures",
+                    min=0,
+                    plausible=Plausibility(
+                        "_heures_par_personne_et_an",
+                        "heures d'une personne dans l'année, tous contrats confondus : au plus "
+                        "une année à temps plein",
+                        max=1607,  # legal working time of a full-time year
+                        unit="heures",
+                        total_by=("id_personne", "annee"),
+                    ),
+                ),
                 Column(
                     "situation_6_mois",
                     "code",

@@ -17,7 +17,7 @@ from qpv_analytics.disclosure import personal_text
 from qpv_analytics.labels import MASKED_ID as MASKED
 from qpv_analytics.labels import PERSONAL_KIND_LABELS
 from qpv_analytics.quality.model import FeedbackRow, Issue, one_line
-from qpv_analytics.quality.suites import PLAUSIBILITY_RULE, ReferenceSets, value_text
+from qpv_analytics.quality.suites import PLAUSIBILITY_RULE, WHOLE_FILE, ReferenceSets, value_text
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from qpv_analytics.ingest.loaders import LoadResult
@@ -173,7 +173,7 @@ def _cell(table: Table, data: pd.DataFrame, frame: pd.DataFrame, idx: int, colum
 
 def _row_value(table: Table, data: pd.DataFrame, frame: pd.DataFrame, idx: int, meta: dict) -> str:
     columns = meta["colonnes"]
-    if meta["regle"].startswith(PLAUSIBILITY_RULE):
+    if columns[0].startswith("_"):  # a derived value (plausibility, fractions), then its sources
         derived, *sources = columns
         shown = _cell(table, data, frame, idx, derived)
         if len(sources) > 1:
@@ -258,7 +258,8 @@ def _issues_from_validation(
             continue
         sources = [c for c in columns if not c.startswith("_")]
         per_row = meta["regle"] != "cle_unique"
-        groups: dict[tuple, list[tuple[int | None, str, tuple]]] = {}
+        whole_file = bool(meta.get(WHOLE_FILE))  # one finding per file, whoever sent each row
+        groups: dict[tuple, list[tuple[int | None, str, tuple, str | None]]] = {}
         key_files: dict[tuple, set[str]] = {}
         for idx in indexes:
             idx = int(idx)
@@ -273,15 +274,20 @@ def _issues_from_validation(
             value = _row_value(table, data, frame, idx, meta)
             key = () if per_row else tuple(str(frame.at[idx, c]) for c in sources)
             key_files.setdefault(key, set()).add(file or "")
-            groups.setdefault((file, sheet, producer), []).append((line, value, key))
-        for (file, sheet, producer), found in groups.items():
-            lines = [line for line, _, _ in found if line is not None]
-            values = list(dict.fromkeys(v for _, v, _ in found if v and v != MASKED))
+            group = (file, sheet, None if whole_file else producer)
+            groups.setdefault(group, []).append((line, value, key, producer))
+        for (file, sheet, _), found in groups.items():
+            lines = [line for line, _, _, _ in found if line is not None]
+            values = list(dict.fromkeys(v for _, v, _, _ in found if v and v != MASKED))
+            senders = {p for _, _, _, p in found}
+            producer = senders.pop() if len(senders) == 1 else None
             message = meta["probleme"]
-            others = sorted(set().union(*(key_files[k] for _, _, k in found)) - {file, ""})
+            others = sorted(set().union(*(key_files[k] for _, _, k, _ in found)) - {file, ""})
             if not per_row and others:
                 listed = ", ".join(f"« {f} »" for f in others)
                 message += f" Doublons à chercher aussi dans : {listed}."
+            if whole_file:
+                message += f" Lignes concernées : {len(found)}."
             issue = Issue(
                 message=message,
                 file=file,
@@ -294,7 +300,7 @@ def _issues_from_validation(
             issues.append(issue)
             if issue.blocking and per_row:
                 covered |= {(file, sheet, c, line) for c in sources for line in lines}
-            rows += [_feedback_row(issue, line, producer, value) for line, value, _ in found]
+            rows += [_feedback_row(issue, line, p, value) for line, value, _, p in found]
     return issues, rows
 
 

@@ -17,8 +17,19 @@ from qpv_analytics.params import RunParams
 from qpv_analytics.quality import plausibility
 from qpv_analytics.quality.findings import registry_findings, table_findings
 from qpv_analytics.quality.gx_run import DATA_DOCS_FOLDER, run_checkpoints
-from qpv_analytics.quality.model import FEEDBACK_FOLDER, FeedbackRow, Issue, QualityReport
-from qpv_analytics.quality.pages import render_quality_index, write_feedback
+from qpv_analytics.quality.model import (
+    FEEDBACK_FOLDER,
+    SHARED_FOLDER,
+    FeedbackRow,
+    Issue,
+    QualityReport,
+)
+from qpv_analytics.quality.pages import (
+    RESULTS_FILE,
+    render_quality_index,
+    write_feedback,
+    write_shared_pages,
+)
 from qpv_analytics.quality.suites import ReferenceSets, build_suite, prepare_frame
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -26,8 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
     from qpv_analytics.ingest.loaders import LoadResult
 
-RESULTS_FILE = "resultats.json"
-"""Every finding of the run, with French keys, beside the quality pages."""
+__all__ = ["RESULTS_FILE", "run_quality_gate"]
 
 
 def run_quality_gate(
@@ -46,8 +56,10 @@ def run_quality_gate(
         results: loaded tables (``loaders.load_raw``), with the loaders' own findings.
         qpv: QPV reference of the region (``reference.qpv_reference``).
         params: run parameters.
-        out_dir: folder receiving ``resultats.json``, ``index.html``, ``data_docs/`` and
-            ``retours/`` (one page and one CSV per data producer).
+        out_dir: the team's folder, receiving ``resultats.json``, ``index.html``,
+            ``data_docs/``, ``retours/`` (one page and one CSV per data producer) and
+            ``partage/``, the version shared with the partners (counts only, no file, row
+            or value: :func:`pages.write_shared_pages`).
         paths: project paths of the publication, whose public files of State-funded posts
             are checked too; ``None`` checks the loaded tables only.
 
@@ -57,7 +69,7 @@ def run_quality_gate(
     started = time.perf_counter()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    for stale in (DATA_DOCS_FOLDER, FEEDBACK_FOLDER):  # pages of a previous run would mislead
+    for stale in (DATA_DOCS_FOLDER, FEEDBACK_FOLDER, SHARED_FOLDER):  # a previous run's pages
         shutil.rmtree(out_dir / stale, ignore_errors=True)
     registry = results["bailleurs"].data if "bailleurs" in results else None
     refs = ReferenceSets.from_inputs(qpv, registry)
@@ -71,7 +83,7 @@ def run_quality_gate(
         sources[name] = result.data.reset_index(drop=True)
         frames[name] = prepare_frame(sources[name], table)
         suites[name] = build_suite(table, refs, params)
-    gx_results = run_checkpoints(frames, suites, out_dir)
+    gx_results = run_checkpoints(frames, suites, out_dir, out_dir / SHARED_FOLDER)
 
     issues: list[Issue] = []
     rows: list[FeedbackRow] = []
@@ -107,5 +119,6 @@ def run_quality_gate(
     (out_dir / RESULTS_FILE).write_text(
         json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str), encoding="utf-8"
     )
+    write_shared_pages(report, results, out_dir / SHARED_FOLDER)
     render_quality_index(report, results, out_dir)
     return report

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -17,6 +18,12 @@ MAX_SHOWN = 8
 
 FEEDBACK_FOLDER = "retours"
 """Folder of the quality pages holding one page and one CSV per data producer."""
+SHARED_FOLDER = "partage"
+"""Folder of the team's quality pages holding the version shared with the partners.
+
+It holds counts only (per table, column, rule and producer): the publication takes it as its
+``qualite/`` folder, and the team sees there exactly what the partners receive.
+"""
 
 STATUS_OK = "valide"
 STATUS_WARN = "valide avec avertissements"
@@ -37,6 +44,19 @@ ISSUE_KEYS: dict[str, str] = {
     "rule": "regle",
 }
 """French key written in ``resultats.json`` for each field of :class:`Issue`."""
+
+
+_ROW_NUMBERS = re.compile(
+    r"\b(lignes?|line)\s+(?:n°\s*)?\d+(?:\s*(?:,|et|à|-|–|and)\s*\d+)*"
+    r"(?:\s*…\s*\(\+\d+\))?",
+    re.IGNORECASE,
+)
+"""Row numbers written inside a message (« dès la ligne 2 », pandas' « in line 12 »)."""
+
+
+def without_row_numbers(message: str) -> str:
+    """Return a message with the row numbers it names replaced by « … » (shared pages)."""
+    return _ROW_NUMBERS.sub(lambda m: f"{m.group(1)} …", message)
 
 
 class DataError(Exception):
@@ -96,6 +116,23 @@ class Issue:
     def to_dict(self) -> dict:
         """Plain dict for JSON files, with the French keys of :data:`ISSUE_KEYS`."""
         return {ISSUE_KEYS[key]: value for key, value in asdict(self).items()}
+
+    @property
+    def personal(self) -> bool:
+        """Whether the finding is about a table of persons or households (contract)."""
+        table = TABLES.get(self.table)
+        return bool(table and table.personal)
+
+    def shared_text(self) -> str:
+        """French message without file, rows or values: table, column, problem, row count."""
+        label = SEVERITY_LABELS[self.severity]
+        where = f"table « {self.table} »" + (f", colonne « {self.column} »" if self.column else "")
+        out = f"[{label}] {where} : {without_row_numbers(self.message)}"
+        if self.rows:
+            out += f" {len(set(self.rows))} ligne(s) concernée(s)."
+        if self.expected:
+            out += f" Attendu : {without_row_numbers(self.expected)}."
+        return out + f" À faire : {without_row_numbers(self.action)}"
 
 
 @dataclass(frozen=True)
@@ -187,15 +224,43 @@ class QualityReport:
         return "\n".join((lines + footer)[: max(max_lines, 1)])
 
     def summary_dict(self) -> dict:
-        """Summary read by the reports: status, number of blocking findings, warnings."""
+        """Summary read by the reports: status, number of blocking findings, warnings.
+
+        It is shared (publication index, manifest): a warning about a table of persons or
+        households gives its row count, never its file, rows or values.
+        """
         return {
             "statut": self.status,
             "bloquants": self.counts[0],
             "avertissements": [
-                {"table": i.table, "probleme": i.message, "texte": i.text()}
+                {
+                    "table": i.table,
+                    "probleme": i.message,
+                    "texte": i.shared_text() if i.personal else i.text(),
+                }
                 for i in self.issues
                 if not i.blocking
             ],
+        }
+
+    def shared_dict(self) -> dict:
+        """The shared ``resultats.json``: status, counts per table, column, rule and producer.
+
+        No file, row number or value of any finding, and no link to a producer's own page.
+        """
+        blocking, warning = self.counts
+        return {
+            "annee": self.year,
+            "statut": self.status,
+            "bloquant": self.blocking,
+            "bloquants": blocking,
+            "avertissements": warning,
+            "lignes_controlees": self.tables,
+            "producteurs": [
+                {k: e[k] for k in ("producteur", "libelle", "bloquants", "avertissements")}
+                for e in self.feedback
+            ],
+            "constats": finding_counts(self.issues),
         }
 
     def to_dict(self) -> dict:
@@ -216,6 +281,51 @@ class QualityReport:
 
 ACTION_MARK = " À faire : "
 """What precedes the advice in :meth:`Issue.text`: the part a shortened line always keeps."""
+
+
+def finding_counts(issues: Iterable[Issue]) -> list[dict]:
+    """Count the findings per severity, table, column, rule, problem and producer.
+
+    The counts are what the shared quality pages show: no file, row number or value (the
+    row numbers a message names are replaced by « … »).
+
+    Returns:
+        One dict per group (French keys): ``gravite``, ``table``, ``colonne``, ``regle``,
+        ``producteur``, ``probleme``, ``attendu``, ``a_faire``, ``constats`` (findings) and
+        ``lignes_concernees`` (rows named by the findings; 0 for file-level findings).
+    """
+    groups: dict[tuple, dict] = {}
+    for issue in issues:
+        message, action = without_row_numbers(issue.message), without_row_numbers(issue.action)
+        expected = without_row_numbers(issue.expected) if issue.expected else issue.expected
+        key = (
+            issue.severity,
+            issue.table,
+            issue.column,
+            issue.rule,
+            message,
+            issue.producer,
+            expected,
+            action,
+        )
+        entry = groups.setdefault(
+            key,
+            {
+                "gravite": issue.severity,
+                "table": issue.table,
+                "colonne": issue.column,
+                "regle": issue.rule,
+                "producteur": issue.producer,
+                "probleme": message,
+                "attendu": expected,
+                "a_faire": action,
+                "constats": 0,
+                "lignes_concernees": 0,
+            },
+        )
+        entry["constats"] += 1
+        entry["lignes_concernees"] += len(issue.rows)
+    return list(groups.values())
 
 
 def one_line(text: str, width: int = 300) -> str:

@@ -1,8 +1,14 @@
-"""Quality pages: the French summary page and one correction list (HTML, CSV) per producer."""
+"""Quality pages: the French summary page and one correction list (HTML, CSV) per producer.
+
+The team's pages list files, rows and values; the version shared with the partners
+(:func:`write_shared_pages`, in the ``partage/`` folder, then the publication's ``qualite/``)
+gives counts per table, column, rule and producer only.
+"""
 
 from __future__ import annotations
 
 import csv
+import json
 import re
 import shutil
 import unicodedata
@@ -12,16 +18,27 @@ from typing import TYPE_CHECKING, Any
 
 from qpv_analytics.config import DEMO_MARKER, TEMPLATES_DIR, get_paths
 from qpv_analytics.contract import TABLES
+from qpv_analytics.disclosure import scanner
 from qpv_analytics.labels import SEVERITY_ADVICE, SEVERITY_LABELS
 from qpv_analytics.quality import plausibility
 from qpv_analytics.quality.gx_run import DATA_DOCS_FOLDER
-from qpv_analytics.quality.model import FEEDBACK_FOLDER, MAX_SHOWN, FeedbackRow, QualityReport
+from qpv_analytics.quality.model import (
+    FEEDBACK_FOLDER,
+    MAX_SHOWN,
+    SHARED_FOLDER,
+    FeedbackRow,
+    QualityReport,
+    finding_counts,
+)
+from qpv_analytics.thresholds import MIN_COUNT
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from qpv_analytics.ingest.loaders import LoadResult
 
 UNKNOWN_PRODUCER = "Producteur non identifié"
 """Page of the findings whose producer cannot be told from the rows (unreadable files…)."""
+RESULTS_FILE = "resultats.json"
+"""Every finding of the run (the team's) or their counts (shared), beside the quality pages."""
 CSV_COLUMNS = (
     "table",
     "fichier",
@@ -160,10 +177,40 @@ def render_quality_index(
         report: the quality report.
         results: loaded tables (files received per table).
         out_dir: quality folder.
-        shared: version for the shared publication: counts per producer, no links to the
-            producers' own pages (each producer receives only its page from the team).
+        shared: version for the partners: counts of findings per table, column, rule and
+            producer, no file, row or value, no link to the producers' own pages (each
+            producer receives only its page from the team).
     """
     blocking, warning = report.counts
+    tables = _table_entries(report, results)
+    if shared:
+        for entry in tables:
+            entry["counts"] = finding_counts(entry.pop("issues"))
+    html = (
+        _environment()
+        .get_template("qualite_partage.html.j2" if shared else "qualite.html.j2")
+        .render(
+            report=report,
+            year=report.year,
+            status=report.status,
+            blocking=blocking,
+            warnings=warning,
+            tables=tables,
+            producers=report.feedback,
+            data_docs=(out_dir / DATA_DOCS_FOLDER / "index.html").exists(),
+            shared_version=(out_dir / SHARED_FOLDER / "index.html").exists(),
+            severity_labels=SEVERITY_LABELS,
+            severity_advice=SEVERITY_ADVICE,
+            max_shown=MAX_SHOWN,
+        )
+    )
+    target = out_dir / "index.html"
+    target.write_text(html, encoding="utf-8")
+    return target
+
+
+def _table_entries(report: QualityReport, results: dict[str, LoadResult]) -> list[dict]:
+    """One entry per table received or with findings: files, rows checked, findings."""
     tables = []
     for name, table in TABLES.items():
         found = [i for i in report.issues if i.table == name]
@@ -194,39 +241,76 @@ def render_quality_index(
                     "blocking": 0,
                 }
             )
-    html = (
-        _environment()
-        .get_template("qualite.html.j2")
-        .render(
-            report=report,
-            year=report.year,
-            status=report.status,
-            blocking=blocking,
-            warnings=warning,
-            tables=tables,
-            producers=report.feedback,
-            shared=shared,
-            data_docs=(out_dir / DATA_DOCS_FOLDER / "index.html").exists(),
-            severity_labels=SEVERITY_LABELS,
-            max_shown=MAX_SHOWN,
-        )
+    return tables
+
+
+def write_shared_pages(
+    report: QualityReport, results: dict[str, LoadResult], shared_dir: Path
+) -> Path:
+    """Write the version of the quality pages shared with the partners: counts only.
+
+    ``index.html`` and ``resultats.json`` give the status and the number of findings and of
+    rows concerned per table, column, rule and producer; no file, row number or value of any
+    finding, no producer's page. The Data Docs of ``shared_dir / "data_docs"`` (written by
+    :func:`gx_run.run_checkpoints`, counts only) are linked when present.
+
+    Args:
+        report: the quality report.
+        results: loaded tables (files received per table).
+        shared_dir: folder of the shared version (``<quality folder>/partage``).
+
+    Returns:
+        The shared ``index.html``.
+    """
+    shared_dir.mkdir(parents=True, exist_ok=True)
+    (shared_dir / RESULTS_FILE).write_text(
+        json.dumps(report.shared_dict(), ensure_ascii=False, indent=2, default=str),
+        encoding="utf-8",
     )
-    target = out_dir / "index.html"
-    target.write_text(html, encoding="utf-8")
-    return target
+    return render_quality_index(report, results, shared_dir, shared=True)
 
 
 def share_quality_pages(
     report: QualityReport, results: dict[str, LoadResult], out_dir: Path
 ) -> None:
-    """Turn the quality pages into their shared version: counts per producer, no producer rows.
+    """Replace the team's quality pages of a folder by their shared version (counts only).
 
-    Each producer receives only its own page from the team, never the others'.
+    The team's pages (rows, values, Data Docs listing them, each producer's page) go; the
+    shared version written beside them by the gate (``partage/``) takes their place, or is
+    written now if missing. Each producer receives only its own page from the team.
 
     Args:
         report: the quality report.
         results: loaded tables (files received per table).
         out_dir: quality folder of the publication being built.
     """
-    shutil.rmtree(out_dir / FEEDBACK_FOLDER, ignore_errors=True)
-    render_quality_index(report, results, out_dir, shared=True)
+    out_dir = Path(out_dir)
+    preview = out_dir / SHARED_FOLDER
+    if not (preview / "index.html").exists():
+        write_shared_pages(report, results, preview)
+    for child in out_dir.iterdir():
+        if child.name == SHARED_FOLDER:
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+    for child in preview.iterdir():
+        child.rename(out_dir / child.name)
+    preview.rmdir()
+
+
+def scan_shared_quality(
+    folder: Path, identifiers: set[str], threshold: int = MIN_COUNT
+) -> list[scanner.Finding]:
+    """Run the confidentiality scan on a shared quality folder.
+
+    Args:
+        folder: the shared quality folder (``Paths.quality_in(<publication or build>)``).
+        identifiers: pseudonymous identifiers of persons and households never to publish.
+        threshold: smallest count of people that may be shown.
+
+    Returns:
+        The scanner's findings (empty: the folder may be shared).
+    """
+    return scanner.scan_publication(folder, identifiers, threshold)

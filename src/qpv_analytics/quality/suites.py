@@ -13,6 +13,7 @@ from qpv_analytics.geography import DEPARTEMENT_PATTERN, QPV_PATTERN, SIREN_PATT
 from qpv_analytics.params import RunParams
 from qpv_analytics.quality.gx_run import gx_modules
 from qpv_analytics.quality.model import Severity
+from qpv_analytics.thresholds import FRACTION_MIN_VALUES
 
 if TYPE_CHECKING:  # pragma: no cover - typing only, GX is imported lazily
     from great_expectations.expectations import Expectation
@@ -21,6 +22,10 @@ GX_SEVERITY: dict[str, str] = {"bloquant": "critical", "avertissement": "warning
 """Great Expectations severity of each French severity."""
 PLAUSIBILITY_RULE = "vraisemblance:"
 """Prefix of the rule id of the plausibility checks (followed by the derived column's name)."""
+FRACTION_RULE = "echelle_fraction"
+"""Rule id of the check that refuses a file giving a rate column as fractions (0,452)."""
+WHOLE_FILE = "fichier_entier"
+"""Key of ``meta`` marking a rule that judges each file as a whole (its message counts rows)."""
 
 TYPE_NAMES: dict[str, list[str]] = {
     "entier": ["Int64Dtype", "Int32Dtype", "int64", "int32"],
@@ -114,6 +119,7 @@ class _SuiteBuilder:
         expected: str,
         action: str,
         rule: str,
+        whole_file: bool = False,
         **kwargs: Any,
     ) -> None:
         # French keys: the meta is shown as is in the Data Docs pages.
@@ -127,6 +133,8 @@ class _SuiteBuilder:
             "action": action,
             "ordre": len(self.expectations),
         }
+        if whole_file:
+            meta[WHOLE_FILE] = True
         columns_text = ", ".join(c for c in columns if not c.startswith("_")) or columns[0]
         cls = getattr(self.gxe, kind)
         self.expectations.append(
@@ -287,8 +295,37 @@ def _column_checks(b: _SuiteBuilder, col: Column, refs: ReferenceSets, params: R
             min_value=col.min,
             max_value=col.max,
         )
+    if col.is_rate:
+        _fraction_check(b, col)
     if col.references:
         _reference_check(b, col, refs, params)
+
+
+def fraction_column(col: Column) -> str:
+    """Name of the derived column holding the values of a rate column given as fractions."""
+    return f"_{col.name}_en_fraction"
+
+
+def _fraction_check(b: _SuiteBuilder, col: Column) -> None:
+    """Refuse a file whose rates all lie in [0, 1]: fractions published a hundred times too small.
+
+    The derived column (:func:`fraction_column`) holds the rates of such files only, so the
+    expectation that it stays empty lists their rows.
+    """
+    derived = fraction_column(col)
+    b.add(
+        "ExpectColumnValuesToBeNull",
+        "bloquant",
+        [derived, col.name],
+        "valeurs en fraction ? Tous les taux de la colonne dans ce fichier sont compris entre "
+        "0 et 1, alors qu'un taux s'écrit en pourcentage : 0,452 serait publié « 0,5 % » au "
+        "lieu de 45,2 %.",
+        "un taux en pourcentage, de 0 à 100 (45,2 pour 45,2 %)",
+        "multipliez par 100 les valeurs de cette colonne (0,452 → 45,2) et renvoyez le fichier.",
+        FRACTION_RULE,
+        whole_file=True,
+        column=derived,
+    )
 
 
 def _year_checks(b: _SuiteBuilder, col: Column, params: RunParams) -> None:
@@ -388,7 +425,8 @@ def prepare_frame(data: pd.DataFrame, table: Table) -> pd.DataFrame:
     The index is reset to a ``RangeIndex`` (so that ``unexpected_index_list`` gives row
     positions), pseudonymous identifiers are replaced by neutral surrogates that keep equality
     (``id-1``, ``id-2``…: uniqueness can be checked, no identifier reaches Data Docs), and the
-    derived columns of the plausibility checks are added.
+    derived columns of the plausibility checks and of the fraction check of rate columns are
+    added.
     """
     frame = data.reset_index(drop=True).copy()
     for name in table.identifiers:
@@ -398,12 +436,41 @@ def prepare_frame(data: pd.DataFrame, table: Table) -> pd.DataFrame:
                 [f"id-{c + 1}" if c >= 0 else pd.NA for c in codes], dtype="string"
             )
     for col, check in table.plausibility:
-        if not {col.name, check.per or col.name} <= set(frame.columns):
+        if not {col.name, check.per or col.name, *check.total_by} <= set(frame.columns):
             continue
-        num = pd.to_numeric(frame[col.name], errors="coerce").astype("Float64")
+        num = _totals(frame, col.name, check.total_by)
         if check.per:
-            den = pd.to_numeric(frame[check.per], errors="coerce").astype("Float64")
+            den = _totals(frame, check.per, check.total_by)
             den = den.where(den > 0)
             num = num / den * check.factor
         frame[check.name] = num.astype("Float64")
+    for col in table.columns:
+        if col.is_rate and col.name in frame.columns:
+            frame[fraction_column(col)] = _fractions(frame, col.name)
     return frame
+
+
+def _totals(frame: pd.DataFrame, column: str, by: tuple[str, ...]) -> pd.Series:
+    """Numeric values of a column, summed over the rows sharing the values of ``by`` if any."""
+    values = pd.to_numeric(frame[column], errors="coerce").astype("Float64")
+    if not by:
+        return values
+    groups = values.groupby([frame[c] for c in by], dropna=True)
+    return groups.transform(lambda g: g.sum(min_count=1)).astype("Float64")
+
+
+def _fractions(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Values of a rate column in the files (and sheets) where every one lies in [0, 1].
+
+    Only files with at least ``FRACTION_MIN_VALUES`` non-zero rates are judged; elsewhere,
+    the derived value is missing.
+    """
+    values = pd.to_numeric(frame[column], errors="coerce").astype("Float64")
+    where = [c for c in ("_fichier", "_feuille") if c in frame.columns]
+    keys = [frame[c].astype("string").fillna("") for c in where] or [pd.Series(0, frame.index)]
+    flagged = pd.Series(False, index=frame.index)
+    for _, group in values.groupby(keys):
+        given = group.dropna()
+        if (given != 0).sum() >= FRACTION_MIN_VALUES and given.between(0, 1).all():
+            flagged[given.index] = True
+    return values.where(flagged).astype("Float64")
