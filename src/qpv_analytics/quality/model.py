@@ -248,14 +248,8 @@ class QualityReport:
 
         No file, row number or value of any finding, and no link to a producer's own page.
         """
-        blocking, warning = self.counts
         return {
-            "annee": self.year,
-            "statut": self.status,
-            "bloquant": self.blocking,
-            "bloquants": blocking,
-            "avertissements": warning,
-            "lignes_controlees": self.tables,
+            **self._status_dict(),
             "producteurs": [
                 {k: e[k] for k in ("producteur", "libelle", "bloquants", "avertissements")}
                 for e in self.feedback
@@ -263,8 +257,8 @@ class QualityReport:
             "constats": finding_counts(self.issues),
         }
 
-    def to_dict(self) -> dict:
-        """Everything written in ``resultats.json`` (French keys)."""
+    def _status_dict(self) -> dict:
+        """Year, status, counts of findings and rows checked: the head of ``resultats.json``."""
         blocking, warning = self.counts
         return {
             "annee": self.year,
@@ -273,6 +267,12 @@ class QualityReport:
             "bloquants": blocking,
             "avertissements": warning,
             "lignes_controlees": self.tables,
+        }
+
+    def to_dict(self) -> dict:
+        """Everything written in ``resultats.json`` (French keys)."""
+        return {
+            **self._status_dict(),
             "producteurs": self.feedback,
             "duree_secondes": round(self.duration_s, 2),
             "issues": [i.to_dict() for i in self.issues],
