@@ -24,7 +24,14 @@ from openpyxl.writer.excel import ExcelWriter
 
 from qpv_analytics.config import Paths, get_paths
 from qpv_analytics.contract import AXES_TFPB, KIND_LABELS, TABLES, Column, Table
-from qpv_analytics.contract.examples import ExampleValue, example_row
+from qpv_analytics.contract.template import (
+    DESCRIPTION_SHEET,
+    LISTS_SHEET,
+    REGISTRY_SHEET,
+    ExampleValue,
+    example_row,
+)
+from qpv_analytics.ingest.loaders import load_table
 from qpv_analytics.labels import AXES
 from qpv_analytics.quality.suites import bounds_text
 
@@ -130,15 +137,6 @@ def contract_markdown() -> str:
 
 WORKBOOK_DATE = dt.datetime(2025, 1, 1)
 """Creation and modification date written in every template (fixed: identical regeneration)."""
-
-DESCRIPTION_SHEET = "description"
-"""Sheet of a template describing each column (never read by the loaders)."""
-
-LISTS_SHEET = "listes"
-"""Hidden sheet of a template holding the values behind its drop-down lists."""
-
-REGISTRY_SHEET = "registre_bailleurs"
-"""Sheet of a template listing the registry's landlords, behind the landlord drop-down."""
 
 LAST_ROW = 1_048_576
 """Last row of an Excel sheet: validations and formats cover the whole column."""
@@ -462,11 +460,25 @@ def write_templates(folder: Path, landlords: Sequence[str] = (), csv: bool = Tru
 
 
 def write_docs(paths: Paths | None = None) -> list[Path]:
-    """Write ``data/README.md`` and the CSV and Excel templates of each partner table."""
+    """Write ``data/README.md`` and the CSV and Excel templates of each partner table.
+
+    The templates of ``data/modeles/`` depend on the contract only (they are versioned); when
+    ``data/raw/bailleurs`` holds a registry, a copy of the Excel templates whose landlord list
+    is that registry is written in ``data/modeles/avec_bailleurs/``, ready to send.
+    """
     paths = paths or get_paths()
     written = []
     readme = paths.contract_doc
     readme.write_text(contract_markdown(), encoding="utf-8")
     written.append(readme)
     written += write_templates(paths.blank_templates)
+    landlords = registry_landlords(paths)
+    if landlords:
+        written += write_templates(paths.registry_templates, landlords, csv=False)
     return written
+
+
+def registry_landlords(paths: Paths) -> list[str]:
+    """Reference names of the landlord registry in ``data/raw/bailleurs`` (none: empty)."""
+    names = load_table("bailleurs", paths).data["bailleur"].dropna()
+    return sorted(set(names.astype(str)), key=str.casefold)

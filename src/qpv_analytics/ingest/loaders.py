@@ -13,7 +13,7 @@ import pandas as pd
 
 from qpv_analytics.config import Paths, get_paths
 from qpv_analytics.contract import PARTNER_TABLES, TABLES, Column, Table
-from qpv_analytics.contract.examples import example_row
+from qpv_analytics.contract.template import TEMPLATE_SHEETS, example_row
 from qpv_analytics.ingest import readers
 from qpv_analytics.quality.model import DataError, Issue
 
@@ -208,7 +208,11 @@ def _read_excel(path: Path, raw: bytes, table: Table) -> _Parts:
     if table.name in wanted:
         names = [wanted[table.name]]
     else:
-        names = [n for n, f in sheets.items() if _filled(f)]
+        names = [
+            n
+            for n, f in sheets.items()
+            if _filled(f) and readers.normalise_label(n) not in TEMPLATE_SHEETS
+        ]
     if not names:
         raise DataError(
             f"Le classeur « {path.name} » n'a ni feuille remplie ni feuille « {table.name} ». "

@@ -1,10 +1,22 @@
-"""The example row of each partner table, shown in its Excel template and skipped at load."""
+"""Excel template of a partner table: its sheets and example row (skipped when loaded)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from qpv_analytics.contract.schema import Column, Table
+
+DESCRIPTION_SHEET = "description"
+"""Sheet of a template describing each column."""
+
+REGISTRY_SHEET = "registre_bailleurs"
+"""Sheet of a template listing the registry's landlords, behind the landlord drop-down."""
+
+LISTS_SHEET = "listes"
+"""Hidden sheet of a template holding the values behind its drop-down lists."""
+
+TEMPLATE_SHEETS = frozenset({DESCRIPTION_SHEET, REGISTRY_SHEET, LISTS_SHEET})
+"""Sheets of a template that never hold data (the data sheet is named after the table)."""
 
 ExampleValue = str | int | float | bool | dt.date
 """A typed example cell: text, whole number, decimal, yes/no or date."""
