@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import zipfile
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -22,6 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from qpv_analytics import formatting
 from qpv_analytics.config import Paths, get_paths
 from qpv_analytics.contract import AXES_TFPB, KIND_LABELS, TABLES, Column, Table
 from qpv_analytics.contract.template import (
@@ -150,21 +152,6 @@ _TITLE_FONT = Font(bold=True, size=14)
 _WRAP = Alignment(wrap_text=True, vertical="top")
 
 
-def number_format(col: Column) -> str:
-    """Excel number format of a column: shown the French way by a French Excel.
-
-    Codes and texts are text cells (``@``), so that Excel keeps leading zeros and never turns
-    ``01/2`` into a date; years have no thousands separator.
-    """
-    if col.kind == "date":
-        return "DD/MM/YYYY"
-    if col.kind == "entier":
-        return "0" if col.unit == "année" or col.allowed else "#,##0"
-    if col.kind == "decimal":
-        return "#,##0.00" if col.unit and col.unit.startswith("€") else "#,##0.0"
-    return "@"
-
-
 def _plain(value: object) -> str:
     return f"« {value} »" if isinstance(value, str) else str(value)
 
@@ -178,13 +165,35 @@ def _format_text(col: Column) -> str:
     return " ; ".join(p for p in (*parts, constraint) if p)
 
 
-def _example_text(value: ExampleValue) -> str:
+def _decimals(col: Column) -> int:
+    return 2 if col.unit and col.unit.startswith("€") else 1
+
+
+def number_format(col: Column) -> str:
+    """Excel number format of a column: shown the French way by a French Excel.
+
+    Codes and texts are text cells (``@``), so that Excel keeps leading zeros and never turns
+    ``01/2`` into a date; years and numbered values have no thousands separator.
+    """
+    if col.kind == "date":
+        return "DD/MM/YYYY"
+    if col.kind == "entier":
+        return "0" if col.unit == "année" or col.allowed else "#,##0"
+    if col.kind == "decimal":
+        return "#,##0." + "0" * _decimals(col)
+    return "@"
+
+
+def _example_text(col: Column, value: ExampleValue) -> str:
+    """The example cell as the template shows it (``2 450 000,50``, ``14/03/2025``, ``oui``)."""
     if isinstance(value, bool):
         return "oui" if value else "non"
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
-    if isinstance(value, float):
-        return f"{value:,.2f}".replace(",", "\u202f").replace(".", ",")
+    if col.kind == "decimal":
+        return formatting.number(value, _decimals(col))
+    if col.kind == "entier" and number_format(col) != "0":
+        return formatting.number(value)
     return str(value)
 
 
@@ -211,14 +220,23 @@ def _landlord_column(table: Table) -> Column | None:
     return next((c for c in table.columns if c.references == "bailleur"), None)
 
 
+PROMPT_LENGTH = 255
+"""Longest input message Excel shows for a cell."""
+
+
 def _prompt(col: Column) -> str:
+    """The message Excel shows on a cell of the column: description, unit, required, values."""
     text = col.description + (f" Unité : {col.unit}." if col.unit else "")
     text += " Obligatoire." if col.required else " Facultatif."
-    return text[:255]
+    labels = VALUE_LABELS.get(col.name)
+    if labels:
+        values = " " + " ; ".join(f"{k} : {v}" for k, v in labels.items()) + "."
+        text += values if len(text + values) <= PROMPT_LENGTH else " Voir la feuille description."
+    return text[:PROMPT_LENGTH]
 
 
-def _validation(col: Column, ref: str | None) -> DataValidation | None:
-    """The data validation of a column: its list, its bounds or its length."""
+def _validation(col: Column, letter: str, ref: str | None) -> DataValidation:
+    """The data validation of a column: its list, bounds, length or form, and its message."""
     common = {"allow_blank": True, "showInputMessage": True, "showErrorMessage": True}
     title = col.name[:32]
     if ref:
@@ -227,7 +245,7 @@ def _validation(col: Column, ref: str | None) -> DataValidation | None:
     elif col.kind in ("entier", "decimal"):
         bounds = [v for v in (col.min, col.max) if v is not None]
         if not bounds:
-            return None
+            return _validation(replace(col, kind="texte"), letter, None)
         kind = "whole" if col.kind == "entier" else "decimal"
         if len(bounds) == 2:
             dv = DataValidation(
@@ -250,8 +268,17 @@ def _validation(col: Column, ref: str | None) -> DataValidation | None:
         dv = DataValidation(type="textLength", operator="equal", formula1=str(col.width), **common)
         dv.errorStyle = "warning"
         dv.error = f"Le code a {col.width} caractères : saisissez-le au format texte."
-    else:
-        return None
+    elif col.references == "qpv":
+        first = f"{letter}2"
+        dv = DataValidation(
+            type="custom",
+            formula1=f'AND(LEN({first})=8,OR(LEFT({first},2)="QN",LEFT({first},2)="QP"))',
+            **common,
+        )
+        dv.errorStyle = "warning"
+        dv.error = "Un code QPV a 8 caractères : QN suivi de 6 chiffres ou lettres (QN05901M)."
+    else:  # no check, only the message shown on the cell
+        dv = DataValidation(showInputMessage=True)
     dv.errorTitle = "Valeur non prévue"
     dv.promptTitle = title
     dv.prompt = _prompt(col)
@@ -284,15 +311,14 @@ def _data_sheet(ws: Worksheet, table: Table, lists: dict[str, str], landlord: st
         value.number_format = number_format(col)
         dim = ws.column_dimensions[letter]
         dim.number_format = number_format(col)
-        shown = max(len(col.name), len(_example_text(example[col.name])))
+        shown = max(len(col.name), len(_example_text(col, example[col.name])))
         dim.width = min(max(shown + 3, 10), 50)
         if landlord and col is _landlord_column(table):
             dv = _landlord_validation(col, landlord)
         else:
-            dv = _validation(col, lists.get(col.name))
-        if dv is not None:
-            dv.add(f"{letter}2:{letter}{LAST_ROW}")
-            ws.add_data_validation(dv)
+            dv = _validation(col, letter, lists.get(col.name))
+        dv.add(f"{letter}2:{letter}{LAST_ROW}")
+        ws.add_data_validation(dv)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}1"
 
@@ -320,6 +346,8 @@ def _description_sheet(ws: Worksheet, table: Table) -> None:
             None,
         ),
     ]
+    for rule in table.rules:
+        intro.append((f"Contrôle : {rule.left} ≤ {rule.right} (sinon : {rule.message}).", None))
     if table.personal:
         intro.append(
             (
@@ -347,7 +375,7 @@ def _description_sheet(ws: Worksheet, table: Table) -> None:
             _format_text(col),
             col.unit or "",
             "oui" if col.required else "non",
-            _example_text(example[col.name]),
+            _example_text(col, example[col.name]),
         )
         for j, value in enumerate(values, start=1):
             ws.cell(row=i, column=j, value=value).alignment = _WRAP
