@@ -47,10 +47,9 @@ décimale, UTF-8 ou Windows-1252 ; l'export « Texte Unicode » d'Excel est lu a
 classeur `.xlsx`, `.xls` (Excel 97-2003) ou `.ods` (LibreOffice), avec une feuille nommée
 comme la table ; les cellules date et nombre d'un classeur sont lues telles quelles. Les
 fichiers se déposent dans `data/raw/<table>/` (ou `data/raw/<table>.csv`) et ne sont
-**jamais modifiés** par l'outil. Des modèles vides se trouvent dans `data/modeles/` : un nom
-de colonne qui ne diffère du modèle que par les accents, les majuscules, les espaces, un
-pluriel ou un « de » (`Comités de pilotage` pour `comites_pilotage`) est lu sous le nom du
-modèle, et signalé.
+**jamais modifiés** par l'outil. Un nom de colonne qui ne diffère du modèle que par les
+accents, les majuscules, les espaces, un pluriel ou un « de » (`Comités de pilotage` pour
+`comites_pilotage`) est lu sous le nom du modèle, et signalé.
 
 Règles communes :
 - les codes gardent leurs zéros en tête (`02`, `059…`) : mettez la colonne au format texte
@@ -65,6 +64,36 @@ Règles communes :
 Tables personnelles (ménages relogés, bénéficiaires des clauses) : les identifiants sont
 pseudonymes ; seules des données agrégées et protégées par le secret statistique sont
 publiées (voir `docs/confidentialite.md`).
+
+## Modèles à envoyer aux partenaires
+
+`data/modeles/` contient, pour chaque table ci-dessous, un modèle CSV vide (`<table>.csv`) et
+un classeur Excel (`<table>.xlsx`), régénérés depuis le contrat par `make doc`. Le classeur a :
+- une feuille nommée comme la table, à remplir : la ligne d'en-tête (ne pas la modifier),
+  figée, puis une **ligne d'exemple aux valeurs fictives**, en gris, à remplacer ou supprimer ;
+  laissée telle quelle, elle est ignorée à la lecture (avertissement « ligne d'exemple du
+  modèle ») ; une ligne d'exemple dont une cellule a changé est lue comme une donnée ;
+- des listes déroulantes pour les colonnes codées (axes, types, statuts, `oui` / `non`…),
+  dont les valeurs sont dans une feuille masquée `listes`, des contrôles de saisie (nombres
+  positifs, taux de 0 à 100, dates, SIREN à 9 caractères, forme des codes QPV) et, sur chaque
+  cellule, un message qui décrit la colonne ; les codes sont des cellules texte (les zéros en
+  tête restent), les nombres et les dates s'affichent à la française (`1 234,50`,
+  `14/03/2025`) ;
+- une feuille `description` : chaque colonne avec sa description, son type et son format, les
+  valeurs permises (et le sens des numéros d'axe), son unité, si elle est obligatoire, et un
+  exemple ;
+- pour les tables qui nomment un bailleur, une feuille `registre_bailleurs` derrière la liste
+  déroulante des bailleurs. Dans `data/modeles/`, elle est vide : l'équipe y colle les noms de
+  référence du registre avant l'envoi. Quand le registre est dans `data/raw/bailleurs/`,
+  `make doc` écrit aussi dans `data/modeles/avec_bailleurs/` (non versionné) des classeurs
+  dont la liste est déjà remplie, à envoyer tels quels. Excel accepte un nom hors de la liste
+  après confirmation (nouveau bailleur) ; à la lecture, une variante connue est harmonisée et
+  un nom inconnu du registre fait l'objet d'un avertissement.
+
+Le classeur rempli se dépose tel quel dans `data/raw/<table>/`, sans copier-coller : seule la
+feuille nommée comme la table est lue (si elle a été renommée, la seule feuille remplie autre
+que `description`, `registre_bailleurs` et `listes`) ; les feuilles masquées ne sont jamais
+lues.
 """
 
 
