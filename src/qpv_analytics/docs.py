@@ -19,6 +19,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
@@ -174,6 +175,9 @@ LAST_ROW = 1_048_576
 
 YES_NO = ("oui", "non")
 
+DATE_RANGE = (dt.datetime(2000, 1, 1), dt.datetime(2100, 12, 31))
+"""Dates a template accepts: the years of the contract's ``annee`` columns."""
+
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _EXAMPLE_FONT = Font(italic=True, color="7F7F7F")
@@ -289,10 +293,12 @@ def _validation(col: Column, letter: str, ref: str | None) -> DataValidation:
         expected = bounds_text(col.min, col.max, col.unit)
         dv.error = f"Saisissez un {KIND_LABELS[col.kind]} : {expected}."
     elif col.kind == "date":
-        dv = DataValidation(
-            type="date", operator="between", formula1="36526", formula2="73415", **common
+        low, high = (f"{to_excel(day):g}" for day in DATE_RANGE)
+        dv = DataValidation(type="date", operator="between", formula1=low, formula2=high, **common)
+        dv.error = (
+            f"Saisissez une date jj/mm/aaaa (entre {DATE_RANGE[0]:%d/%m/%Y} et "
+            f"{DATE_RANGE[1]:%d/%m/%Y})."
         )
-        dv.error = "Saisissez une date jj/mm/aaaa (entre 2000 et 2100)."
     elif col.width:
         dv = DataValidation(type="textLength", operator="equal", formula1=str(col.width), **common)
         dv.errorStyle = "warning"
@@ -325,7 +331,7 @@ def _landlord_validation(col: Column, ref: str) -> DataValidation:
         "s'il s'agit d'un bailleur nouveau."
     )
     dv.promptTitle = col.name[:32]
-    dv.prompt = _prompt(col) + " Choisissez le nom dans la liste."
+    dv.prompt = (_prompt(col) + " Choisissez le nom dans la liste.")[:PROMPT_LENGTH]
     return dv
 
 
