@@ -67,10 +67,17 @@ def test_each_template_has_its_data_sheet_description_and_lists(name):
     for j, col in enumerate(table.columns):
         letter = data.cell(row=1, column=j + 1).column_letter
         assert data.column_dimensions[letter].width >= 10
+        assert validations[letter].prompt.startswith(col.description), col.name
         fmt = data.column_dimensions[letter].number_format
-        assert fmt == {"date": "DD/MM/YYYY", "code": "@", "texte": "@", "booleen": "@"}.get(
-            col.kind, fmt
-        ), col.name
+        assert data.cell(row=2, column=j + 1).number_format == fmt, col.name
+        if col.kind in ("code", "texte", "booleen"):
+            assert fmt == "@", col.name  # text cells: leading zeros kept
+        elif col.kind == "date":
+            assert fmt == "DD/MM/YYYY", col.name
+        elif col.name == "annee" or col.allowed:
+            assert fmt == "0", col.name  # never « 2 025 »
+        else:
+            assert fmt.startswith("#,##0"), col.name  # thousands grouped by a French Excel
         if col.allowed or col.kind == "booleen":
             dv = validations[letter]
             assert dv.type == "list" and dv.errorStyle in (None, "stop"), col.name
@@ -79,7 +86,7 @@ def test_each_template_has_its_data_sheet_description_and_lists(name):
             assert _list_values(book, dv.formula1) == allowed, col.name
         elif col.kind in ("entier", "decimal") and col.min is not None:
             assert validations[letter].type in ("whole", "decimal"), col.name
-    if table.columns and any(c.allowed or c.kind == "booleen" for c in table.columns):
+    if any(c.allowed or c.kind == "booleen" for c in table.columns):
         assert book[LISTS_SHEET].sheet_state == "hidden"
     described = {
         row[0]: row
@@ -94,6 +101,8 @@ def test_each_template_has_its_data_sheet_description_and_lists(name):
         assert required == ("oui" if col.required else "non")
         for value in col.allowed or ():
             assert str(value) in kind
+    if "axe" in table.column_names:
+        assert "2 (GUSP et abattement TFPB)" in described["axe"][2]
 
 
 @pytest.mark.parametrize("name", LANDLORD_TABLES)
