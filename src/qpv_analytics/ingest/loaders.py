@@ -600,8 +600,9 @@ def read_partner_file(
             (default: :func:`~qpv_analytics.config.get_paths`).
 
     Returns:
-        The typed rows (contract columns plus ``_fichier``, ``_feuille``, ``_ligne``) and the
-        problems found. Blocking problems are returned as issues, not raised, so that every
+        The typed rows (contract columns plus ``_fichier``, ``_feuille``, ``_ligne``; the
+        example row of a template of ``data/modeles/`` left unchanged is not one of them) and
+        the problems found. Blocking problems are returned as issues, not raised, so that every
         problem of every file can be reported at once.
 
     Raises:
