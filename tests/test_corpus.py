@@ -209,6 +209,38 @@ def xlsx_hidden_list_sheet(path: Path) -> None:
     wb.save(path)
 
 
+# --------------------------------------------------------------------------- Excel templates
+
+
+def _filled_template(path: Path, rows: list[list], first_row: int, title: str | None = None):
+    """The template of data/modeles/ filled in Excel from ``first_row`` (3: example kept)."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(REPO / "data" / "modeles" / f"{path.parent.name}.xlsx")
+    sheet = book[path.parent.name]
+    for i, row in enumerate(rows, start=first_row):
+        for j, value in enumerate(row, start=1):
+            sheet.cell(row=i, column=j).value = value
+    if title:
+        sheet.title = title
+    book.save(path)
+
+
+def template_example_kept(path: Path) -> None:
+    """The partner typed below the example row, left as it was."""
+    _filled_template(path, [TA_ROW], 3)
+
+
+def template_untouched(path: Path) -> None:
+    """The template sent back as received: the example row only."""
+    _filled_template(path, [], 2)
+
+
+def template_renamed_sheet(path: Path) -> None:
+    """The data sheet renamed by the partner; the description and registry sheets remain."""
+    _filled_template(path, [TA_ROW], 2, title="Abattement TFPB 2025")
+
+
 # --------------------------------------------------------------------------- data checks
 
 
@@ -491,6 +523,30 @@ CASES: list[Case] = [
     accepted("cout_par_logement.csv", "ru_operations", "par logement programmé", [3]),
     accepted(
         "taille_menage_invraisemblable.csv", "ru_relogements", "taille du ménage", [61, 67, 73]
+    ),
+    # Excel templates of data/modeles/ (issue 14): the example row and the renamed data sheet
+    accepted(
+        "modele_exemple_garde.xlsx",
+        TA,
+        "ligne d'exemple du modèle",
+        [2],
+        build=template_example_kept,
+        check=_values("logements_concernes", [850]),
+    ),
+    accepted(
+        "modele_non_rempli.xlsx",
+        TA,
+        "ligne d'exemple du modèle",
+        [2],
+        build=template_untouched,
+        check=_rows(0),
+    ),
+    accepted(
+        "modele_feuille_renommee.xlsx",
+        TA,
+        clean=True,
+        build=template_renamed_sheet,
+        check=_values("montant_abattement_eur", [172345.5]),
     ),
 ]
 

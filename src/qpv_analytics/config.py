@@ -139,8 +139,13 @@ class Paths:
 
     @property
     def blank_templates(self) -> Path:
-        """Empty CSV templates, one per partner table (generated)."""
+        """Empty CSV and Excel templates, one of each per partner table (generated)."""
         return self.root / "data" / "modeles"
+
+    @property
+    def registry_templates(self) -> Path:
+        """Excel templates whose landlord list is the registry of ``data/raw`` (not versioned)."""
+        return self.blank_templates / "avec_bailleurs"
 
 
 def project_root() -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,7 @@ import pandas as pd
 
 from qpv_analytics.config import Paths, get_paths
 from qpv_analytics.contract import PARTNER_TABLES, TABLES, Column, Table
+from qpv_analytics.contract.template import TEMPLATE_SHEETS, example_row
 from qpv_analytics.ingest import readers
 from qpv_analytics.quality.model import DataError, Issue
 
@@ -206,7 +208,11 @@ def _read_excel(path: Path, raw: bytes, table: Table) -> _Parts:
     if table.name in wanted:
         names = [wanted[table.name]]
     else:
-        names = [n for n, f in sheets.items() if _filled(f)]
+        names = [
+            n
+            for n, f in sheets.items()
+            if _filled(f) and readers.normalise_label(n) not in TEMPLATE_SHEETS
+        ]
     if not names:
         raise DataError(
             f"Le classeur « {path.name} » n'a ni feuille remplie ni feuille « {table.name} ». "
@@ -555,6 +561,31 @@ def _drop_noise(
     return frame
 
 
+def _drop_example(
+    typed: pd.DataFrame, table: Table, fichier: str, feuille: str | None, issues: list[Issue]
+) -> pd.DataFrame:
+    """Drop the example row of the Excel template, left as it was (every cell unchanged)."""
+    same = pd.Series(True, index=typed.index)
+    for name, value in example_row(table).items():
+        if isinstance(value, dt.date):
+            value = pd.Timestamp(value)
+        same &= (typed[name] == value).fillna(False).astype(bool)
+    if not same.any():
+        return typed
+    issues.append(
+        Issue(
+            "avertissement",
+            table.name,
+            "ligne d'exemple du modèle (valeurs fictives) laissée telle quelle : ignorée.",
+            "rien ; à l'avenir, supprimez-la ou remplacez-la par vos données.",
+            file=fichier,
+            sheet=feuille,
+            rows=typed.loc[same, "_ligne"].tolist(),
+        )
+    )
+    return typed[~same]
+
+
 def read_partner_file(
     path: Path, table: Table, paths: Paths | None = None
 ) -> tuple[pd.DataFrame, list[Issue]]:
@@ -569,8 +600,9 @@ def read_partner_file(
             (default: :func:`~qpv_analytics.config.get_paths`).
 
     Returns:
-        The typed rows (contract columns plus ``_fichier``, ``_feuille``, ``_ligne``) and the
-        problems found. Blocking problems are returned as issues, not raised, so that every
+        The typed rows (contract columns plus ``_fichier``, ``_feuille``, ``_ligne``; the
+        example row of a template of ``data/modeles/`` left unchanged is not one of them) and
+        the problems found. Blocking problems are returned as issues, not raised, so that every
         problem of every file can be reported at once.
 
     Raises:
@@ -605,7 +637,7 @@ def read_partner_file(
         )
         for c in SOURCE_COLUMNS:
             typed[c] = frame[c]
-        out.append(typed)
+        out.append(_drop_example(typed, table, path.name, feuille, issues))
     data = pd.concat(out, ignore_index=True) if out else empty_table(table)
     data["_feuille"] = data["_feuille"].astype("string")
     data["_fichier"] = data["_fichier"].astype("string")
