@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -69,6 +70,7 @@ class _FrenchParser(argparse.ArgumentParser):
         """Print a French usage error and exit with code 2."""
         for english, french in _ARGPARSE_FR.items():
             message = message.replace(english, french)
+        message = re.sub(r"(?<! ): ", " : ", message)  # French typography
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog} : erreur : {message}\nVoir « {self.prog} --help ».\n")
 

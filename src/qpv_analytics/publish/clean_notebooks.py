@@ -17,6 +17,7 @@ from __future__ import annotations
 import shlex
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 from qpv_analytics.config import Paths
@@ -48,27 +49,50 @@ def notebooks(paths: Paths) -> list[Path]:
     return sorted(paths.notebooks.glob("*.ipynb"))
 
 
+DRY_RUN_LINE = "Dry run: would have stripped "
+"""How ``nbstripout --dry-run`` names a notebook it would change."""
+
+
 def stored_text(notebook: Path) -> str:
     """The text git stores for a notebook: what the nbstripout filter makes of the file."""
-    done = subprocess.run(
-        strip_command("--textconv", notebook),
-        capture_output=True,
-        check=True,
-        cwd=notebook.parent,
-    )
+    done = subprocess.run(strip_command("--textconv", notebook), capture_output=True, check=True)
     return done.stdout.decode("utf-8")
 
 
+def _canonical(notebook: Path) -> bool:
+    """The file is laid out as nbformat writes it (what the filter's output always is)."""
+    import nbformat
+
+    text = notebook.read_text(encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        written = nbformat.writes(nbformat.reads(text, as_version=nbformat.NO_CONVERT))
+    return text == written + ("" if written.endswith("\n") else "\n")
+
+
 def unclean(paths: Paths) -> list[Path]:
-    """Notebooks whose file is not exactly what the filter would store (outputs, metadata…)."""
-    return [nb for nb in notebooks(paths) if nb.read_text(encoding="utf-8") != stored_text(nb)]
+    """Notebooks whose file is not exactly what the filter would store (outputs, metadata…).
+
+    One nbstripout run for all notebooks (each start of Python costs seconds on a busy machine).
+    """
+    found = notebooks(paths)
+    if not found:
+        return []
+    done = subprocess.run(
+        strip_command("--dry-run", *found), capture_output=True, text=True, check=True
+    )
+    named = {line.removeprefix(DRY_RUN_LINE).strip() for line in done.stdout.splitlines()}
+    return [nb for nb in found if str(nb) in named or not _canonical(nb)]
 
 
 def clean(paths: Paths) -> list[Path]:
     """Rewrite the notebooks that are not clean, as the filter stores them; return them."""
     found = unclean(paths)
+    if found:
+        subprocess.run(strip_command(*found), capture_output=True, check=True)
     for nb in found:
-        nb.write_text(stored_text(nb), encoding="utf-8", newline="\n")
+        if not _canonical(nb):  # stripped already: nbstripout leaves such a file as it is
+            nb.write_text(stored_text(nb), encoding="utf-8", newline="\n")
     return found
 
 
