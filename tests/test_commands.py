@@ -154,3 +154,13 @@ def test_year_notice_names_notebooks_defaulting_to_another_year():
     assert lab.year_notice(year, paths) is None
     notice = lab.year_notice(year + 1, paths)
     assert f"annee = {year + 1}" in notice and "axe1_renouvellement_urbain" in notice
+
+
+def test_a_refused_preparation_still_opens_the_lab_and_says_why(project):
+    params = project.params / "2025.yaml"
+    params.write_text(params.read_text(encoding="utf-8") + "cible_inconnue: 3\n", "utf-8")
+    lines: list[str] = []
+    assert lab.prepare(2025, project, echo=lines.append) is False
+    text = "\n".join(lines)
+    assert "cible_inconnue" in text and "JupyterLab s'ouvre quand même" in text
+    assert "docs/guide_analyste.md" in text
