@@ -164,3 +164,34 @@ def test_a_refused_preparation_still_opens_the_lab_and_says_why(project):
     text = "\n".join(lines)
     assert "cible_inconnue" in text and "JupyterLab s'ouvre quand même" in text
     assert "docs/guide_analyste.md" in text
+
+
+# -- the analyst's guide and the README name only what exists --------------------------------
+
+GUIDE = REPO / "docs" / "guide_analyste.md"
+
+
+@pytest.mark.parametrize("doc", [REPO / "README.md", GUIDE], ids=lambda p: p.name)
+def test_docs_name_only_existing_make_targets_commands_and_files(doc):
+    text = doc.read_text(encoding="utf-8")
+    targets = set(_targets())
+    assert {t for t in re.findall(r"\bmake ([a-z][a-z-]*)", text)} - targets == set()
+    named = set(re.findall(r"python -m qpv_analytics ([a-z][a-z-]*)", text))
+    assert named - set(cli.COMMANDS) == set()
+    for link in re.findall(r"\]\(([^)#]+)\)", text):
+        if "://" not in link:
+            assert (doc.parent / link).exists(), f"{doc.name} : lien cassé {link}"
+
+
+def test_guide_covers_the_daily_tasks_and_the_readme_links_it():
+    headings = re.findall(r"^## (.+)$", GUIDE.read_text(encoding="utf-8"), flags=re.M)
+    assert headings == [
+        "Ouvrir JupyterLab",
+        "Exécuter un notebook",
+        "Changer un paramètre",
+        "Ajouter un fichier de données",
+        "Publier",
+        "Lire la page qualité",
+        "Une exécution refusée",
+    ]
+    assert "(docs/guide_analyste.md)" in (REPO / "README.md").read_text(encoding="utf-8")
