@@ -90,7 +90,8 @@ COMMANDS: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
     ),
     "valider": (
         "contrôle la qualité des données d'une année, sans publier",
-        "Charge data/raw/ et les fichiers de contexte vers data/processed/, puis contrôle la "
+        "Prépare les données comme la publication (données de démonstration si besoin, "
+        "data/raw/ et fichiers de contexte chargés dans data/processed/), puis contrôle la "
         "qualité (Great Expectations).\nDétail : reports/qualite/<année>/index.html, avec une "
         "page par producteur de données. Rien n'est publié.",
         [("--annee 2025", "contrôle les données de 2025 (comme « make valider »)")],
@@ -141,7 +142,7 @@ COMMANDS: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
         "modifie rien, liste les notebooks à nettoyer et s'arrête en erreur s'il y en a.",
         [
             ("", "nettoie les notebooks (comme « make nettoie-notebooks »)"),
-            ("--verifier", "vérifie seulement (utilisé par les tests)"),
+            ("--verifier", "vérifie seulement, sans rien modifier"),
         ],
     ),
     "filtre-git": (
@@ -171,7 +172,8 @@ def _parser() -> argparse.ArgumentParser:
         epilog=_examples(
             "", [("publier --annee 2025", "publie 2025"), ("lab --annee 2025", "ouvre JupyterLab")]
         )
-        + "\n\nLes commandes habituelles passent par make : make help.",
+        + "\n\nDans l'environnement du projet, la commande est .venv/bin/python -m qpv_analytics."
+        "\nLes commandes habituelles passent par make : make help.",
     )
     sub = parser.add_subparsers(
         dest="command", required=True, metavar="commande", parser_class=_FrenchParser

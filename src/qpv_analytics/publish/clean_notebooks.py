@@ -21,6 +21,7 @@ import warnings
 from pathlib import Path
 
 from qpv_analytics.config import Paths
+from qpv_analytics.quality.model import DataError
 
 EXTRA_KEYS = (
     "metadata.language_info.codemirror_mode",
@@ -101,6 +102,9 @@ def install_git_filter(root: Path) -> bool:
 
     Git's configuration is not versioned, so each clone runs this once (``make env`` does).
     Returns ``False``, changing nothing, when ``root`` is not inside a git work tree.
+
+    Raises:
+        DataError: git refused to write its configuration.
     """
 
     def git(*args: str) -> subprocess.CompletedProcess:
@@ -118,5 +122,11 @@ def install_git_filter(root: Path) -> bool:
         ("filter.nbstripout.smudge", "cat"),
         ("diff.ipynb.textconv", f"{command} --textconv"),
     ):
-        git("config", key, value).check_returncode()
+        done = git("config", key, value)
+        if done.returncode != 0:
+            raise DataError(
+                f"La configuration git du dépôt n'a pas pu être modifiée ({key}) : "
+                f"{done.stderr.strip() or 'raison inconnue'}. À faire : vérifiez les droits sur "
+                "le dossier .git, puis relancez « make env »."
+            )
     return True
