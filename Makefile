@@ -17,7 +17,8 @@ export PYTHONDONTWRITEBYTECODE := 1
 export MPLBACKEND := Agg
 
 .DEFAULT_GOAL := help
-.PHONY: help env reports demo donnees valider test test-rapide lint bench doc clean
+.PHONY: help env lab reports demo donnees valider test test-rapide lint nettoie-notebooks bench doc \
+	clean
 
 #################################################################################
 # COMMANDES                                                                     #
@@ -29,11 +30,16 @@ $(STAMP): pyproject.toml
 	@$(PY) -m pip install --quiet --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
 	@$(PY) -m pip install --quiet -e ".[dev]" 2>&1 | grep -v "^WARNING: Location" ; test $${PIPESTATUS[0]} -eq 0
 	@$(PY) -m qpv_analytics noyau >/dev/null
+	@$(PY) -m qpv_analytics filtre-git >/dev/null
 	@touch $(STAMP)
 	@echo ">> Environnement prêt."
 
-## Prépare l'environnement (venv, installation, noyau Jupyter « qpv-analytics »)
+## Prépare l'environnement (venv, installation, noyau Jupyter « qpv-analytics », filtre git)
 env: $(STAMP)
+
+## Ouvre JupyterLab sur le noyau du projet, données de l'année prêtes (ANNEE=…, PORT=…)
+lab: $(STAMP)
+	@$(PY) -m qpv_analytics lab --annee $(ANNEE) --attendre $(ATTENTE) $(if $(PORT),--port $(PORT))
 
 ## Publie les rapports de l'année (ANNEE=2025 par défaut : le plus récent de params/)
 reports: $(STAMP)
@@ -64,6 +70,10 @@ lint: $(STAMP)
 	@$(PY) -m ruff check src tests notebooks
 	@$(PY) -m ruff format --check src tests
 
+## Retire des notebooks sorties et métadonnées volatiles (nbstripout), avant un commit
+nettoie-notebooks: $(STAMP)
+	@$(PY) -m qpv_analytics nettoyer-notebooks
+
 ## Mesure le chargement et le contrôle qualité des données de démonstration (benchmark)
 bench: $(STAMP)
 	@$(PY) benchmarks/bench_validation.py --repeat 3
@@ -85,4 +95,4 @@ clean:
 help:
 	@echo "qpv_analytics — commandes disponibles :"
 	@echo
-	@awk '/^## /{desc=substr($$0,4); next} /^[a-zA-Z_-]+:/{if(desc){split($$1,t,":"); printf "  make %-12s %s\n", t[1], desc}; desc=""} !/^## /{if(!/^[a-zA-Z_-]+:/)desc=""}' $(MAKEFILE_LIST)
+	@awk '/^## /{desc=substr($$0,4); next} /^[a-zA-Z_-]+:/{if(desc){split($$1,t,":"); printf "  make %-18s %s\n", t[1], desc}; desc=""} !/^## /{if(!/^[a-zA-Z_-]+:/)desc=""}' $(MAKEFILE_LIST)

@@ -1,14 +1,20 @@
-"""Report notebooks are committed clean and declare what the runner injects."""
+"""Report notebooks are committed clean (as nbstripout stores them) and declare their parameters."""
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
+import nbformat
 import papermill as pm
 import pytest
 
-from qpv_analytics.config import KERNEL_NAME
+from qpv_analytics import cli
+from qpv_analytics.config import KERNEL_NAME, get_paths
 from qpv_analytics.labels import REPORT_TITLES
+from qpv_analytics.publish import clean_notebooks, lab
 from qpv_analytics.publish.publication import NOTEBOOK_PARAMETERS
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.unit
 
@@ -33,3 +39,79 @@ def test_notebook_is_clean_and_parameterised(notebook):
     tagged = [c for c in code if "parameters" in c.get("metadata", {}).get("tags", [])]
     assert len(tagged) == 1 and tagged[0] is code[0]
     assert set(pm.inspect_notebook(str(notebook))) == NOTEBOOK_PARAMETERS
+
+
+# -- Output-free notebooks that diff cleanly (nbstripout, see publish/clean_notebooks.py) --
+
+
+def test_notebook_files_are_exactly_what_the_git_filter_stores():
+    assert clean_notebooks.unclean(get_paths()) == [], (
+        "notebooks avec sorties ou métadonnées propres à un poste : "
+        "lancez « make nettoie-notebooks »."
+    )
+
+
+def test_default_year_of_every_notebook_has_its_parameters_file():
+    paths = get_paths()
+    years = lab.notebook_default_years(paths)
+    assert set(years) == {nb.stem for nb in NOTEBOOKS}
+    for name, year in years.items():
+        assert paths.params.joinpath(f"{year}.yaml").is_file(), (name, year)
+
+
+def _dirty(notebook: Path) -> None:
+    """Run-like state JupyterLab saves: outputs, counts, full language details."""
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="2025\n")]
+    nb.cells[0].execution_count = 1
+    nb.cells[0].metadata["ExecuteTime"] = {"end_time": "2026-01-01T00:00:00"}
+    nb.metadata["language_info"] = {"name": "python", "version": "3.11.9", "mimetype": "x"}
+    nbformat.write(nb, notebook)
+
+
+def test_nettoyer_notebooks_finds_and_removes_outputs(project, capsys):
+    target = project.notebooks / "axe4_laicite.ipynb"
+    original = target.read_text(encoding="utf-8")
+    _dirty(target)
+    assert cli.main(["nettoyer-notebooks", "--verifier"]) == 1
+    out = capsys.readouterr().out
+    assert "à nettoyer : notebooks/axe4_laicite.ipynb" in out and "make nettoie-notebooks" in out
+    assert target.read_text(encoding="utf-8") != original  # --verifier changes nothing
+    assert cli.main(["nettoyer-notebooks"]) == 0
+    assert target.read_text(encoding="utf-8") == original  # ids and everything else kept
+    assert cli.main(["nettoyer-notebooks", "--verifier"]) == 0
+
+
+def test_a_notebook_laid_out_otherwise_is_not_clean(project):
+    target = project.notebooks / "axe4_laicite.ipynb"
+    original = target.read_text(encoding="utf-8")
+    target.write_text(json.dumps(json.loads(original), indent=2), encoding="utf-8")
+    assert clean_notebooks.unclean(project) == [target]
+    assert clean_notebooks.clean(project) == [target]
+    assert target.read_text(encoding="utf-8") == original
+
+
+def test_git_filter_stores_a_run_notebook_without_outputs(tmp_path):
+    if shutil.which("git") is None:
+        pytest.skip("git absent de ce poste")
+    repo = tmp_path / "depot"
+    (repo / "notebooks").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    shutil.copy(REPO / ".gitattributes", repo / ".gitattributes")
+    source = REPO / "notebooks" / "axe4_laicite.ipynb"
+    target = repo / "notebooks" / source.name
+    shutil.copy(source, target)
+    _dirty(target)
+    assert clean_notebooks.install_git_filter(repo)
+    subprocess.run(["git", "-C", str(repo), "add", "."], check=True)
+    staged = subprocess.run(
+        ["git", "-C", str(repo), "show", f":notebooks/{source.name}"],
+        capture_output=True,
+        check=True,
+    ).stdout.decode("utf-8")
+    assert staged == source.read_text(encoding="utf-8")
+    assert "outputs" in target.read_text(encoding="utf-8")  # the working copy keeps its outputs
+
+
+def test_git_filter_is_not_installed_outside_a_repository(tmp_path):
+    assert clean_notebooks.install_git_filter(tmp_path) is False

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
+import textwrap
 from pathlib import Path
 
 from qpv_analytics.labels import SEVERITY_LABELS
@@ -21,11 +23,44 @@ _ARGPARSE_FR = {
 }
 
 
+class _FrenchFormatter(argparse.HelpFormatter):
+    """Help layout with a French usage line; descriptions and examples keep their line breaks."""
+
+    def start_section(self, heading: str | None) -> None:
+        """Section titles in French typography (« options : »)."""
+        super().start_section(f"{heading} " if heading else heading)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        """Wrap each line of ``text`` on its own, continuation lines under its first word."""
+        lines = []
+        for line in text.splitlines():
+            own = indent + line[: len(line) - len(line.lstrip())]
+            lines.append(
+                textwrap.fill(
+                    line.strip(),
+                    width,
+                    initial_indent=own,
+                    subsequent_indent=own,
+                    break_on_hyphens=False,
+                )
+                if line.strip()
+                else ""
+            )
+        return "\n".join(lines)
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        """Start the usage line with « utilisation : »."""
+        super().add_usage(
+            usage, actions, groups, prefix="utilisation : " if prefix is None else prefix
+        )
+
+
 class _FrenchParser(argparse.ArgumentParser):
     """Argument parser whose help and errors are in French."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("add_help", False)
+        kwargs.setdefault("formatter_class", _FrenchFormatter)
         super().__init__(*args, **kwargs)
         self._positionals.title = "commandes"
         self._optionals.title = "options"
@@ -35,25 +70,125 @@ class _FrenchParser(argparse.ArgumentParser):
         """Print a French usage error and exit with code 2."""
         for english, french in _ARGPARSE_FR.items():
             message = message.replace(english, french)
+        message = re.sub(r"(?<! ): ", " : ", message)  # French typography
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog} : erreur : {message}\nVoir « {self.prog} --help ».\n")
 
 
+PROG = "python -m qpv_analytics"
+
+COMMANDS: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
+    "publier": (
+        "publie les rapports d'une année (reports/<année>/)",
+        "Contrôle la qualité des données, exécute les notebooks (Papermill, noyau du projet), "
+        "exporte les rapports en HTML sans code et remplace reports/<année>/ d'un seul coup.\n"
+        "Un problème bloquant arrête tout : la publication précédente reste intacte.",
+        [
+            ("--annee 2025", "publie 2025 selon params/2025.yaml (comme « make reports »)"),
+            ("--annee 2025 --attendre 30", "attend au plus 30 minutes une autre exécution"),
+        ],
+    ),
+    "valider": (
+        "contrôle la qualité des données d'une année, sans publier",
+        "Prépare les données comme la publication (données de démonstration si besoin, "
+        "data/raw/ et fichiers de contexte chargés dans data/processed/), puis contrôle la "
+        "qualité (Great Expectations).\nDétail : reports/qualite/<année>/index.html, avec une "
+        "page par producteur de données. Rien n'est publié.",
+        [("--annee 2025", "contrôle les données de 2025 (comme « make valider »)")],
+    ),
+    "lab": (
+        "prépare les données de l'année et ouvre JupyterLab sur le noyau du projet",
+        "Prépare ce que lisent les notebooks (comme « valider ») puis ouvre JupyterLab à la "
+        "racine du projet, sur le dossier notebooks/, avec le noyau « Python (qpv-analytics) ».\n"
+        "Un notebook exécuté à la main écrit dans reports/brouillon/<année>/, jamais dans la "
+        "publication. Guide : docs/guide_analyste.md.",
+        [
+            ("--annee 2025", "prépare 2025 et ouvre JupyterLab (comme « make lab »)"),
+            (
+                "--annee 2025 --port 8890 --sans-navigateur",
+                "sur un serveur : ouvrez l'adresse affichée",
+            ),
+        ],
+    ),
+    "charger": (
+        "charge data/raw/ vers data/processed/ (Parquet)",
+        "Lit chaque fichier reçu (CSV ou Excel), le type selon le contrat de données et écrit "
+        "une table Parquet par table dans data/processed/.\nLes fichiers bruts ne sont jamais "
+        "modifiés. Pour préparer aussi les fichiers de contexte d'une année : « valider ».",
+        [("", "charge tout data/raw/ (comme « make donnees »)")],
+    ),
+    "demo": (
+        "écrit les données de démonstration dans data/raw/ s'il est vide",
+        "Écrit des données inventées (bailleurs fictifs, montants simulés) pour les QPV réels de "
+        "la région de démonstration.\nRien n'est écrit si data/raw/ contient déjà des fichiers.",
+        [("", "écrit les données de démonstration (comme « make demo »)")],
+    ),
+    "contrat": (
+        "régénère data/README.md et les modèles data/modeles/",
+        "Écrit, depuis le contrat de données, la description des colonnes attendues "
+        "(data/README.md) et un modèle vide par table (data/modeles/).",
+        [("", "régénère la documentation et les modèles (comme « make doc »)")],
+    ),
+    "noyau": (
+        "enregistre le noyau Jupyter « qpv-analytics » dans le venv",
+        "Enregistre le noyau « Python (qpv-analytics) » de cet environnement ; Papermill et "
+        "JupyterLab l'utilisent pour chaque notebook (fait par « make env »).",
+        [("", "enregistre le noyau")],
+    ),
+    "nettoyer-notebooks": (
+        "retire des notebooks les sorties et métadonnées volatiles (nbstripout)",
+        "Réécrit chaque notebook de notebooks/ tel que git le conserve : sans sorties, sans "
+        "numéros d'exécution, sans métadonnées propres à un poste.\nAvec --verifier : ne "
+        "modifie rien, liste les notebooks à nettoyer et s'arrête en erreur s'il y en a.",
+        [
+            ("", "nettoie les notebooks (comme « make nettoie-notebooks »)"),
+            ("--verifier", "vérifie seulement, sans rien modifier"),
+        ],
+    ),
+    "filtre-git": (
+        "installe le filtre git qui retire les sorties des notebooks à chaque « git add »",
+        "Déclare dans la configuration git du dépôt le filtre « nbstripout » nommé par "
+        ".gitattributes (fait par « make env ») ;\n« git diff » montre alors aussi les "
+        "notebooks sans leurs sorties. Sans dépôt git, ne fait rien.",
+        [("", "installe le filtre dans ce dépôt")],
+    ),
+}
+"""Each command: one-line help, description, examples (arguments, what they do)."""
+
+
+def _examples(command: str, examples: list[tuple[str, str]]) -> str:
+    lines = [
+        f"  {' '.join(filter(None, (PROG, command, args)))}\n      {what}"
+        for args, what in examples
+    ]
+    return "Exemples :\n" + "\n".join(lines)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _FrenchParser(
-        prog="python -m qpv_analytics",
-        description="qpv_analytics : observation et évaluation de la politique de la ville.",
-        epilog="Les commandes habituelles passent par make : make help.",
+        prog=PROG,
+        description="qpv_analytics : observation et évaluation de la politique de la ville.\n"
+        "Aide d'une commande : python -m qpv_analytics <commande> --help.",
+        epilog=_examples(
+            "", [("publier --annee 2025", "publie 2025"), ("lab --annee 2025", "ouvre JupyterLab")]
+        )
+        + "\n\nDans l'environnement du projet, la commande est .venv/bin/python -m qpv_analytics."
+        "\nLes commandes habituelles passent par make : make help.",
     )
     sub = parser.add_subparsers(
         dest="command", required=True, metavar="commande", parser_class=_FrenchParser
     )
-    pub = sub.add_parser("publier", help="publie les rapports d'une année (reports/<année>/)")
-    pub.add_argument("--annee", type=int, required=True, help="année publiée (params/<année>.yaml)")
-    val = sub.add_parser("valider", help="contrôle la qualité des données d'une année")
-    val.add_argument("--annee", type=int, required=True, help="année contrôlée")
-    for command in (pub, val):
-        command.add_argument(
+    commands = {
+        name: sub.add_parser(
+            name, help=summary, description=description, epilog=_examples(name, examples)
+        )
+        for name, (summary, description, examples) in COMMANDS.items()
+    }
+    for name, what in (("publier", "publiée"), ("valider", "contrôlée"), ("lab", "préparée")):
+        commands[name].add_argument(
+            "--annee", type=int, required=True, help=f"année {what} (params/<année>.yaml)"
+        )
+        commands[name].add_argument(
             "--attendre",
             type=float,
             default=0,
@@ -61,10 +196,19 @@ def _parser() -> argparse.ArgumentParser:
             help="si une autre exécution est en cours dans le projet, l'attendre au plus MINUTES "
             "minutes (par défaut : s'arrêter aussitôt)",
         )
-    sub.add_parser("charger", help="charge data/raw/ vers data/processed/ (Parquet)")
-    sub.add_parser("demo", help="écrit les données de démonstration dans data/raw/ s'il est vide")
-    sub.add_parser("contrat", help="régénère data/README.md et les modèles data/modeles/")
-    sub.add_parser("noyau", help="enregistre le noyau Jupyter « qpv-analytics » dans le venv")
+    commands["lab"].add_argument(
+        "--port", type=int, help="port de JupyterLab (par défaut : 8888 ou le suivant libre)"
+    )
+    commands["lab"].add_argument(
+        "--sans-navigateur",
+        action="store_true",
+        help="n'ouvre pas de navigateur (sur un serveur) : ouvrez l'adresse affichée",
+    )
+    commands["nettoyer-notebooks"].add_argument(
+        "--verifier",
+        action="store_true",
+        help="ne modifie rien ; code 1 si un notebook est à nettoyer",
+    )
     return parser
 
 
@@ -107,6 +251,43 @@ def _run(args: argparse.Namespace) -> int:
         from qpv_analytics.publish.kernel import register_kernel
 
         print(f"Noyau Jupyter enregistré : {register_kernel()}")
+        return 0
+    if args.command == "lab":
+        from qpv_analytics.publish.lab import open_lab
+
+        open_lab(
+            args.annee,
+            paths,
+            wait_minutes=args.attendre,
+            port=args.port,
+            browser=not args.sans_navigateur,
+        )
+        return 0
+    if args.command == "nettoyer-notebooks":
+        from qpv_analytics.publish import clean_notebooks
+
+        if args.verifier:
+            found = clean_notebooks.unclean(paths)
+            for nb in found:
+                print(f"à nettoyer : {nb.relative_to(paths.root)}")
+            if found:
+                print("À faire : make nettoie-notebooks, puis enregistrez (git add) les notebooks.")
+            return 1 if found else 0
+        found = clean_notebooks.clean(paths)
+        for nb in found:
+            print(f"nettoyé : {nb.relative_to(paths.root)}")
+        print(f"{len(clean_notebooks.notebooks(paths))} notebooks propres.")
+        return 0
+    if args.command == "filtre-git":
+        from qpv_analytics.publish.clean_notebooks import install_git_filter
+
+        if install_git_filter(paths.root):
+            print(
+                "Filtre git « nbstripout » installé : les sorties des notebooks ne sont plus "
+                "enregistrées par git."
+            )
+        else:
+            print("Pas de dépôt git ici : filtre non installé (rien à faire).")
         return 0
     if args.command == "contrat":
         from qpv_analytics import docs

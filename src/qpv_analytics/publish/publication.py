@@ -477,6 +477,9 @@ def validate_only(
 ) -> int:
     """Load and check the data of a year, write ``reports/qualite/<annee>/``, publish nothing.
 
+    The processed tables and the quality summary it leaves are what the notebooks read when an
+    analyst runs them by hand (``make lab``).
+
     Like :func:`publish`, it holds the project's run lock and checks the file system first.
     """
     from qpv_analytics.quality.gate import run_quality_gate
@@ -492,6 +495,10 @@ def validate_only(
         if target.exists():
             shutil.rmtree(target)
         quality = run_quality_gate(results, qpv, params, target, paths)
+        # The notebooks run by hand (make lab) read the quality notices of the latest check.
+        paths.quality_summary(year).write_text(
+            json.dumps(quality.summary_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
+        )
         quality.out_dir = target.relative_to(paths.root)
         echo(quality.summary_text())
         return 1 if quality.blocking else 0
