@@ -24,6 +24,7 @@ from qpv_analytics.config import (
     get_paths,
 )
 from qpv_analytics.contract import PARTNER_TABLES, TABLES
+from qpv_analytics.geography import REGIONS
 from qpv_analytics.ingest import loaders, reference
 from qpv_analytics.labels import REPORT_TITLES
 from qpv_analytics.params import RunParams, load_params
@@ -210,6 +211,7 @@ def render_publication_index(record: RunRecord, build: Path) -> None:
         {"table": name, "title": TABLES[name].title, "files": len(received.get(name, []))}
         for name in PARTNER_TABLES
     ]
+    inputs += context_inputs(record.params)
     targets = record.params.cibles_locales
     target_rows = [
         (type(targets).model_fields[k].description, f"{v:g}" + (" %" if k.endswith("_pct") else ""))
@@ -244,10 +246,28 @@ def render_publication_index(record: RunRecord, build: Path) -> None:
     )
 
 
+def context_inputs(params: RunParams) -> list[dict]:
+    """Rows of « Données reçues » for the context files of the parameters (key ``contexte``)."""
+    from qpv_analytics.ingest.context_sources import SOURCES
+
+    rows = []
+    for item in params.contexte:
+        vintage = f", millésime {item.millesime}" if item.millesime else ""
+        rows.append(
+            {
+                "table": "contexte",
+                "title": f"{TABLES['contexte'].title} : {Path(item.fichier).name} "
+                f"({SOURCES[item.source].label}{vintage})",
+                "files": 1,
+            }
+        )
+    return rows
+
+
 def region_name(params: RunParams) -> str:
     """Name of the region of a publication (national name, else the code)."""
     code = reference.region_code(params.region, referentiel=params.referentiel_qpv)
-    return reference.regions().get(code, f"Région {code}")
+    return reference.regions().get(code) or REGIONS.get(code, f"Région {code}")
 
 
 def replace_tree(source: Path, target: Path) -> None:
@@ -278,10 +298,27 @@ def prepare_data(params: RunParams, paths: Paths, echo: Echo) -> dict[str, loade
     """Generate demo data when ``data/raw`` is empty, then load every table to Parquet."""
     from qpv_analytics.ingest import demo
 
-    if params.donnees_demo and demo.ensure_demo(paths, region=params.region):
+    if params.demo_wanted and demo.ensure_demo(paths, region=params.region):
         echo(
             "   data/raw/ était vide : données de démonstration écrites (inventées, signalées "
             "comme telles dans chaque rapport)."
+        )
+    elif (paths.raw / DEMO_MARKER).exists():
+        echo(
+            f"   data/raw/ contient les données de démonstration (fichier {DEMO_MARKER}) : "
+            "inventées, signalées comme telles dans chaque rapport. Pour publier vos données, "
+            "videz data/raw/ (y compris ce fichier) et déposez-y les fichiers des partenaires."
+        )
+    elif not demo.data_files(paths.raw):
+        echo(
+            "   data/raw/ ne contient aucun fichier des partenaires : les rapports le disent axe "
+            "par axe. Pas de données de démonstration"
+            + (
+                " (« donnees_demo: false »)."
+                if params.donnees_demo is False
+                else " pour cette région ; pour en écrire, ajoutez « donnees_demo: true » "
+                f"dans params/{params.annee}.yaml."
+            )
         )
     results = loaders.load_raw(paths)
     results["contexte"] = load_context(params, paths)
@@ -401,6 +438,13 @@ def _publish(params: RunParams, notebooks: list[Path], paths: Paths, echo: Echo)
                 f"Publication {year} refusée : aucun rapport n'a été produit ; la publication "
                 f"précédente est intacte. Détail : {quality.out_dir}/index.html"
             )
+            if (paths.raw / DEMO_MARKER).exists():
+                echo(
+                    f"Attention : data/raw/ contient les données de démonstration ({DEMO_MARKER}), "
+                    "écrites pour la région de démonstration. Si ces erreurs portent sur des "
+                    "fichiers que vous n'avez pas envoyés, videz data/raw/ (y compris ce fichier) "
+                    f"et écrivez « donnees_demo: false » dans params/{year}.yaml."
+                )
             return 1
         # The shared copy gives counts per producer but not each producer's rows.
         share_quality_pages(quality, results, Paths.quality_in(build))

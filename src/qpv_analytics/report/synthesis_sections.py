@@ -115,6 +115,13 @@ def target_trends(rep: reporting.Report, results: pd.DataFrame, targets: dict) -
 def epci_section(rep: reporting.Report, results: pd.DataFrame, targets: dict) -> None:
     """Display the profile of each EPCI across the axes and export its count of targets met."""
     annee = rep.annee
+    if not rep.epci_known:
+        reporting.paragraph(
+            "Les EPCI des quartiers prioritaires ne sont pas connus : la liste des QPV de cette "
+            f"publication ({rep.qpv_source}) ne les donne pas. Aucun profil par EPCI n'est donc "
+            "présenté, et aucune cible qui s'apprécie par EPCI n'est jugée."
+        )
+        return
     epcis = synthesis.epci_reference(rep.qpv).sort_values(["departement", "nom"], ignore_index=True)
     codes = [c for c in targets if obligations.judged_at(results, c, "epci")]
     counts = synthesis.epci_status_counts(results, annee, codes, epcis)
