@@ -11,7 +11,7 @@ import pandas as pd
 
 from qpv_analytics import formatting
 from qpv_analytics.config import DEMO_MARKER, Paths, get_paths
-from qpv_analytics.contract import TABLES, tables_for_axis
+from qpv_analytics.contract import PARTNER_TABLES, TABLES, tables_for_axis
 from qpv_analytics.disclosure import personal_text
 from qpv_analytics.geography import DEPARTEMENTS, REGIONS
 from qpv_analytics.indicators import REGISTRY, Indicator, obligations
@@ -134,6 +134,15 @@ class Report:
                 return True
         events = read_processed("evenements", self.paths)
         return bool((events["annee"].isin(years) & (events["axe"] == axis)).any())
+
+    def has_partner_data(self) -> bool:
+        """Whether any partner table has a row in the trend window (a context-only region: no)."""
+        years = set(self.params.years)
+        for name in PARTNER_TABLES:
+            frame = read_processed(name, self.paths)
+            if "annee" in frame.columns and frame["annee"].isin(years).any():
+                return True
+        return False
 
     @property
     def epci_known(self) -> bool:
@@ -381,7 +390,11 @@ def show_table(
     numeric: list[str] | None = None,
     status_col: str | None = None,
 ) -> None:
-    """Display a formatted table."""
+    """Display a formatted table; a table without rows gives one sentence, never a bare header."""
+    if frame.empty:
+        about = f" pour le tableau « {caption} »" if caption else ""
+        notice(f"Pas de donnée{about}.")
+        return
     _display_html(table_html(frame, caption, numeric, status_col))
 
 

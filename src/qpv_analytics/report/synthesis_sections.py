@@ -12,8 +12,20 @@ EPCI_EXPORT = "synthese_epci"
 """Name of the exported count of targets met, missed and without data per EPCI."""
 
 
-def no_results_notice(results: pd.DataFrame) -> None:
-    """Say what to do when no axis report has exported its indicators for this run."""
+def no_results_notice(results: pd.DataFrame, rep: reporting.Report | None = None) -> None:
+    """Say what to do when no axis report has exported its indicators for this run.
+
+    With ``rep``, a publication without any partner data (a region publishing its context
+    only) gets one sentence saying so instead of tables of « Sans donnée ».
+    """
+    if not results.empty and rep is not None and not rep.has_partner_data():
+        years = rep.params.years
+        reporting.notice(
+            f"Aucune donnée des partenaires n'a été reçue pour {years[0]}–{years[-1]} : la "
+            "synthèse des cibles, des territoires et des partenaires sera présentée dès "
+            "réception. Seule la complétude des données reçues est présentée ci-dessous ; le "
+            "rapport « Contexte des quartiers prioritaires » décrit les quartiers."
+        )
     if results.empty:
         reporting.notice(
             "Aucun tableau d'indicateurs des rapports par axe n'a été trouvé pour cette "
