@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from yaml import safe_load
 
 from qpv_analytics.config import Paths
 from qpv_analytics.contract import PARTNER_TABLES
@@ -46,8 +47,17 @@ POVERTY_SENTENCE = "calculé sur 4 QPV représentant 87,5 % de la population"
 EMPLOYMENT_SENTENCE = "calculé sur 4 QPV représentant 87,5 % de la population"
 
 
-def make_region_project(root: Path, rapports: list[str] | None = None) -> Paths:
-    """A project for the invented region 99: params, context file, no partner data."""
+def make_region_project(
+    root: Path,
+    rapports: list[str] | None = None,
+    donnees_demo: bool | None = False,
+    millesime: int | None = 2019,
+) -> Paths:
+    """A project for the invented region 99: params, context file, no partner data.
+
+    ``donnees_demo=None`` leaves the key out, as a user following the guide may;
+    ``millesime=None`` leaves out the vintage of the SIG Ville file.
+    """
     from tests.conftest import make_project
 
     paths = make_project(root)
@@ -64,11 +74,12 @@ def make_region_project(root: Path, rapports: list[str] | None = None) -> Paths:
         "contexte:",
         f"  - fichier: {CONTEXT_FILE}",
         "    source: sig_ville",
-        "    millesime: 2019",
+        *([f"    millesime: {millesime}"] if millesime is not None else []),
         "cibles_locales:",
         "  part_attributions_qpv_q234_pct: 40",
     ]
-    lines.append("donnees_demo: false")
+    if donnees_demo is not None:
+        lines.append(f"donnees_demo: {str(donnees_demo).lower()}")
     if rapports is not None:
         lines.append("rapports: [" + ", ".join(rapports) + "]")
     (paths.params / "2025.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -117,10 +128,14 @@ def test_names_do_not_fail_for_an_invented_region(region: Paths) -> None:
     assert names["qpv"]["QP048002"] == "Le Plateau"
     assert names["epci"] == {}
     untitled = params.model_copy(update={"titre": RunParams.model_fields["titre"].default})
-    odd = qpv.assign(code_departement="986")  # not in DEPARTEMENTS: shown as its code
+    odd = qpv.assign(code_departement="999")  # not in DEPARTEMENTS: shown as its code
     names = Report(untitled, region, odd, demo=False).names()
     assert names["region"] == {"region": "Région 99"}
-    assert names["departement"] == {"986": "986"}
+    assert names["departement"] == {"999": "999"}
+    overseas = qpv.assign(code_departement="987")  # overseas collectivities have their name
+    assert Report(untitled, region, overseas, demo=False).names()["departement"] == {
+        "987": "Polynésie française"
+    }
 
 
 def _published(paths: Paths) -> tuple[int, str]:
@@ -170,19 +185,124 @@ def test_invented_region_publishes_its_context_report(
     assert pop["valeur"].iloc[0] == 8000
 
 
+def _tables(html: str) -> list[tuple[str, int]]:
+    """Each table of a page: (its caption, or the start of its text; rows outside its header)."""
+    found = []
+    for table in re.findall(r"<table\b.*?</table>", html, flags=re.S):
+        caption = re.search(r"<caption>(.*?)</caption>", table, flags=re.S)
+        body = re.sub(r"<thead>.*?</thead>", "", table, flags=re.S)
+        label = caption[1] if caption else _visible_text(table)[:80]
+        found.append((label, len(re.findall(r"<tr\b", body))))
+    return found
+
+
 def test_every_report_runs_without_partner_data(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Every notebook of notebooks/ completes for a region with no partner data at all."""
-    paths = make_region_project(tmp_path / "region99")
+    """Every notebook of notebooks/ completes for a region with no partner data at all.
+
+    The parameters say nothing of demo data (``donnees_demo`` absent, as a user following
+    docs/autre_region.md may write them): none is written into this region's data/raw/. Every
+    page is fit to share: an axis without data gives one sentence and its definitions, no chart
+    and no header-only table; departments are named; the sources name the QPV list actually
+    used (2015 codes of the SIG Ville file); unknown EPCI are said to be unknown; the context
+    file is listed among the data received.
+    """
+    paths = make_region_project(tmp_path / "region99", donnees_demo=None)
     monkeypatch.setenv("QPV_ROOT", str(paths.root))
     code, log = _published(paths)
     assert code == 0, log
+    assert not any(p.is_file() and p.name != "README.md" for p in paths.raw.rglob("*")), log
+    assert "donnees_demo: true" in log and "démonstration écrites" not in log
     out = paths.report_year(2025)
+    qpv_list = "liste des QPV de la géographie 2015 (codes QP…)"
     for nb in sorted(paths.notebooks.glob("*.ipynb")):
         html = out / f"{nb.stem}.html"
         assert html.exists(), nb.name
         text = html.read_text(encoding="utf-8")
+        page = _visible_text(text)
         assert "Traceback" not in text, nb.name
+        assert "Données de démonstration" not in page, nb.name
+        assert "référentiel des QPV 2024" not in page, nb.name
+        for label, rows in _tables(text):
+            assert rows > 0, f"{nb.name} : tableau sans ligne « {label} »"
+        assert not re.search(r"<t[dh][^>]*>\s*(15|48)\s*</t[dh]>", text), nb.name
         if nb.stem.startswith("axe"):
             assert "Aucune donnée reçue pour 2025" in text, nb.name
+            assert page.count("Aucune donnée reçue pour 2025, ni pour les années 2021 à 2024") == 1
+            assert "<img" not in text, f"{nb.name} : graphique sans donnée"
+            assert "Pas de donnée" not in page, f"{nb.name} : avertissements répétés"
+            assert "Définitions des indicateurs" in page, nb.name
+            assert "Sources : " in page and qpv_list in page, nb.name
+            assert "0 EPCI" not in page and "0 bailleurs" not in page, nb.name
+    synthese = _visible_text((out / "synthese.html").read_text(encoding="utf-8"))
+    assert "Les EPCI des quartiers prioritaires ne sont pas connus" in synthese
+    assert "Aucune donnée des partenaires n'a été reçue pour 2021–2025" in synthese
+    assert "EPCI ont un contrat de ville" not in synthese
+    context = _visible_text((out / "contexte.html").read_text(encoding="utf-8"))
+    assert "Lozère" in context and "Cantal" in context
+    index = _visible_text((out / "index.html").read_text(encoding="utf-8"))
+    assert "Données de démonstration" not in index
+    assert (
+        "Indicateurs de contexte par QPV : indicateurs-region-test.csv (Indicateurs INSEE / SIG "
+        "Ville par QPV, millésime 2019) 1"
+    ) in index
+
+
+def test_a_forgotten_vintage_is_asked_for_in_the_yaml_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = make_region_project(tmp_path / "region99", millesime=None)
+    monkeypatch.setenv("QPV_ROOT", str(paths.root))
+    with pytest.raises(DataError) as caught:
+        reference.qpv_for_params(load_params(2025, paths), paths)
+    message = str(caught.value)
+    assert "indicateurs-region-test.csv" in message and "« millesime: 2019 »" in message
+    assert "params/2025.yaml" in message and "docs/autre_region.md" in message
+    assert "import_context" not in message and "vintage" not in message
+
+
+def test_demo_data_are_written_only_for_the_demo_region(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without ``donnees_demo``, another region's data/raw stays empty; the demo region's gets
+    the demo files, and every later run still says that data/raw holds demo data."""
+    from qpv_analytics.config import DEMO_MARKER
+    from tests.conftest import make_project
+
+    other = make_region_project(tmp_path / "region99", donnees_demo=None)
+    monkeypatch.setenv("QPV_ROOT", str(other.root))
+    lines: list[str] = []
+    publication.prepare_data(load_params(2025, other), other, lines.append)
+    assert [p.name for p in other.raw.rglob("*") if p.is_file()] == ["README.md"]
+    assert "Pas de données de démonstration pour cette région" in "\n".join(lines)
+
+    hdf = make_project(tmp_path / "hdf", with_notebooks=False)
+    monkeypatch.setenv("QPV_ROOT", str(hdf.root))
+    params = load_params(2025, hdf)
+    assert params.donnees_demo is None and params.demo_wanted
+    first: list[str] = []
+    publication.prepare_data(params, hdf, first.append)
+    assert (hdf.raw / DEMO_MARKER).exists()
+    assert "données de démonstration écrites" in "\n".join(first)
+    again: list[str] = []
+    publication.prepare_data(params, hdf, again.append)
+    assert f"data/raw/ contient les données de démonstration (fichier {DEMO_MARKER})" in "\n".join(
+        again
+    )
+
+
+@pytest.mark.parametrize(
+    ("yaml", "wanted"),
+    [
+        ("", True),  # demo region (Hauts-de-France, national list): the default
+        ('region: "Hauts-de-France"\n', True),
+        ('region: "76"\n', False),  # another region: never by default
+        ('region: "32"\nreferentiel_qpv: contexte\n', False),  # own QPV list: demo codes unknown
+        ('region: "76"\ndonnees_demo: true\n', True),  # asked for explicitly
+        ("donnees_demo: false\n", False),
+    ],
+)
+def test_demo_wanted_only_for_the_demo_region_or_on_request(yaml: str, wanted: bool) -> None:
+    params = RunParams.model_validate({"annee": 2025, **(safe_load(yaml) or {})})
+    assert params.demo_wanted is wanted
