@@ -22,6 +22,7 @@ from qpv_analytics.ingest import reference
 from qpv_analytics.params import RunParams, load_params
 from qpv_analytics.publish import publication
 from qpv_analytics.quality.model import DataError
+from qpv_analytics.report import reporting
 from qpv_analytics.report.reporting import Report
 
 pytestmark = pytest.mark.integration
@@ -306,3 +307,40 @@ def test_demo_data_are_written_only_for_the_demo_region(
 def test_demo_wanted_only_for_the_demo_region_or_on_request(yaml: str, wanted: bool) -> None:
     params = RunParams.model_validate({"annee": 2025, **(safe_load(yaml) or {})})
     assert params.demo_wanted is wanted
+
+
+GUIDE = REPO / "docs" / "autre_region.md"
+
+
+def guide_block(marker: str) -> str:
+    """The fenced block that follows a marker of docs/autre_region.md, unindented."""
+    text = GUIDE.read_text(encoding="utf-8")
+    assert marker in text, f"{GUIDE.name} a perdu le bloc {marker}"
+    block = re.search(r"```\w*\n(.*?)\n\s*```", text.split(marker, 1)[1], flags=re.S)
+    assert block, marker
+    lines = block[1].split("\n")
+    indent = min(len(x) - len(x.lstrip()) for x in lines if x.strip())
+    return "\n".join(x[indent:] for x in lines) + "\n"
+
+
+def test_the_guide_example_of_a_sig_ville_only_region(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The complete example of docs/autre_region.md, copied as is, gives the QPV of the file."""
+    from tests.conftest import make_project
+
+    paths = make_project(tmp_path / "occitanie", with_notebooks=False)
+    monkeypatch.setenv("QPV_ROOT", str(paths.root))
+    yaml_text = guide_block("<!-- test_region: paramètres -->")
+    (paths.params / "2025.yaml").write_text(yaml_text, encoding="utf-8")
+    params = load_params(2025, paths)
+    (paths.root / params.contexte[0].fichier).write_text(
+        guide_block("<!-- test_region: fichier -->"), encoding="utf-8"
+    )
+    assert not params.demo_wanted  # another region: no demo data by default
+    qpv = reference.qpv_for_params(params, paths)
+    assert sorted(qpv["code_qpv"].unique()) == ["QP034001", "QP034002"]
+    names = Report(params, paths, qpv, demo=False).names()
+    assert names["departement"] == {"34": "Hérault"} and names["region"] == {"region": "Occitanie"}
+    assert "codes QP…" in reporting.qpv_list_source(params)
+    assert "sig-ville-occitanie-2019.csv" in reporting.qpv_list_source(params)
