@@ -237,7 +237,6 @@ def test_every_report_runs_without_partner_data(
             assert "Sources : " in page and qpv_list in page, nb.name
             assert "0 EPCI" not in page and "0 bailleurs" not in page, nb.name
     synthese = _visible_text((out / "synthese.html").read_text(encoding="utf-8"))
-    assert "Les EPCI des quartiers prioritaires ne sont pas connus" in synthese
     assert "Aucune donnée des partenaires n'a été reçue pour 2021–2025" in synthese
     assert "EPCI ont un contrat de ville" not in synthese
     context = _visible_text((out / "contexte.html").read_text(encoding="utf-8"))
@@ -344,3 +343,28 @@ def test_the_guide_example_of_a_sig_ville_only_region(
     assert names["departement"] == {"34": "Hérault"} and names["region"] == {"region": "Occitanie"}
     assert "codes QP…" in reporting.qpv_list_source(params)
     assert "sig-ville-occitanie-2019.csv" in reporting.qpv_list_source(params)
+
+
+def test_demo_data_asked_for_with_an_own_qpv_list_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = make_region_project(tmp_path / "region99", donnees_demo=True)
+    monkeypatch.setenv("QPV_ROOT", str(paths.root))
+    with pytest.raises(DataError, match="donnees_demo: true .* referentiel_qpv: contexte"):
+        publication.prepare_data(load_params(2025, paths), paths, print)
+    assert [p.name for p in paths.raw.rglob("*") if p.is_file()] == ["README.md"]
+
+
+def test_unknown_epci_are_said_unknown(region: Paths, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A SIG Ville list has no EPCI: the synthesis says so, never « 0 EPCI ont un contrat »."""
+    from qpv_analytics.report import synthesis_sections
+
+    shown: list[str] = []
+    monkeypatch.setattr(reporting, "_display_html", shown.append)
+    params = load_params(2025, region)
+    rep = Report(params, region, reference.qpv_for_params(params, region), demo=False)
+    assert not rep.epci_known
+    synthesis_sections.epci_section(rep, pd.DataFrame(columns=RESULT_COLUMNS), {})
+    text = _visible_text("".join(shown))
+    assert "Les EPCI des quartiers prioritaires ne sont pas connus" in text
+    assert "codes QP…" in text and "0 EPCI" not in text

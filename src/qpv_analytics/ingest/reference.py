@@ -10,7 +10,7 @@ import pandas as pd
 
 from qpv_analytics.config import Paths, get_paths
 from qpv_analytics.contract import TABLES, SourceChecks
-from qpv_analytics.geography import REGION_DEPARTEMENTS
+from qpv_analytics.geography import REGION_DEPARTEMENTS, REGIONS
 from qpv_analytics.ingest import context
 from qpv_analytics.ingest.context_sources import ContextImportError
 from qpv_analytics.quality.model import DataError
@@ -166,6 +166,22 @@ def region_code(region: str, paths: Paths | None = None, referentiel: str | None
         "dans params/<année>.yaml : la liste des QPV est alors lue dans le fichier de contexte."
     )
     raise DataError(f"Région inconnue « {region} ». Régions disponibles : {listed}.{advice}")
+
+
+def region_label(params, paths: Paths | None = None) -> str:
+    """Name of the region of a publication, for its pages and its index.
+
+    The name of the national QPV list, else of the official list of regions; a region known
+    only through its parameters (``region: "99"``) is named by the publication title, or
+    « Région <code> » when the title is the default one.
+    """
+    code = region_code(params.region, paths, referentiel=params.referentiel_qpv)
+    name = regions(paths).get(code) or REGIONS.get(code)
+    if name:
+        return name
+    default_title = type(params).model_fields["titre"].default
+    titre = params.titre.strip()
+    return titre if titre and titre != default_title else f"Région {code}"
 
 
 def qpv_list(reference: pd.DataFrame) -> pd.DataFrame:

@@ -24,7 +24,6 @@ from qpv_analytics.config import (
     get_paths,
 )
 from qpv_analytics.contract import PARTNER_TABLES, TABLES
-from qpv_analytics.geography import REGIONS
 from qpv_analytics.ingest import loaders, reference
 from qpv_analytics.labels import REPORT_TITLES
 from qpv_analytics.params import RunParams, load_params
@@ -265,9 +264,8 @@ def context_inputs(params: RunParams) -> list[dict]:
 
 
 def region_name(params: RunParams) -> str:
-    """Name of the region of a publication (national name, else the code)."""
-    code = reference.region_code(params.region, referentiel=params.referentiel_qpv)
-    return reference.regions().get(code) or REGIONS.get(code, f"Région {code}")
+    """Name of the region of a publication (:func:`reference.region_label`)."""
+    return reference.region_label(params)
 
 
 def replace_tree(source: Path, target: Path) -> None:
@@ -298,6 +296,18 @@ def prepare_data(params: RunParams, paths: Paths, echo: Echo) -> dict[str, loade
     """Generate demo data when ``data/raw`` is empty, then load every table to Parquet."""
     from qpv_analytics.ingest import demo
 
+    if (
+        params.demo_wanted
+        and params.referentiel_qpv == "contexte"
+        and not demo.data_files(paths.raw)
+    ):
+        raise DataError(
+            f"donnees_demo: true (params/{params.annee}.yaml) avec referentiel_qpv: contexte : les "
+            "données de démonstration portent les codes QPV 2024 (QN…) de la liste nationale, que "
+            "la liste des QPV lue dans votre fichier de contexte refuserait. À faire : retirez "
+            "« donnees_demo: true », ou publiez sur la liste nationale "
+            "(referentiel_qpv: anct_2024)."
+        )
     if params.demo_wanted and demo.ensure_demo(paths, region=params.region):
         echo(
             "   data/raw/ était vide : données de démonstration écrites (inventées, signalées "

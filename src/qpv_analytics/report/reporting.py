@@ -13,7 +13,7 @@ from qpv_analytics import formatting
 from qpv_analytics.config import DEMO_MARKER, Paths, get_paths
 from qpv_analytics.contract import PARTNER_TABLES, TABLES, tables_for_axis
 from qpv_analytics.disclosure import personal_text
-from qpv_analytics.geography import DEPARTEMENTS, REGIONS
+from qpv_analytics.geography import DEPARTEMENTS
 from qpv_analytics.indicators import REGISTRY, Indicator, obligations
 from qpv_analytics.indicators.compute import partial_threshold
 from qpv_analytics.ingest import reference
@@ -173,14 +173,7 @@ class Report:
             if pd.notna(c):
                 epci.setdefault(str(c), str(n) if pd.notna(n) else str(c))
         deps = self.qpv["code_departement"].dropna().astype(str).unique()
-        code = reference.region_code(
-            self.params.region, self.paths, referentiel=self.params.referentiel_qpv
-        )
-        region = reference.regions(self.paths).get(code) or REGIONS.get(code)
-        if region is None:
-            default_title = type(self.params).model_fields["titre"].default
-            titre = self.params.titre.strip()
-            region = titre if titre and titre != default_title else f"Région {code}"
+        region = reference.region_label(self.params, self.paths)
         return {
             "qpv": qpv,
             "epci": epci,
