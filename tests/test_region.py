@@ -260,6 +260,7 @@ def test_a_forgotten_vintage_is_asked_for_in_the_yaml_key(
     assert "indicateurs-region-test.csv" in message and "« millesime: 2019 »" in message
     assert "params/2025.yaml" in message and "docs/autre_region.md" in message
     assert "import_context" not in message and "vintage" not in message
+    assert "<année>" not in message
 
 
 def test_demo_data_are_written_only_for_the_demo_region(

@@ -265,6 +265,11 @@ def digital_advisers(region: str, paths: Paths | None = None) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+def _in_params(exc: Exception, params) -> str:
+    """A context import message naming the publication's own parameter file."""
+    return str(exc).replace("params/<année>.yaml", f"params/{params.annee}.yaml")
+
+
 def import_context_files(params, paths: Paths | None = None) -> list:
     """Import every context file listed in the parameters (:func:`context.import_context`).
 
@@ -299,7 +304,8 @@ def import_context_files(params, paths: Paths | None = None) -> list:
             )
         except ContextImportError as exc:
             raise DataError(
-                f"{exc} (fichier déclaré dans la clé « contexte » de params/{params.annee}.yaml)"
+                f"{_in_params(exc, params)} (fichier déclaré dans la clé « contexte » de "
+                f"params/{params.annee}.yaml)"
             ) from None
     return imports
 
@@ -328,6 +334,8 @@ def qpv_for_params(params, paths: Paths | None = None) -> pd.DataFrame:
     try:
         frame = context.reference_from_context(imports[0], params.geographie_qpv)
     except ContextImportError as exc:
-        raise DataError(f"{exc} (clé « geographie_qpv » de params/{params.annee}.yaml)") from None
+        raise DataError(
+            f"{_in_params(exc, params)} (clé « geographie_qpv » de params/{params.annee}.yaml)"
+        ) from None
     frame["code_region"] = pd.array([code] * len(frame), dtype="string")
     return frame
