@@ -214,7 +214,8 @@ def test_every_report_runs_without_partner_data(
     code, log = _published(paths)
     assert code == 0, log
     assert not any(p.is_file() and p.name != "README.md" for p in paths.raw.rglob("*")), log
-    assert "donnees_demo: true" in log and "démonstration écrites" not in log
+    assert "Pas de données de démonstration pour cette région" in log
+    assert "démonstration écrites" not in log
     out = paths.report_year(2025)
     qpv_list = "liste des QPV de la géographie 2015 (codes QP…)"
     for nb in sorted(paths.notebooks.glob("*.ipynb")):
@@ -239,10 +240,12 @@ def test_every_report_runs_without_partner_data(
     synthese = _visible_text((out / "synthese.html").read_text(encoding="utf-8"))
     assert "Aucune donnée des partenaires n'a été reçue pour 2021–2025" in synthese
     assert "EPCI ont un contrat de ville" not in synthese
+    assert f"Aucune des {len(PARTNER_TABLES)} tables attendues des partenaires" in synthese
     context = _visible_text((out / "contexte.html").read_text(encoding="utf-8"))
     assert "Lozère" in context and "Cantal" in context
     index = _visible_text((out / "index.html").read_text(encoding="utf-8"))
     assert "Données de démonstration" not in index
+    assert f"Liste des QPV {qpv_list}" in index
     assert (
         "Indicateurs de contexte par QPV : indicateurs-region-test.csv (Indicateurs INSEE / SIG "
         "Ville par QPV, millésime 2019) 1"

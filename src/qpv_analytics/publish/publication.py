@@ -30,6 +30,7 @@ from qpv_analytics.params import RunParams, load_params
 from qpv_analytics.publish import preflight
 from qpv_analytics.publish.run_lock import exclusive_run
 from qpv_analytics.quality.model import DataError
+from qpv_analytics.report.reporting import qpv_list_source
 
 Echo = Callable[[str], None]
 NOTEBOOK_PARAMETERS = {"annee"}
@@ -224,6 +225,7 @@ def render_publication_index(record: RunRecord, build: Path) -> None:
             record=record,
             params=record.params,
             region=region,
+            qpv_list=qpv_list_source(record.params),
             version=__version__,
             date=record.started.strftime("%d/%m/%Y à %H:%M"),
             inputs=inputs,
@@ -320,15 +322,21 @@ def prepare_data(params: RunParams, paths: Paths, echo: Echo) -> dict[str, loade
             "videz data/raw/ (y compris ce fichier) et déposez-y les fichiers des partenaires."
         )
     elif not demo.data_files(paths.raw):
+        if params.donnees_demo is False:
+            why = " (« donnees_demo: false »)."
+        elif params.referentiel_qpv == "contexte":
+            why = (
+                " pour cette région : elles portent les codes QPV 2024 de la liste nationale, "
+                "pas ceux de votre fichier de contexte."
+            )
+        else:
+            why = (
+                " pour cette région ; pour en écrire, ajoutez « donnees_demo: true » dans "
+                f"params/{params.annee}.yaml."
+            )
         echo(
             "   data/raw/ ne contient aucun fichier des partenaires : les rapports le disent axe "
-            "par axe. Pas de données de démonstration"
-            + (
-                " (« donnees_demo: false »)."
-                if params.donnees_demo is False
-                else " pour cette région ; pour en écrire, ajoutez « donnees_demo: true » "
-                f"dans params/{params.annee}.yaml."
-            )
+            f"par axe. Pas de données de démonstration{why}"
         )
     results = loaders.load_raw(paths)
     results["contexte"] = load_context(params, paths)

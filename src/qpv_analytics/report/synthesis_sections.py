@@ -201,6 +201,13 @@ def completeness_section(rep: reporting.Report) -> None:
     annee = rep.annee
     received = receipts.data_completeness(rep)
     absent = received[received[f"Fichiers {annee}"] == MISSING]
+    if not rep.has_partner_data():
+        reporting.paragraph(
+            f"Aucune des {len(received)} tables attendues des partenaires n'a été reçue pour "
+            f"{rep.params.years[0]}–{annee} : leur liste, avec le contenu de chacune, est sur la "
+            "page d'accueil de la publication (« Données reçues »)."
+        )
+        return
     reporting.paragraph(
         f"{len(received) - len(absent)} des {len(received)} tables attendues des partenaires ont "
         f"été reçues pour {annee}. Les producteurs sont comptés d'après la colonne qui identifie "
