@@ -372,3 +372,25 @@ def test_unknown_epci_are_said_unknown(region: Paths, monkeypatch: pytest.Monkey
     text = _visible_text("".join(shown))
     assert "Les EPCI des quartiers prioritaires ne sont pas connus" in text
     assert "codes QP…" in text and "0 EPCI" not in text
+
+
+def test_an_axis_has_data_when_one_of_its_tables_or_events_has_a_row_in_the_window(
+    region: Paths,
+) -> None:
+    from qpv_analytics.ingest import loaders
+
+    loaders.write_processed(loaders.load_raw(region), region)  # every table, none with a row
+    params = load_params(2025, region)
+    rep = Report(params, region, reference.qpv_for_params(params, region), demo=False)
+    assert not rep.has_partner_data()
+    assert not any(rep.has_data(axis) for axis in range(1, 7))
+    pd.DataFrame({"annee": [2020], "code_qpv": ["QP048001"]}).to_parquet(
+        region.processed / "attributions.parquet"
+    )
+    assert not rep.has_data(3)  # 2020 is before the trend window 2021–2025
+    pd.DataFrame({"annee": [2023], "code_qpv": ["QP048001"]}).to_parquet(
+        region.processed / "attributions.parquet"
+    )
+    assert rep.has_data(3) and rep.has_partner_data() and not rep.has_data(2)
+    pd.DataFrame({"annee": [2025], "axe": [4]}).to_parquet(region.processed / "evenements.parquet")
+    assert rep.has_data(4) and not rep.has_data(5)  # axis 4 is measured by its events

@@ -127,22 +127,21 @@ class Report:
 
         A page for an axis without data shows one sentence and its definitions only.
         """
-        years = set(self.params.years)
-        for table in tables_for_axis(axis):
-            frame = read_processed(table.name, self.paths)
-            if "annee" in frame.columns and frame["annee"].isin(years).any():
-                return True
+        if any(self._rows_in_window(t.name).any() for t in tables_for_axis(axis)):
+            return True
         events = read_processed("evenements", self.paths)
-        return bool((events["annee"].isin(years) & (events["axe"] == axis)).any())
+        return bool((self._rows_in_window("evenements") & (events["axe"] == axis)).any())
 
     def has_partner_data(self) -> bool:
         """Whether any partner table has a row in the trend window (a context-only region: no)."""
-        years = set(self.params.years)
-        for name in PARTNER_TABLES:
-            frame = read_processed(name, self.paths)
-            if "annee" in frame.columns and frame["annee"].isin(years).any():
-                return True
-        return False
+        return any(self._rows_in_window(name).any() for name in PARTNER_TABLES)
+
+    def _rows_in_window(self, name: str) -> pd.Series:
+        """Which rows of a processed table fall in the trend window (none without ``annee``)."""
+        frame = read_processed(name, self.paths)
+        if "annee" not in frame.columns:
+            return pd.Series(False, index=frame.index)
+        return frame["annee"].isin(self.params.years)
 
     @property
     def epci_known(self) -> bool:
