@@ -270,3 +270,16 @@ def test_histogram_counts_qpv_in_bins_of_five_points() -> None:
     assert [p.get_height() for p in ax.patches] == [2, 0, 0, 0, 1]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Médiane", "Moy."]
     assert [line.get_xdata()[0] for line in ax.lines] == [14.0, 20.0]  # median, then the mean
+
+
+def test_bars_start_at_zero_and_never_show_minus_zero() -> None:
+    """All-zero values give a 0–100 % axis, not −0,05 to 0,05 with « -0 % » ticks."""
+    from qpv_analytics.report import charts
+
+    zeros = pd.DataFrame({"nom": ["A", "B"], "v": [0.0, 0.0]})
+    ax = charts.bars_with_target(zeros, "nom", "v", "%", "Parts").axes[0]
+    assert ax.get_xlim() == (0.0, 100.0)
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels[0] == "0\u00a0%" and not any(t.startswith("-") for t in labels)
+    assert charts._axis_label(-0.01, "%") == charts._axis_label(-0.3, "%") == "0\u00a0%"
+    assert charts._axis_label(-0.3, "ménages") == "-0,3"  # decimals shown: the sign stays

@@ -277,6 +277,7 @@ def test_epci_status_counts(results):
 
 
 def test_epci_profile_sorted_by_department_with_marks(results):
+    """Departments are shown by their name (sorted by code), never as a bare code."""
     table = synthesis.epci_profile(results, 2025, [VALO, Q1], EPCIS)
     assert table.columns.tolist() == [
         "Dép.",
@@ -287,9 +288,9 @@ def test_epci_profile_sorted_by_department_with_marks(results):
     ]
     assert table["EPCI"].tolist() == ["CA Nord", "CC Vide", "CA Sud"]
     nord, vide, sud = (table.iloc[i].tolist() for i in range(3))
-    assert nord == ["59", "CA Nord", f"{pct('130,0')} ✓", f"{pct('22,0')} ≈", "1 / 2"]
-    assert vide == ["59", "CC Vide", "–", "–", "–"]
-    assert sud == ["62", "CA Sud", f"{pct('60,0')} ✗", "s", "0 / 1"]
+    assert nord == ["Nord", "CA Nord", f"{pct('130,0')} ✓", f"{pct('22,0')} ≈", "1 / 2"]
+    assert vide == ["Nord", "CC Vide", "–", "–", "–"]
+    assert sud == ["Pas-de-Calais", "CA Sud", f"{pct('60,0')} ✗", "s", "0 / 1"]
 
 
 def test_partner_profile_and_axes(results):

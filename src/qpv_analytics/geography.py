@@ -122,8 +122,35 @@ DEPARTEMENTS = {
     "976": "Mayotte",
     "977": "Saint-Barthélemy",
     "978": "Saint-Martin",
+    "986": "Wallis-et-Futuna",
+    "987": "Polynésie française",
+    "988": "Nouvelle-Calédonie",
 }
-"""Names of the French departments (INSEE codes); a code absent from it is shown as is."""
+"""Names of the French departments and overseas collectivities (INSEE COG codes)."""
+
+REGIONS: Mapping[str, str] = MappingProxyType(
+    {
+        "01": "Guadeloupe",
+        "02": "Martinique",
+        "03": "Guyane",
+        "04": "La Réunion",
+        "06": "Mayotte",
+        "11": "Île-de-France",
+        "24": "Centre-Val de Loire",
+        "27": "Bourgogne-Franche-Comté",
+        "28": "Normandie",
+        "32": "Hauts-de-France",
+        "44": "Grand Est",
+        "52": "Pays de la Loire",
+        "53": "Bretagne",
+        "75": "Nouvelle-Aquitaine",
+        "76": "Occitanie",
+        "84": "Auvergne-Rhône-Alpes",
+        "93": "Provence-Alpes-Côte d'Azur",
+        "94": "Corse",
+    }
+)
+"""Names of the French regions (INSEE COG codes, regions since 2016)."""
 
 REGION_DEPARTEMENTS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {

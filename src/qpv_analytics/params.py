@@ -12,11 +12,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from qpv_analytics.config import Paths, get_paths
-from qpv_analytics.geography import DEFAULT_REGION
+from qpv_analytics.geography import DEFAULT_REGION, REGIONS
 from qpv_analytics.ingest.context_sources import SOURCES
 from qpv_analytics.labels import os_error_reason
 from qpv_analytics.quality.model import DataError
 from qpv_analytics.thresholds import MIN_COUNT, MIN_RATE_BASE, PARTIAL_STATUS_PCT
+
+REGION_CODES = {name.casefold(): code for code, name in REGIONS.items()}
+"""Region name (case-folded) → INSEE code, to read ``region`` given by name."""
 
 
 class _Strict(BaseModel):
@@ -98,12 +101,28 @@ class RunParams(_Strict):
     contexte: tuple[ContextFile, ...] = Field(
         DEFAULT_CONTEXT, description="Fichiers d'indicateurs de contexte par QPV à importer."
     )
-    donnees_demo: bool = Field(
-        True, description="Écrire les données de démonstration quand data/raw/ est vide."
+    donnees_demo: bool | None = Field(
+        None,
+        description="Écrire les données de démonstration quand data/raw/ est vide : true, "
+        "false, ou absent (seulement pour la région de démonstration, Hauts-de-France).",
     )
     rapports: tuple[str, ...] | None = Field(
         None, description="Rapports à publier (tous ceux de notebooks/ par défaut)."
     )
+
+    @property
+    def demo_wanted(self) -> bool:
+        """Whether an empty ``data/raw`` gets the demo data.
+
+        Explicit ``donnees_demo`` wins; without it, only the demo region on the national QPV
+        list gets them: the demo files hold that region's 2024 QPV codes, which another
+        region's list would refuse as unknown codes.
+        """
+        if self.donnees_demo is not None:
+            return self.donnees_demo
+        region = self.region.strip()
+        code = region.zfill(2) if region.isdigit() else REGION_CODES.get(region.casefold())
+        return self.referentiel_qpv == "anct_2024" and code == DEFAULT_REGION
 
     @property
     def years(self) -> list[int]:

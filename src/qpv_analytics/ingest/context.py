@@ -238,7 +238,8 @@ def _region_filter(
         raise ContextImportError(
             f"Fichier « {path.name} » (source « {src.name} ») : aucune ligne pour {where}{deps}. "
             f"Départements présents dans le fichier : {_listing(found, 20)}. Que faire : vérifiez "
-            "le code région (INSEE, ex. « 32 ») ou la liste des départements passée en paramètre."
+            'la clé « region » de params/<année>.yaml (code INSEE entre guillemets, ex. « "76" » '
+            "pour l'Occitanie)."
         )
     return kept
 
@@ -283,11 +284,15 @@ def import_context(
     if year is None:
         raise ContextImportError(
             f"Fichier « {path.name} » (source « {src.name} ») : millésime inconnu. Que faire : "
-            "indiquez l'année des indicateurs, par exemple import_context(..., vintage=2017)."
+            "écrivez l'année des indicateurs sous ce fichier dans la clé « contexte » de "
+            "params/<année>.yaml, par exemple « millesime: 2019 » (une extraction SIG Ville "
+            "donne son millésime dans son nom, son titre ou l'intitulé de ses colonnes ; voir "
+            "docs/autre_region.md)."
         )
     if not (annee.min or 0) <= int(year) <= (annee.max or 9999):
         raise ContextImportError(
-            f"Millésime {year} invalide : attendu entre {annee.min:g} et {annee.max:g}."
+            f"Fichier « {path.name} » : millésime {year} invalide (clé « millesime ») : "
+            f"attendu entre {annee.min:g} et {annee.max:g}."
         )
     if not path.is_file():
         raise ContextImportError(
@@ -347,7 +352,8 @@ def import_context(
         if deps_filter is None:
             raise ContextImportError(
                 f"Fichier « {path.name} » : pas de colonne région et région « {region} » "
-                "inconnue. Que faire : passez la liste des départements (departements=[...])."
+                "inconnue. Que faire : donnez un code INSEE de région connu dans la clé "
+                "« region », ou écrivez « referentiel_qpv: contexte » pour prendre tout le fichier."
             )
 
     anomalies: list[str] = []
@@ -623,7 +629,8 @@ def reference_from_context(imp: ContextImport, geographie: str) -> pd.DataFrame:
         raise ContextImportError(
             f"Fichier « {imp.path.name} » : {len(wrong)} codes QPV ne sont pas de la géographie "
             f"{geographie} (codes {expected_prefix}… attendus ; trouvés {_listing(wrong, 5)}). "
-            "Que faire : QP… = géographie 2015, QN… = géographie 2024 ; passez la bonne valeur."
+            "Que faire : QP… = géographie 2015, QN… = géographie 2024 ; écrivez la géographie "
+            'des codes du fichier dans la clé « geographie_qpv » ("2015" ou "2024").'
         )
     frame = communes.copy()
     per_qpv: dict[str, tuple[object, object, str | None]] = {}

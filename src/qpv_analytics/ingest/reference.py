@@ -10,7 +10,7 @@ import pandas as pd
 
 from qpv_analytics.config import Paths, get_paths
 from qpv_analytics.contract import TABLES, SourceChecks
-from qpv_analytics.geography import REGION_DEPARTEMENTS
+from qpv_analytics.geography import REGION_DEPARTEMENTS, REGIONS
 from qpv_analytics.ingest import context
 from qpv_analytics.ingest.context_sources import ContextImportError
 from qpv_analytics.quality.model import DataError
@@ -168,6 +168,22 @@ def region_code(region: str, paths: Paths | None = None, referentiel: str | None
     raise DataError(f"Région inconnue « {region} ». Régions disponibles : {listed}.{advice}")
 
 
+def region_label(params, paths: Paths | None = None) -> str:
+    """Name of the region of a publication, for its pages and its index.
+
+    The name of the national QPV list, else of the official list of regions; a region known
+    only through its parameters (``region: "99"``) is named by the publication title, or
+    « Région <code> » when the title is the default one.
+    """
+    code = region_code(params.region, paths, referentiel=params.referentiel_qpv)
+    name = regions(paths).get(code) or REGIONS.get(code)
+    if name:
+        return name
+    default_title = type(params).model_fields["titre"].default
+    titre = params.titre.strip()
+    return titre if titre and titre != default_title else f"Région {code}"
+
+
 def qpv_list(reference: pd.DataFrame) -> pd.DataFrame:
     """Collapse the QPV × commune reference to one row per QPV."""
     return reference.groupby("code_qpv", as_index=False).agg(
@@ -249,6 +265,11 @@ def digital_advisers(region: str, paths: Paths | None = None) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+def _in_params(exc: Exception, params) -> str:
+    """A context import message naming the publication's own parameter file."""
+    return str(exc).replace("params/<année>.yaml", f"params/{params.annee}.yaml")
+
+
 def import_context_files(params, paths: Paths | None = None) -> list:
     """Import every context file listed in the parameters (:func:`context.import_context`).
 
@@ -283,7 +304,8 @@ def import_context_files(params, paths: Paths | None = None) -> list:
             )
         except ContextImportError as exc:
             raise DataError(
-                f"{exc} (fichier déclaré dans la clé « contexte » de params/{params.annee}.yaml)"
+                f"{_in_params(exc, params)} (fichier déclaré dans la clé « contexte » de "
+                f"params/{params.annee}.yaml)"
             ) from None
     return imports
 
@@ -312,6 +334,8 @@ def qpv_for_params(params, paths: Paths | None = None) -> pd.DataFrame:
     try:
         frame = context.reference_from_context(imports[0], params.geographie_qpv)
     except ContextImportError as exc:
-        raise DataError(f"{exc} (clé « geographie_qpv » de params/{params.annee}.yaml)") from None
+        raise DataError(
+            f"{_in_params(exc, params)} (clé « geographie_qpv » de params/{params.annee}.yaml)"
+        ) from None
     frame["code_region"] = pd.array([code] * len(frame), dtype="string")
     return frame

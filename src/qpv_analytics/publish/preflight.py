@@ -167,7 +167,7 @@ def check_run(
     root = paths.root
     findings: list[str] = []
     writes = [paths.processed, *written]
-    if params.donnees_demo and not any(
+    if params.demo_wanted and not any(
         p.suffix.lower() in readers.SUFFIXES for p in paths.raw.rglob("*") if p.is_file()
     ):
         writes.append(paths.raw)  # the demo data will be written there

@@ -30,6 +30,7 @@ from qpv_analytics.params import RunParams, load_params
 from qpv_analytics.publish import preflight
 from qpv_analytics.publish.run_lock import exclusive_run
 from qpv_analytics.quality.model import DataError
+from qpv_analytics.report.reporting import qpv_list_source
 
 Echo = Callable[[str], None]
 NOTEBOOK_PARAMETERS = {"annee"}
@@ -210,6 +211,7 @@ def render_publication_index(record: RunRecord, build: Path) -> None:
         {"table": name, "title": TABLES[name].title, "files": len(received.get(name, []))}
         for name in PARTNER_TABLES
     ]
+    inputs += context_inputs(record.params)
     targets = record.params.cibles_locales
     target_rows = [
         (type(targets).model_fields[k].description, f"{v:g}" + (" %" if k.endswith("_pct") else ""))
@@ -223,6 +225,7 @@ def render_publication_index(record: RunRecord, build: Path) -> None:
             record=record,
             params=record.params,
             region=region,
+            qpv_list=qpv_list_source(record.params),
             version=__version__,
             date=record.started.strftime("%d/%m/%Y à %H:%M"),
             inputs=inputs,
@@ -244,10 +247,27 @@ def render_publication_index(record: RunRecord, build: Path) -> None:
     )
 
 
+def context_inputs(params: RunParams) -> list[dict]:
+    """Rows of « Données reçues » for the context files of the parameters (key ``contexte``)."""
+    from qpv_analytics.ingest.context_sources import SOURCES
+
+    rows = []
+    for item in params.contexte:
+        vintage = f", millésime {item.millesime}" if item.millesime else ""
+        rows.append(
+            {
+                "table": "contexte",
+                "title": f"{TABLES['contexte'].title} : {Path(item.fichier).name} "
+                f"({SOURCES[item.source].label}{vintage})",
+                "files": 1,
+            }
+        )
+    return rows
+
+
 def region_name(params: RunParams) -> str:
-    """Name of the region of a publication (national name, else the code)."""
-    code = reference.region_code(params.region, referentiel=params.referentiel_qpv)
-    return reference.regions().get(code, f"Région {code}")
+    """Name of the region of a publication (:func:`reference.region_label`)."""
+    return reference.region_label(params)
 
 
 def replace_tree(source: Path, target: Path) -> None:
@@ -278,10 +298,45 @@ def prepare_data(params: RunParams, paths: Paths, echo: Echo) -> dict[str, loade
     """Generate demo data when ``data/raw`` is empty, then load every table to Parquet."""
     from qpv_analytics.ingest import demo
 
-    if params.donnees_demo and demo.ensure_demo(paths, region=params.region):
+    if (
+        params.demo_wanted
+        and params.referentiel_qpv == "contexte"
+        and not demo.data_files(paths.raw)
+    ):
+        raise DataError(
+            f"donnees_demo: true (params/{params.annee}.yaml) avec referentiel_qpv: contexte : les "
+            "données de démonstration portent les codes QPV 2024 (QN…) de la liste nationale, que "
+            "la liste des QPV lue dans votre fichier de contexte refuserait. À faire : retirez "
+            "« donnees_demo: true », ou publiez sur la liste nationale "
+            "(referentiel_qpv: anct_2024)."
+        )
+    if params.demo_wanted and demo.ensure_demo(paths, region=params.region):
         echo(
             "   data/raw/ était vide : données de démonstration écrites (inventées, signalées "
             "comme telles dans chaque rapport)."
+        )
+    elif (paths.raw / DEMO_MARKER).exists():
+        echo(
+            f"   data/raw/ contient les données de démonstration (fichier {DEMO_MARKER}) : "
+            "inventées, signalées comme telles dans chaque rapport. Pour publier vos données, "
+            "videz data/raw/ (y compris ce fichier) et déposez-y les fichiers des partenaires."
+        )
+    elif not demo.data_files(paths.raw):
+        if params.donnees_demo is False:
+            why = " (« donnees_demo: false »)."
+        elif params.referentiel_qpv == "contexte":
+            why = (
+                " pour cette région : elles portent les codes QPV 2024 de la liste nationale, "
+                "pas ceux de votre fichier de contexte."
+            )
+        else:
+            why = (
+                " pour cette région ; pour en écrire, ajoutez « donnees_demo: true » dans "
+                f"params/{params.annee}.yaml."
+            )
+        echo(
+            "   data/raw/ ne contient aucun fichier des partenaires : les rapports le disent axe "
+            f"par axe. Pas de données de démonstration{why}"
         )
     results = loaders.load_raw(paths)
     results["contexte"] = load_context(params, paths)
@@ -401,6 +456,13 @@ def _publish(params: RunParams, notebooks: list[Path], paths: Paths, echo: Echo)
                 f"Publication {year} refusée : aucun rapport n'a été produit ; la publication "
                 f"précédente est intacte. Détail : {quality.out_dir}/index.html"
             )
+            if (paths.raw / DEMO_MARKER).exists():
+                echo(
+                    f"Attention : data/raw/ contient les données de démonstration ({DEMO_MARKER}), "
+                    "écrites pour la région de démonstration. Si ces erreurs portent sur des "
+                    "fichiers que vous n'avez pas envoyés, videz data/raw/ (y compris ce fichier) "
+                    f"et écrivez « donnees_demo: false » dans params/{year}.yaml."
+                )
             return 1
         # The shared copy gives counts per producer but not each producer's rows.
         share_quality_pages(quality, results, Paths.quality_in(build))

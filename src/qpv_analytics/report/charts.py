@@ -37,10 +37,11 @@ plt.rcParams.update(
 
 def _axis_label(value: float, unit: str) -> str:
     short = unit.split("/")[0]
+    whole = 0.0 if abs(value) < 0.5 else value  # shown without decimals: never « -0 % »
     if short == "%":
-        return formatting.percent(value, 0)
+        return formatting.percent(whole, 0)
     if short == "€":
-        return formatting.euros(value)
+        return formatting.euros(whole)
     return formatting.number(value, 0 if float(value).is_integer() else 1)
 
 
@@ -93,6 +94,10 @@ def bars_with_target(
             fontsize=7.5,
         )
     ax.margins(x=0.12)
+    values = df[value].astype(float)
+    if values.empty or values.min() >= 0:  # counts, rates, amounts: the axis starts at zero
+        top = max([*values, target or 0])
+        ax.set_xlim(left=0, right=top * 1.12 if top > 0 else (100 if unit == "%" else 10))
     if target is not None:
         ax.axvline(
             target,

@@ -229,6 +229,9 @@ def tfpb_axes_section(actions: pd.DataFrame, annee: int) -> None:
     """Display how the valued amount splits between the 8 axes of the TFPB framework."""
     axes = indicators.tfpb_by_axis(actions)
     year = axes[axes["annee"] == annee].sort_values("montant_valorise_eur", ascending=False)
+    if year.empty:
+        reporting.notice(f"Aucune action valorisée déclarée pour {annee} : pas de répartition.")
+        return
     table = pd.DataFrame(
         {
             "Axe": [
@@ -243,12 +246,11 @@ def tfpb_axes_section(actions: pd.DataFrame, annee: int) -> None:
         caption=f"Répartition du montant valorisé entre les 8 axes, {annee}",
         numeric=["Montant valorisé", "Part"],
     )
-    if not year.empty:
-        first = year.iloc[0]
-        reporting.paragraph(
-            f"L'axe le plus mobilisé est « {first['libelle_axe']} » avec "
-            f"{formatting.percent(first['part_pct'])} du montant valorisé."
-        )
+    first = year.iloc[0]
+    reporting.paragraph(
+        f"L'axe le plus mobilisé est « {first['libelle_axe']} » avec "
+        f"{formatting.percent(first['part_pct'])} du montant valorisé."
+    )
     fig = charts.bars_with_target(
         year.assign(nom=year["libelle_axe"]),
         "nom",

@@ -11,12 +11,13 @@ import pandas as pd
 
 from qpv_analytics import formatting
 from qpv_analytics.config import DEMO_MARKER, Paths, get_paths
-from qpv_analytics.contract import TABLES, tables_for_axis
+from qpv_analytics.contract import PARTNER_TABLES, TABLES, tables_for_axis
 from qpv_analytics.disclosure import personal_text
 from qpv_analytics.geography import DEPARTEMENTS
 from qpv_analytics.indicators import REGISTRY, Indicator, obligations
 from qpv_analytics.indicators.compute import partial_threshold
 from qpv_analytics.ingest import reference
+from qpv_analytics.ingest.context_sources import SOURCES
 from qpv_analytics.ingest.loaders import SOURCE_COLUMNS, read_processed
 from qpv_analytics.labels import (
     LEVEL_LABELS,
@@ -121,6 +122,37 @@ class Report:
                 missing.append("evenements")
         return missing
 
+    def has_data(self, axis: int) -> bool:
+        """Whether any partner table of an axis, or its events, has a row in the trend window.
+
+        A page for an axis without data shows one sentence and its definitions only.
+        """
+        if any(self._rows_in_window(t.name).any() for t in tables_for_axis(axis)):
+            return True
+        events = read_processed("evenements", self.paths)
+        return bool((self._rows_in_window("evenements") & (events["axe"] == axis)).any())
+
+    def has_partner_data(self) -> bool:
+        """Whether any partner table has a row in the trend window (a context-only region: no)."""
+        return any(self._rows_in_window(name).any() for name in PARTNER_TABLES)
+
+    def _rows_in_window(self, name: str) -> pd.Series:
+        """Which rows of a processed table fall in the trend window (none without ``annee``)."""
+        frame = read_processed(name, self.paths)
+        if "annee" not in frame.columns:
+            return pd.Series(False, index=frame.index)
+        return frame["annee"].isin(self.params.years)
+
+    @property
+    def epci_known(self) -> bool:
+        """Whether the QPV list names the EPCI of its QPV (a SIG Ville export does not)."""
+        return bool(self.qpv["siren_epci"].notna().any())
+
+    @property
+    def qpv_source(self) -> str:
+        """The QPV list actually used, in French, for the « Sources » lines of the reports."""
+        return qpv_list_source(self.params)
+
     def names(self) -> dict[str, dict[str, str]]:
         """Names of territories by level (for labelling indicator tables).
 
@@ -140,14 +172,7 @@ class Report:
             if pd.notna(c):
                 epci.setdefault(str(c), str(n) if pd.notna(n) else str(c))
         deps = self.qpv["code_departement"].dropna().astype(str).unique()
-        code = reference.region_code(
-            self.params.region, self.paths, referentiel=self.params.referentiel_qpv
-        )
-        region = reference.regions(self.paths).get(code)
-        if region is None:
-            default_title = type(self.params).model_fields["titre"].default
-            titre = self.params.titre.strip()
-            region = titre if titre and titre != default_title else f"Région {code}"
+        region = reference.region_label(self.params, self.paths)
         return {
             "qpv": qpv,
             "epci": epci,
@@ -205,6 +230,24 @@ class Report:
         )
 
 
+def qpv_list_source(params: RunParams) -> str:
+    """Name the QPV list of a publication: the shipped 2024 list, or its first context file.
+
+    A region publishing from its own SIG Ville export uses the 2015 codes (``QP…``) of that
+    file, not the national 2024 list (``QN…``): the sources say which.
+    """
+    if params.referentiel_qpv == "anct_2024" or not params.contexte:
+        return "référentiel des QPV 2024 (ANCT)"
+    first = params.contexte[0]
+    codes = "QP…" if params.geographie_qpv == "2015" else "QN…"
+    vintage = f", millésime {first.millesime}" if first.millesime else ""
+    return (
+        f"liste des QPV de la géographie {params.geographie_qpv} (codes {codes}) lue dans le "
+        f"fichier de contexte « {Path(first.fichier).name} » ({SOURCES[first.source].label}"
+        f"{vintage})"
+    )
+
+
 def open_report(
     annee: int,
     axis: int | None = None,
@@ -249,7 +292,21 @@ def open_report(
         f'<p class="qpv-meta">{html.escape(params.titre)} — publication {annee} — '
         f"période observée {params.years[0]}–{params.years[-1]}</p></div>"
     )
-    if axis:
+    if axis and not rep.has_data(axis):
+        tables = ", ".join(f"« {t.title} » ({t.name})" for t in tables_for_axis(axis))
+        source = tables or "« Événements du réseau » (evenements) de l'axe"
+        before = (
+            f", ni pour les années {params.years[0]} à {annee - 1}"
+            if annee > params.years[0]
+            else ""
+        )
+        parts.append(
+            f'<div class="qpv-warn">Aucune donnée reçue pour {annee}{before}, sur cet axe : '
+            f"{source}. Ce rapport ne présente "
+            "donc que la définition de ses indicateurs (partie « Méthode »), qui seront "
+            "calculés dès réception de ces données.</div>"
+        )
+    elif axis:
         missing = rep.missing_tables(axis)
         if missing:
             tables = ", ".join(f"« {TABLES[t].title} » ({t})" for t in missing)
@@ -325,7 +382,11 @@ def show_table(
     numeric: list[str] | None = None,
     status_col: str | None = None,
 ) -> None:
-    """Display a formatted table."""
+    """Display a formatted table; a table without rows gives one sentence, never a bare header."""
+    if frame.empty:
+        about = f" pour le tableau « {caption} »" if caption else ""
+        notice(f"Pas de donnée{about}.")
+        return
     _display_html(table_html(frame, caption, numeric, status_col))
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from qpv_analytics import formatting
+from qpv_analytics.geography import DEPARTEMENTS
 from qpv_analytics.indicators import obligations
 from qpv_analytics.indicators.model import REGISTRY, RESULT_COLUMNS
 from qpv_analytics.labels import (
@@ -528,7 +529,8 @@ def epci_profile(
     table = _wide(sub, members, codes, LEVEL_LABELS["epci"])
     table.columns = [table.columns[0], *[column_label(c) for c in codes]]
     if "departement" in members.columns:
-        table.insert(0, "Dép.", members["departement"].to_numpy())
+        names = [DEPARTEMENTS.get(str(c), str(c)) for c in members["departement"]]
+        table.insert(0, "Dép.", names)
     assessed = counts["atteint"] + counts["partiel"] + counts["non_atteint"]
     table["Atteintes"] = [
         f"{met} / {n}" if n else MISSING for met, n in zip(counts["atteint"], assessed, strict=True)

@@ -12,8 +12,20 @@ EPCI_EXPORT = "synthese_epci"
 """Name of the exported count of targets met, missed and without data per EPCI."""
 
 
-def no_results_notice(results: pd.DataFrame) -> None:
-    """Say what to do when no axis report has exported its indicators for this run."""
+def no_results_notice(results: pd.DataFrame, rep: reporting.Report | None = None) -> None:
+    """Say what to do when no axis report has exported its indicators for this run.
+
+    With ``rep``, a publication without any partner data (a region publishing its context
+    only) gets one sentence saying so instead of tables of « Sans donnée ».
+    """
+    if not results.empty and rep is not None and not rep.has_partner_data():
+        years = rep.params.years
+        reporting.notice(
+            f"Aucune donnée des partenaires n'a été reçue pour {years[0]}–{years[-1]} : la "
+            "synthèse des cibles, des territoires et des partenaires sera présentée dès "
+            "réception. Seule la complétude des données reçues est présentée ci-dessous ; le "
+            "rapport « Contexte des quartiers prioritaires » décrit les quartiers."
+        )
     if results.empty:
         reporting.notice(
             "Aucun tableau d'indicateurs des rapports par axe n'a été trouvé pour cette "
@@ -115,6 +127,13 @@ def target_trends(rep: reporting.Report, results: pd.DataFrame, targets: dict) -
 def epci_section(rep: reporting.Report, results: pd.DataFrame, targets: dict) -> None:
     """Display the profile of each EPCI across the axes and export its count of targets met."""
     annee = rep.annee
+    if not rep.epci_known:
+        reporting.paragraph(
+            "Les EPCI des quartiers prioritaires ne sont pas connus : la liste des QPV de cette "
+            f"publication ({rep.qpv_source}) ne les donne pas. Aucun profil par EPCI n'est donc "
+            "présenté, et aucune cible qui s'apprécie par EPCI n'est jugée."
+        )
+        return
     epcis = synthesis.epci_reference(rep.qpv).sort_values(["departement", "nom"], ignore_index=True)
     codes = [c for c in targets if obligations.judged_at(results, c, "epci")]
     counts = synthesis.epci_status_counts(results, annee, codes, epcis)
@@ -182,6 +201,13 @@ def completeness_section(rep: reporting.Report) -> None:
     annee = rep.annee
     received = receipts.data_completeness(rep)
     absent = received[received[f"Fichiers {annee}"] == MISSING]
+    if not rep.has_partner_data():
+        reporting.paragraph(
+            f"Aucune des {len(received)} tables attendues des partenaires n'a été reçue pour "
+            f"{rep.params.years[0]}–{annee} : leur liste, avec le contenu de chacune, est sur la "
+            "page d'accueil de la publication (« Données reçues »)."
+        )
+        return
     reporting.paragraph(
         f"{len(received) - len(absent)} des {len(received)} tables attendues des partenaires ont "
         f"été reçues pour {annee}. Les producteurs sont comptés d'après la colonne qui identifie "

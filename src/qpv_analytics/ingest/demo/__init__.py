@@ -9,8 +9,9 @@ from qpv_analytics.ingest.demo.writer import (
     FIRST_YEAR,
     LAST_YEAR,
     SINGLE_FILE_TABLES,
+    data_files,
     ensure_demo,
     generate,
 )
 
-__all__ = ["FIRST_YEAR", "LAST_YEAR", "SINGLE_FILE_TABLES", "ensure_demo", "generate"]
+__all__ = ["FIRST_YEAR", "LAST_YEAR", "SINGLE_FILE_TABLES", "data_files", "ensure_demo", "generate"]

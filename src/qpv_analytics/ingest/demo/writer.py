@@ -183,7 +183,7 @@ def _generate(
     return [*written, marker]
 
 
-def _data_files(raw_dir: Path) -> list[Path]:
+def data_files(raw_dir: Path) -> list[Path]:
     """Files the loaders could read in ``raw_dir`` (CSV, text, Excel)."""
     return [p for p in _existing_files(raw_dir) if p.suffix.lower() in SUFFIXES]
 
@@ -202,7 +202,7 @@ def ensure_demo(paths: Paths | None = None, region: str = DEFAULT_REGION) -> boo
         DataError: when ``data/raw`` holds no data file but other files (never overwritten).
     """
     paths = paths or get_paths()
-    if _data_files(paths.raw):
+    if data_files(paths.raw):
         return False
     reference = paths if (paths.reference / QPV_2024_FILE).exists() else get_paths()
     _generate(paths.raw, reference, region, FIRST_YEAR, LAST_YEAR)
