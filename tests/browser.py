@@ -187,7 +187,11 @@ def check_pages(
                     facts = tab.evaluate(_PAGE_FACTS)
                     if width == DESKTOP_WIDTH:
                         report.blank = facts["text"] < MIN_TEXT or facts["height"] < 300
-                        report.broken_images = facts["brokenImages"]
+                        report.broken_images = [
+                            i["alt"] or i["src"]
+                            for i in facts["brokenImages"]
+                            if ours or not re.match(r"https?://", i["src"])
+                        ]
                         report.low_contrast = facts["lowContrast"] if ours else []
                         ids = set(facts["ids"])
                         report.broken_links = sorted(
@@ -201,7 +205,8 @@ def check_pages(
                         data = tab.pdf(
                             format="Letter", prefer_css_page_size=True, print_background=True
                         )
-                        report.pdf_pages, report.pdf_size = _pdf_facts(data)
+                        report.pdf_pages, size = _pdf_facts(data)
+                        report.pdf_size = size if ours else None
                         if shots and ours:
                             shots.mkdir(parents=True, exist_ok=True)
                             (shots / f"{shot}.pdf").write_bytes(data)

@@ -50,7 +50,7 @@
     width: document.documentElement.scrollWidth,
     brokenImages: Array.from(document.images)
       .filter(i => !i.complete || i.naturalWidth === 0)
-      .map(i => (i.getAttribute('alt') || i.getAttribute('src') || '').slice(0, 80)),
+      .map(i => ({alt: i.getAttribute('alt') || '', src: (i.getAttribute('src') || '').slice(0, 120)})),
     links: Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href')),
     ids: Array.from(document.querySelectorAll('[id]')).map(e => e.id),
     lowContrast: lowContrast.slice(0, 20),

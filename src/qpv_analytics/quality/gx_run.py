@@ -42,7 +42,7 @@ def _context(gx: Any, out_dir: Path) -> Any:
         {
             "class_name": "SiteBuilder",
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-            "site_section_builders": {"expectations": "False", "profiling": "False"},
+            "site_section_builders": {"profiling": "False"},
             "store_backend": {
                 "class_name": "TupleFilesystemStoreBackend",
                 "base_directory": str((out_dir / DATA_DOCS_FOLDER).resolve()),
