@@ -234,7 +234,11 @@ def open_report(
 
 
 def heading(text: str, level: int = 2) -> None:
-    """Display a section heading."""
+    """Display a section heading (levels 2 and 3 make the page's table of contents).
+
+    The exported page lists these headings in its « Sommaire », after the title block of
+    :func:`open_report` (see :mod:`qpv_analytics.publish.html_export`).
+    """
     _display_html(f'<h{level} class="qpv-h">{html.escape(text)}</h{level}>')
 
 
