@@ -24,6 +24,7 @@ from qpv_analytics.config import (
     get_paths,
 )
 from qpv_analytics.contract import PARTNER_TABLES, TABLES
+from qpv_analytics.formatting import NBSP
 from qpv_analytics.ingest import loaders, reference
 from qpv_analytics.labels import REPORT_TITLES
 from qpv_analytics.params import RunParams, load_params
@@ -193,7 +194,10 @@ def render_publication_index(record: RunRecord, build: Path) -> None:
     ]
     targets = record.params.cibles_locales
     target_rows = [
-        (type(targets).model_fields[k].description, f"{v:g}" + (" %" if k.endswith("_pct") else ""))
+        (
+            type(targets).model_fields[k].description,
+            f"{v:g}".replace(".", ",") + (f"{NBSP}%" if k.endswith("_pct") else ""),
+        )
         for k, v in targets.model_dump().items()
     ]
     indicator_files = sorted(p.stem for p in Paths.indicators_in(build).glob("*.csv"))

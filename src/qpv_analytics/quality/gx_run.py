@@ -42,6 +42,7 @@ def _context(gx: Any, out_dir: Path) -> Any:
         {
             "class_name": "SiteBuilder",
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            # The expectation suites' pages are built: each validation page links to its suite.
             "site_section_builders": {"profiling": "False"},
             "store_backend": {
                 "class_name": "TupleFilesystemStoreBackend",
