@@ -23,6 +23,8 @@ PHONE_WIDTH = 390
 DESKTOP_WIDTH = 1280
 A4_POINTS = (595, 842)
 """Width and height of an A4 page in PDF points (210 × 297 mm)."""
+A4_TEXT_WIDTH = 688
+"""Width in CSS pixels of the text of an A4 page within the stylesheet's margins (182 mm)."""
 MIN_TEXT = 200
 """Fewer visible characters than this and a page counts as blank."""
 
@@ -75,6 +77,12 @@ _PAGE_FACTS = "\n".join(
 """JavaScript function measuring a rendered page (text, size, images, links, contrast)."""
 
 
+_PRINTED_WIDTH = """() => Math.max(document.documentElement.scrollWidth,
+  ...Array.from(document.querySelectorAll('table, img, figure, pre'))
+    .map(e => Math.ceil(e.getBoundingClientRect().right)))"""
+"""Right edge of the widest block, overflowing or clipped by its container."""
+
+
 @dataclass
 class PageReport:
     """What the browser found wrong on one page (empty lists: nothing wrong)."""
@@ -87,6 +95,7 @@ class PageReport:
     blank: bool = False
     low_contrast: list[str] = field(default_factory=list)
     phone_overflow: int = 0
+    print_overflow: int = 0
     pdf_pages: int = 0
     pdf_size: tuple[int, int] | None = None
 
@@ -100,6 +109,8 @@ class PageReport:
         out += [f"contraste insuffisant : {m}" for m in self.low_contrast]
         if self.phone_overflow:
             out.append(f"page plus large que l'écran d'un téléphone ({self.phone_overflow} px)")
+        if self.print_overflow:
+            out.append(f"impression : contenu plus large que la page A4 ({self.print_overflow} px)")
         if self.pdf_size and self.pdf_size != A4_POINTS:
             out.append(
                 f"impression : format {self.pdf_size} au lieu de A4 {A4_POINTS} (pas de "
@@ -212,6 +223,13 @@ def check_pages(
                             (shots / f"{shot}.pdf").write_bytes(data)
                     else:
                         report.phone_overflow = max(0, facts["width"] - PHONE_WIDTH)
+                        # print layout at the width of an A4 page's text
+                        tab.emulate_media(media="print")
+                        tab.set_viewport_size({"width": A4_TEXT_WIDTH, "height": 900})
+                        width_printed = tab.evaluate(_PRINTED_WIDTH)
+                        report.print_overflow = max(0, width_printed - A4_TEXT_WIDTH)
+                        tab.emulate_media(media="screen")
+                        tab.set_viewport_size({"width": width, "height": 900})
                     if shots and ours:
                         tab.screenshot(path=str(shots / f"{shot}-{width}.png"))
                     context.close()

@@ -28,6 +28,7 @@ FAULTS = [
     ('<a href="../../etc/passwd">x</a>', "hors de la publication"),
     ('<p style="color:#999999">texte trop pâle</p>', "contraste insuffisant"),
     ('<table style="width:900px"><tr><td>large</td></tr></table>', "téléphone"),
+    ('<div style="width:900px">large</div>', "plus large que la page A4"),
     ("<style>@page{size:A5}</style>", "impression : format"),
 ]
 """One fault planted in a clean page, and what the report must say about it."""

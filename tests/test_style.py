@@ -149,3 +149,18 @@ def test_page_without_sections_has_no_contents_list(tmp_path):
     page = export_html(tmp_path / "synthese.ipynb", "Seul")
     assert "qpv-sommaire" not in page.split("</style>")[-1]
     assert f"--qpv-accent:{style.MAIN}" in page
+
+
+@pytest.mark.unit
+def test_a_heading_about_an_axis_takes_its_colour(monkeypatch):
+    from qpv_analytics.report import reporting
+
+    shown: list[str] = []
+    monkeypatch.setattr(reporting, "_display_html", shown.append)
+    reporting.heading("Axe 3 — Prévention des discriminations", level=3, axis=3)
+    reporting.heading("Méthode")
+    assert shown == [
+        f'<h3 class="qpv-h" style="--qpv-accent:{style.AXIS_COLOURS[3]}">'
+        "Axe 3 — Prévention des discriminations</h3>",
+        '<h2 class="qpv-h">Méthode</h2>',
+    ]

@@ -233,13 +233,20 @@ def open_report(
     return rep
 
 
-def heading(text: str, level: int = 2) -> None:
+def heading(text: str, level: int = 2, axis: int | None = None) -> None:
     """Display a section heading (levels 2 and 3 make the page's table of contents).
 
     The exported page lists these headings in its « Sommaire », after the title block of
     :func:`open_report` (see :mod:`qpv_analytics.publish.html_export`).
+
+    Args:
+        text: the heading.
+        level: 2 for a part, 3 for a subpart.
+        axis: the roadmap axis the part is about, in a cross-axis report: the heading takes
+            that axis' colour.
     """
-    _display_html(f'<h{level} class="qpv-h">{html.escape(text)}</h{level}>')
+    colour = f' style="--qpv-accent:{style.accent(axis)}"' if axis is not None else ""
+    _display_html(f'<h{level} class="qpv-h"{colour}>{html.escape(text)}</h{level}>')
 
 
 def paragraph(text: str) -> None:
