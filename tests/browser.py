@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -29,6 +30,7 @@ MIN_TEXT = 200
 """Fewer visible characters than this and a page counts as blank."""
 
 
+@cache
 def chromium_path() -> tuple[str | None, str]:
     """Return the system Chromium, installing the Debian package when missing.
 
@@ -43,10 +45,10 @@ def chromium_path() -> tuple[str | None, str]:
         return found, ""
     root = hasattr(os, "geteuid") and os.geteuid() == 0
     ci = os.environ.get("CI", "").lower() == "true"
-    if not (root or ci) or shutil.which("apt-get") is None:
+    if not (root or ci) or shutil.which("apt-get") is None or not (root or shutil.which("sudo")):
         return None, (
             "navigateur chromium absent et pas installable ici (ni administrateur, ni CI, ou "
-            "système sans apt-get) : installez le paquet Debian « chromium » "
+            "système sans apt-get ni sudo) : installez le paquet Debian « chromium » "
             "(sudo apt-get install chromium) pour lancer ce test"
         )
     sudo = [] if root else ["sudo", "-n"]

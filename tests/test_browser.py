@@ -74,3 +74,16 @@ def test_a_blank_page_is_reported(checked):
 
 def test_a_third_party_page_may_need_the_internet_but_not_miss_local_files(checked):
     assert checked["docs.html"] == ["docs.html — lien cassé : absente.html (fichier absent)"]
+
+
+def test_without_chromium_nor_rights_the_test_says_why_in_french(monkeypatch):
+    browser.chromium_path.cache_clear()
+    monkeypatch.setattr(browser.shutil, "which", lambda name: None)
+    monkeypatch.setattr(browser.os, "geteuid", lambda: 1000, raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    try:
+        executable, why = browser.chromium_path()
+    finally:
+        browser.chromium_path.cache_clear()
+    assert executable is None
+    assert "navigateur chromium absent" in why and "apt-get install chromium" in why
