@@ -97,7 +97,8 @@ def test_reports_have_no_code_and_are_french(published):
 def test_axis_reports_read_their_qpv_in_context(published):
     paths, _, _ = published
     text = (paths.report_year(2025) / "axe1_renouvellement_urbain.html").read_text("utf-8")
-    assert "Contexte : les QPV où des opérations de renouvellement urbain sont suivies" in text
+    # French spacing: a no-break space before the colon (U+00A0)
+    assert "Contexte\u00a0: les QPV où des opérations de renouvellement urbain sont suivies" in text
 
 
 def test_context_report_says_it_uses_real_public_data(published):
@@ -379,3 +380,44 @@ def test_unknown_parameter_key_stops_before_any_kernel(published_copy):
             publication.publish(2025, Paths(paths.root), echo=lambda _m: None)
     finally:
         path.write_text(original, encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- readers (browser)
+
+
+def test_every_published_page_renders_in_a_browser(published, tmp_path: Path):
+    """Chromium opens every shared page offline, at desktop and phone widths, and prints it.
+
+    Fails on a console error, a request the page makes (no page may need the Internet), a
+    broken image, link or anchor, a blank page, text below the WCAG AA contrast, a page wider
+    than a phone, or a page that does not print on A4. Great Expectations' Data Docs load
+    their styles from the Internet: for them, only what the project controls is checked.
+    Screenshots and PDFs are left in the test's temporary folder (``captures/``).
+    """
+    from qpv_analytics.quality.gx_run import DATA_DOCS_FOLDER
+    from tests import browser
+
+    paths, code, lines = published
+    assert code == 0, "\n".join(lines)
+    executable, why = browser.chromium_path()
+    if executable is None:
+        pytest.skip(f"Test dans le navigateur non lancé : {why}.")
+    out = paths.report_year(2025)
+    pages = sorted(out.rglob("*.html"))
+    docs = {p for p in pages if Paths.quality_in(out) / DATA_DOCS_FOLDER in p.parents}
+    ours = [p for p in pages if p not in docs]
+    expected = {"index.html", "qualite/index.html"} | {
+        f"{nb.stem}.html" for nb in paths.notebooks.glob("*.ipynb")
+    }
+    assert {p.relative_to(out).as_posix() for p in ours} == expected
+    assert docs, "Data Docs absents"
+    reports = browser.check_pages(
+        out, pages, executable, shots=tmp_path / "captures", third_party=docs
+    )
+    problems = [p for r in reports for p in r.problems()]
+    assert not problems, "\n".join(problems[:80])
+    for nb in paths.notebooks.glob("*.ipynb"):
+        text = (out / f"{nb.stem}.html").read_text(encoding="utf-8")
+        assert "<script" not in text, nb.name
+        assert re.search(r'<nav[^>]*class="qpv-sommaire"', text), f"{nb.name} : pas de sommaire"
+        assert 'class="qpv-titre"' in text and "Hauts-de-France</strong>" in text, nb.name

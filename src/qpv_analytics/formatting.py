@@ -9,6 +9,7 @@ a no-break space (U+00A0) separates a number from its unit or percent sign (``12
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
@@ -126,3 +127,23 @@ def with_unit(value, unit: str, missing: str = MISSING) -> str:
         return f"{euros(value, missing=missing)}{unit[1:]}" if not _is_missing(value) else missing
     decimals = 0 if _is_missing(value) or float(value).is_integer() else 1
     return number(value, decimals, missing=missing)
+
+
+NNBSP = THOUSANDS_SEPARATOR
+"""Narrow no-break space (U+202F), also before « ; », « ! » and « ? »."""
+
+_BEFORE_COLON = re.compile(r"[ \u00a0\u202f]+(?=[:»])")
+_BEFORE_TALL = re.compile(r"[ \u00a0\u202f]+(?=[;!?])")
+_AFTER_OPENING_QUOTE = re.compile(r"«[ \u00a0\u202f]+")
+
+
+def french_spacing(text: str) -> str:
+    """Make the spaces of French punctuation unbreakable, so no line starts with « : » or « ».
+
+    A no-break space (U+00A0) goes before « : » and inside the guillemets « », a narrow one
+    (U+202F) before « ; », « ! » and « ? ». Only existing spaces are changed: a colon with
+    no space before it (``http://``, ``10:30``) is left alone.
+    """
+    text = _BEFORE_COLON.sub(NBSP, text)
+    text = _BEFORE_TALL.sub(NNBSP, text)
+    return _AFTER_OPENING_QUOTE.sub("«" + NBSP, text)

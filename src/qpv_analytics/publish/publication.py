@@ -14,7 +14,7 @@ from pathlib import Path
 import papermill as pm
 from papermill.exceptions import PapermillExecutionError
 
-from qpv_analytics import __version__
+from qpv_analytics import __version__, style
 from qpv_analytics.config import (
     BUILD_ENV,
     DEMO_MARKER,
@@ -24,10 +24,12 @@ from qpv_analytics.config import (
     get_paths,
 )
 from qpv_analytics.contract import PARTNER_TABLES, TABLES
+from qpv_analytics.formatting import NBSP
 from qpv_analytics.ingest import loaders, reference
 from qpv_analytics.labels import REPORT_TITLES
 from qpv_analytics.params import RunParams, load_params
 from qpv_analytics.publish import preflight
+from qpv_analytics.publish.html_export import export_html, french_typography
 from qpv_analytics.publish.run_lock import exclusive_run
 from qpv_analytics.quality.model import DataError
 from qpv_analytics.report.reporting import qpv_list_source
@@ -164,38 +166,18 @@ def execute_report(notebook: Path, params: RunParams, build: Path, audit: Path) 
             os.environ[BUILD_ENV] = previous
     html_path = build / f"{notebook.stem}.html"
     html_path.write_text(
-        export_html(executed, REPORT_TITLES.get(notebook.stem, notebook.stem)), encoding="utf-8"
+        export_html(
+            executed, f"{REPORT_TITLES.get(notebook.stem, notebook.stem)} — {params.annee}"
+        ),
+        encoding="utf-8",
     )
     return html_path
-
-
-def export_html(executed: Path, title: str) -> str:
-    """Export an executed notebook to self-contained HTML with no code, prompts or stderr."""
-    import nbformat
-    from nbconvert import HTMLExporter
-
-    nb = nbformat.read(executed, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs = [
-                o
-                for o in cell.outputs
-                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
-            ]
-    nb.metadata = {"title": title, "language_info": {"name": "python"}}
-    exporter = HTMLExporter(template_name="lab")
-    exporter.exclude_input = True
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    return body.replace('<html lang="en">', '<html lang="fr">').replace(
-        "<html>", '<html lang="fr">'
-    )
 
 
 def render_publication_index(record: RunRecord, build: Path) -> None:
     """Write ``index.html`` and ``manifest.json`` of the publication."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
+    from markupsafe import Markup
 
     env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape())
     template = env.get_template("index.html.j2")
@@ -214,24 +196,28 @@ def render_publication_index(record: RunRecord, build: Path) -> None:
     inputs += context_inputs(record.params)
     targets = record.params.cibles_locales
     target_rows = [
-        (type(targets).model_fields[k].description, f"{v:g}" + (" %" if k.endswith("_pct") else ""))
+        (
+            type(targets).model_fields[k].description,
+            f"{v:g}".replace(".", ",") + (f"{NBSP}%" if k.endswith("_pct") else ""),
+        )
         for k, v in targets.model_dump().items()
     ]
     indicator_files = sorted(p.stem for p in Paths.indicators_in(build).glob("*.csv"))
-    (build / "index.html").write_text(
-        template.render(
-            targets=target_rows,
-            indicator_files=indicator_files,
-            record=record,
-            params=record.params,
-            region=region,
-            qpv_list=qpv_list_source(record.params),
-            version=__version__,
-            date=record.started.strftime("%d/%m/%Y à %H:%M"),
-            inputs=inputs,
-        ),
-        encoding="utf-8",
+    accents = {r["rapport"]: style.accent(style.report_axis(r["rapport"])) for r in record.reports}
+    page = template.render(
+        stylesheet=Markup(style.stylesheet()),
+        accents=accents,
+        targets=target_rows,
+        indicator_files=indicator_files,
+        record=record,
+        params=record.params,
+        region=region,
+        qpv_list=qpv_list_source(record.params),
+        version=__version__,
+        date=record.started.strftime("%d/%m/%Y à %H:%M"),
+        inputs=inputs,
     )
+    (build / "index.html").write_text(french_typography(page), encoding="utf-8")
     manifest = {
         "annee": record.params.annee,
         "date": record.started.isoformat(timespec="seconds"),

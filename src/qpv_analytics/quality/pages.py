@@ -69,6 +69,11 @@ def _environment() -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    from markupsafe import Markup
+
+    from qpv_analytics import style
+
+    env.globals["stylesheet"] = Markup(style.stylesheet())  # the publication's identity
     # Pages built from the demo data say so, like every report.
     env.globals["demo"] = (get_paths().raw / DEMO_MARKER).exists()
     return env

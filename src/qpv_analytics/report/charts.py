@@ -15,12 +15,7 @@ import seaborn as sns  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from qpv_analytics import formatting  # noqa: E402
-
-MAIN = "#1f4e79"
-"""Main colour (dark blue: reads as dark grey in print)."""
-LIGHT = "#9dc3e6"
-"""Secondary colour (light blue: reads as light grey in print)."""
-TARGET = "#c00000"
+from qpv_analytics.style import LIGHT, MAIN, TARGET  # noqa: E402  (colours declared once)
 
 sns.set_theme(style="whitegrid", context="notebook", font_scale=0.95)
 plt.rcParams.update(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from qpv_analytics import formatting
+from qpv_analytics import formatting, style
 from qpv_analytics.config import DEMO_MARKER, Paths, get_paths
 from qpv_analytics.contract import PARTNER_TABLES, TABLES, tables_for_axis
 from qpv_analytics.disclosure import personal_text
@@ -29,42 +29,6 @@ from qpv_analytics.labels import (
 )
 from qpv_analytics.params import RunParams, load_params
 from qpv_analytics.report import synthesis
-
-STYLE = """
-<style>
-.qpv-page{font-family:"Marianne","Segoe UI",Arial,sans-serif;color:#1e1e1e;line-height:1.45}
-.qpv-demo{background:#fff3cd;border:2px solid #b8860b;padding:.6em 1em;margin:.4em 0 1em;
- font-weight:bold}
-.qpv-warn{background:#fdecea;border-left:5px solid #c00000;padding:.4em .8em;margin:.5em 0}
-.qpv-info{background:#eef3f8;border-left:5px solid #1f4e79;padding:.4em .8em;margin:.5em 0;
- font-size:.9em}
-.qpv-cards{display:flex;flex-wrap:wrap;gap:.8em;margin:.6em 0 1.2em}
-.qpv-card{border:1px solid #1f4e79;border-radius:6px;padding:.6em .9em;min-width:11em;
- max-width:16em;background:#f5f8fc}
-.qpv-card .v{font-size:1.5em;font-weight:bold;color:#1f4e79}
-.qpv-card .l{font-size:.85em}
-table.qpv-table{border-collapse:collapse;margin:.5em 0 1em;font-size:.9em}
-table.qpv-table th{background:#1f4e79;color:#fff;padding:.3em .6em;text-align:left}
-table.qpv-table td{border-bottom:1px solid #ccc;padding:.25em .6em;text-align:left!important}
-table.qpv-table th{text-align:left!important}
-table.qpv-table td.n{text-align:right!important;white-space:nowrap}
-table.qpv-table caption{caption-side:top;text-align:left;font-weight:bold;padding:.3em 0}
-.st-atteint{color:#1b5e20;font-weight:bold}.st-partiel{color:#8a5a00;font-weight:bold}
-.st-non_atteint{color:#b00020;font-weight:bold}
-.qpv-meta{color:#555;font-size:.85em}
-table.qpv-tableau{border-collapse:collapse;margin:.5em 0 1em;font-size:.9em}
-table.qpv-tableau th{background:#1f4e79;color:#fff;padding:.3em .6em;text-align:left}
-table.qpv-tableau tbody th{background:#f5f8fc;color:#1e1e1e;font-weight:normal;
- text-align:left!important}
-table.qpv-tableau td{border-bottom:1px solid #ccc;padding:.25em .6em;text-align:right;
- white-space:nowrap}
-table.qpv-tableau caption{caption-side:top;text-align:left;font-weight:bold;padding:.3em 0}
-table.qpv-tableau tr.qpv-total th,table.qpv-tableau tr.qpv-total td{font-weight:bold;
- border-top:2px solid #1f4e79}
-table.qpv-tableau td.qpv-note{text-align:left;font-size:.85em;color:#555;white-space:normal}
-figure.qpv-figure{margin:.8em 0}figure.qpv-figure figcaption{font-size:.85em;color:#555}
-</style>
-"""
 
 
 def _display_html(markup: str) -> None:
@@ -273,7 +237,10 @@ def open_report(
     quality = json.loads(quality_path.read_text(encoding="utf-8")) if quality_path.exists() else {}
     rep = Report(params, paths, qpv, demo, quality)
     heading = title or (axis_title(axis) if axis else params.titre)
-    parts = [STYLE, '<div class="qpv-page">']
+    parts = [
+        f"<style>{style.css_variables(axis)}{style.report_css()}</style>",
+        '<div class="qpv-page">',
+    ]
     if demo and public_data_only:
         parts.append(
             '<div class="qpv-demo">Publication de démonstration : les rapports par axe de cette '
@@ -287,10 +254,14 @@ def open_report(
             "référentiel des QPV, les contrats de ville et les fichiers publics cités sont "
             "réels.</div>"
         )
-    parts.append(f"<h1>{html.escape(heading)}</h1>")
+    region = html.escape(rep.names()["region"]["region"])
+    kicker = heading != params.titre
     parts.append(
-        f'<p class="qpv-meta">{html.escape(params.titre)} — publication {annee} — '
-        f"période observée {params.years[0]}–{params.years[-1]}</p></div>"
+        '<header class="qpv-titre">'
+        + (f'<p class="qpv-surtitre">{html.escape(params.titre)}</p>' if kicker else "")
+        + f"<h1>{html.escape(heading)}</h1>"
+        + f'<p class="qpv-territoire"><strong>{region}</strong> — publication {annee} — '
+        f"période observée {params.years[0]}–{params.years[-1]}</p></header></div>"
     )
     if axis and not rep.has_data(axis):
         tables = ", ".join(f"« {t.title} » ({t.name})" for t in tables_for_axis(axis))
@@ -319,9 +290,20 @@ def open_report(
     return rep
 
 
-def heading(text: str, level: int = 2) -> None:
-    """Display a section heading."""
-    _display_html(f"<h{level}>{html.escape(text)}</h{level}>")
+def heading(text: str, level: int = 2, axis: int | None = None) -> None:
+    """Display a section heading (levels 2 and 3 make the page's table of contents).
+
+    The exported page lists these headings in its « Sommaire », after the title block of
+    :func:`open_report` (see :mod:`qpv_analytics.publish.html_export`).
+
+    Args:
+        text: the heading.
+        level: 2 for a part, 3 for a subpart.
+        axis: the roadmap axis the part is about, in a cross-axis report: the heading takes
+            that axis' colour.
+    """
+    colour = f' style="--qpv-accent:{style.accent(axis)}"' if axis is not None else ""
+    _display_html(f'<h{level} class="qpv-h"{colour}>{html.escape(text)}</h{level}>')
 
 
 def paragraph(text: str) -> None:

@@ -103,7 +103,7 @@ def target_trends(rep: reporting.Report, results: pd.DataFrame, targets: dict) -
     years = [a for a in rep.params.years if (results["annee"] == a).any()] or rep.params.years
     for axe in AXES:
         codes = [c for c in targets if REGISTRY[c].axis == axe]
-        reporting.heading(axis_title(axe), level=3)
+        reporting.heading(axis_title(axe), level=3, axis=axe)
         if not codes:
             reporting.paragraph(
                 "Pas d'indicateur assorti d'une cible sur cet axe : voir son rapport."
