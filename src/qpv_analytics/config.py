@@ -47,6 +47,11 @@ class Paths:
         return self.root / "data" / "reference"
 
     @property
+    def insee(self) -> Path:
+        """INSEE files of the englobing territories (commune, EPCI, department, region)."""
+        return self.reference / "insee"
+
+    @property
     def default_context(self) -> Path:
         """Context file imported when the parameters name none (shipped with the project)."""
         return self.reference / CONTEXT_2024_FILE

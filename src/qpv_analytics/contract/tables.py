@@ -169,6 +169,91 @@ TABLES: dict[str, Table] = {
             ),
         ),
         Table(
+            name="territoires",
+            title="Indicateurs des territoires englobants (INSEE)",
+            grain="territoire × source",
+            description=(
+                "Valeurs publiées par l'INSEE pour les communes, EPCI, départements et régions "
+                "autour des QPV (comparateur de territoires, Filosofi), une ligne par territoire "
+                "et par source déclarée. Une cellule vide ou marquée « s » est un secret "
+                "statistique ou une donnée absente : jamais un zéro."
+            ),
+            reference=True,
+            key=("niveau", "code_territoire", "source"),
+            columns=(
+                Column(
+                    "niveau",
+                    "code",
+                    "Niveau du territoire.",
+                    allowed=("commune", "epci", "departement", "region", "france"),
+                ),
+                Column("code_territoire", "code", "Code INSEE du territoire (SIREN pour un EPCI)."),
+                Column("nom_territoire", "texte", "Nom du territoire.", required=False),
+                Column("source", "texte", "Source déclarée (fichier INSEE et millésime)."),
+                _annee("Millésime des valeurs de la ligne."),
+                Column(
+                    "geographie",
+                    "code",
+                    "Millésime de la géographie des codes (EPCI : 2019 ou 2024).",
+                    required=False,
+                ),
+                Column(
+                    "derive",
+                    "booleen",
+                    "Valeur calculée par le projet depuis d'autres territoires (pas publiée "
+                    "telle quelle par l'INSEE).",
+                ),
+                _count(
+                    "population_municipale",
+                    "Population municipale.",
+                    unit="habitants",
+                    required=False,
+                ),
+                Column(
+                    "personnes_menages_fiscaux",
+                    "decimal",
+                    "Personnes des ménages fiscaux (Filosofi).",
+                    unit="personnes",
+                    min=0,
+                    required=False,
+                ),
+                _pct(
+                    "taux_pauvrete_60_pct",
+                    "Taux de pauvreté au seuil de 60 % du revenu médian.",
+                    required=False,
+                ),
+                _euros(
+                    "revenu_median_disponible_uc_eur",
+                    "Revenu disponible médian par unité de consommation.",
+                    required=False,
+                ),
+                Column(
+                    "population_15_64",
+                    "decimal",
+                    "Population de 15 à 64 ans (recensement, effectif pondéré).",
+                    unit="habitants",
+                    min=0,
+                    required=False,
+                ),
+                Column(
+                    "actifs_15_64",
+                    "decimal",
+                    "Actifs de 15 à 64 ans (recensement, effectif pondéré).",
+                    unit="personnes",
+                    min=0,
+                    required=False,
+                ),
+                Column(
+                    "chomeurs_15_64",
+                    "decimal",
+                    "Chômeurs de 15 à 64 ans au sens du recensement (effectif pondéré).",
+                    unit="personnes",
+                    min=0,
+                    required=False,
+                ),
+            ),
+        ),
+        Table(
             name="bailleurs",
             title="Registre des bailleurs sociaux",
             grain="bailleur",

@@ -326,6 +326,7 @@ def prepare_data(params: RunParams, paths: Paths, echo: Echo) -> dict[str, loade
         )
     results = loaders.load_raw(paths)
     results["contexte"] = load_context(params, paths)
+    results["territoires"] = load_territories(params, paths)
     loaders.write_processed(results, paths)
     rows = sum(len(r.data) for r in results.values())
     files = sum(len(r.files) for r in results.values())
@@ -374,6 +375,22 @@ def load_context(params: RunParams, paths: Paths) -> loaders.LoadResult:
     data["_feuille"] = data["_feuille"].astype("string")
     data["_ligne"] = data["_ligne"].astype("Int64")
     return loaders.LoadResult("contexte", data, files, issues)
+
+
+def load_territories(params: RunParams, paths: Paths) -> loaders.LoadResult:
+    """Read the declared INSEE files of the englobing territories for the region."""
+    import pandas as pd
+
+    from qpv_analytics.ingest import territory_sources
+
+    qpv = reference.qpv_for_params(params, paths)
+    data, files, issues = territory_sources.load_territories(
+        params.region, set(qpv["siren_epci"].dropna()), paths
+    )
+    data = data.assign(_feuille=pd.NA, _ligne=pd.NA)
+    data["_feuille"] = data["_feuille"].astype("string")
+    data["_ligne"] = data["_ligne"].astype("Int64")
+    return loaders.LoadResult("territoires", data, files, issues)
 
 
 def publish(
