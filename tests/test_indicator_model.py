@@ -23,7 +23,7 @@ TAGS = {
     4: {"formation"},
     5: {"marches", "beneficiaires"},
     6: {"numerique", "bailleurs", "innovation", "conseillers"},
-    0: {"contexte", "ressources_etat"},
+    0: {"contexte", "ressources_etat", "territoire"},
 }
 """Tags the reports select by, per axis (the activity of every axis carries ``activite``)."""
 

@@ -62,3 +62,8 @@ __all__ += ["contexte"]
 from qpv_analytics.indicators import ressources  # noqa: E402
 
 __all__ += ["ressources"]
+
+# Englobing territories (INSEE values of the communes, EPCI, departments and region).
+from qpv_analytics.indicators import territoires  # noqa: E402
+
+__all__ += ["territoires"]

@@ -11,11 +11,12 @@ import pandas as pd
 from qpv_analytics.params import RunParams
 from qpv_analytics.thresholds import MIN_COUNT
 
-Level = Literal["region", "departement", "epci", "qpv", "bailleur", "maitre_ouvrage"]
+Level = Literal["region", "departement", "epci", "commune", "qpv", "bailleur", "maitre_ouvrage"]
 LEVEL_COLUMNS: dict[str, str | None] = {
     "region": None,
     "departement": "code_departement",
     "epci": "siren_epci",
+    "commune": "code_commune",
     "qpv": "code_qpv",
     "bailleur": "bailleur",
     "maitre_ouvrage": "maitre_ouvrage",
