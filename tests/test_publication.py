@@ -108,6 +108,35 @@ def test_context_report_says_it_uses_real_public_data(published):
     assert "calculé sur 197 QPV représentant 98,3\u00a0% de la population" in text
 
 
+def test_context_report_compares_qpv_with_their_territories_and_maps_them(published):
+    paths, _, _ = published
+    out = paths.report_year(2025)
+    html = (out / "contexte.html").read_text(encoding="utf-8")
+    assert "Les QPV et leurs territoires englobants" in html
+    assert "QPV (moyenne pondérée par la population) et ensemble du territoire" in html
+    # Nord: QPV mean 45,1 % against 18,4 % (Filosofi 2020): a gap of 26,7 points.
+    assert re.search(
+        r"<td>Nord</td><td[^>]*>45,1\u00a0%</td><td[^>]*>18,4\u00a0% \(2020\)</td>"
+        r"<td[^>]*>\+26,7\u00a0pts</td>",
+        html,
+    )
+    assert "valeur dérivée des départements" in html
+    images = re.findall(r"<img\b[^>]*>", html)
+    maps_alt = [
+        re.search(r'alt="([^"]*)"', tag)[1]
+        for tag in images
+        if 'alt="Carte' in tag and 'src="data:image/png;base64,' in tag
+    ]
+    assert len(maps_alt) >= 2 and all(len(a) > 80 for a in maps_alt)
+    comparison = pd.read_csv(out / "indicateurs" / "contexte_comparaison.csv", sep=";",
+                             decimal=",", encoding="utf-8-sig", dtype=str)  # fmt: skip
+    assert comparison["code_qpv"].nunique() == 204
+    synthesis = (out / "synthese.html").read_text(encoding="utf-8")
+    assert re.search(
+        r'alt="Carte des 39 EPCI à contrat de ville de la région[^"]*règle des 25 %', synthesis
+    )
+
+
 def test_manifest_hashes_every_input(published):
     paths, _, _ = published
     manifest = json.loads((paths.report_year(2025) / "manifest.json").read_text("utf-8"))

@@ -168,7 +168,8 @@ def test_invented_region_publishes_its_context_report(
     assert "Région test : 6 quartiers prioritaires répartis sur 2 départements" in page
     assert "Lozère" in page and "Cantal" in page
     assert "EPCI non renseignés" in page
-    assert "aucune valeur pour les communes englobantes" in page
+    assert "Aucun fichier INSEE des territoires englobants ne couvre la région Région test" in page
+    assert "docs/autre_region.md" in page
     assert "millésime 2019 (déclaré dans les paramètres)" in page
 
     index = (out / "index.html").read_text(encoding="utf-8")
@@ -184,6 +185,38 @@ def test_invented_region_publishes_its_context_report(
     assert row["annee"].iloc[0] == 2019 and row["nom"].iloc[0] == "Région test"
     pop = export[(export.indicateur == "ctx_population_municipale") & (export.niveau == "region")]
     assert pop["valeur"].iloc[0] == 8000
+
+
+def test_real_region_without_insee_files_says_so_and_still_maps_its_qpv(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Occitanie: QPV of the national list, no INSEE englobing file, no department contours."""
+    from tests.conftest import make_project
+
+    paths = make_project(tmp_path / "occitanie")
+    shutil.copy(REPO / "data" / "raw" / "README.md", paths.raw / "README.md")
+    (paths.params / "2025.yaml").write_text(
+        'annee: 2025\nregion: "76"\ntitre: "Occitanie"\ndonnees_demo: false\n'
+        "rapports: [contexte]\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("QPV_ROOT", str(paths.root))
+    code, log = _published(paths)
+    assert code == 0, log
+    n_qpv = reference.qpv_reference("76", paths)["code_qpv"].nunique()
+    html = (paths.report_year(2025) / "contexte.html").read_text(encoding="utf-8")
+    page = _visible_text(html)
+    assert "Aucun fichier INSEE des territoires englobants ne couvre la région Occitanie" in page
+    assert "section « Territoires englobants »" in page
+    assert "Les contours des départements de la région Occitanie ne sont pas fournis" in page
+    maps_alt = [
+        re.search(r'alt="([^"]*)"', tag)[1]
+        for tag in re.findall(r"<img\b[^>]*>", html)
+        if 'alt="Carte' in tag and 'src="data:image/png;base64,' in tag
+    ]
+    assert len(maps_alt) == 1  # the poverty map; the gap map needs the communes' values
+    assert maps_alt[0].startswith(f"Carte des {n_qpv} QPV de la région Occitanie")
+    assert not (paths.report_year(2025) / "indicateurs" / "contexte_comparaison.csv").exists()
 
 
 def _tables(html: str) -> list[tuple[str, int]]:

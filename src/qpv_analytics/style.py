@@ -47,6 +47,14 @@ enough for text on white and for white text on it."""
 STATUS_COLOURS = {"atteint": "#1b5e20", "partiel": "#8a5a00", "non_atteint": "#b00020"}
 """Text colour of each status against a target (the status is also written out)."""
 
+MAP_CLASSES = ("#fef0d9", "#fdcc8a", "#fc8d59", "#d7301f")
+"""Fill of the classes of a shaded map, lightest to darkest (ColorBrewer OrRd, 4 classes:
+distinct in grey-scale print and for the common colour-vision deficiencies); never holds text."""
+MAP_NEGATIVE = "#6baed6"
+"""Fill of the class below zero of a map of gaps (a QPV better off than its territory)."""
+MAP_LAND, MAP_BORDER = "#f2f2f2", "#7a7a7a"
+"""Fill and outline of the departments under a map."""
+
 DEMO_BACKGROUND, DEMO_BORDER = "#fff3cd", "#b8860b"
 """Banner of a demonstration publication."""
 WARNING_BACKGROUND, WARNING_BORDER = "#fdecea", "#c00000"

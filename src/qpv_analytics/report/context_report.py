@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -337,15 +338,8 @@ def territory_tables(ctx: ContextReport) -> None:
 
 
 def communes_section(ctx: ContextReport) -> None:
-    """The englobing communes of the QPV: communal values, QPV over several communes."""
+    """The englobing communes of the QPV: how many, QPV over several, communes with several."""
     communes = context_stats.communes_of_qpv(ctx.rep.qpv)
-    if not any(c.endswith("_commune") for c in ctx.data.columns):
-        reporting.paragraph(
-            "Les fichiers de contexte reçus ne donnent des valeurs qu'à l'échelle des QPV : ils "
-            "ne contiennent aucune valeur pour les communes englobantes. La comparaison d'un QPV "
-            "avec sa commune (pratique habituelle de l'évaluation) n'est donc pas faite dans ce "
-            "rapport ; elle demande un fichier d'indicateurs communaux du même millésime."
-        )
     if communes.empty:
         reporting.notice("Les fichiers de contexte ne nomment pas les communes des QPV.")
         return
@@ -425,6 +419,14 @@ def sources_section(ctx: ContextReport) -> None:
             f"({origin}), {len(imp.data)} QPV lus, codes de la géographie "
             f"{imp.geographie or 'mixte'}. {imp.source.provenance}"
         )
+
+
+def qpv_values_source(ctx: ContextReport) -> str:
+    """French source line of the per-QPV values: the imported context files."""
+    labels = list(
+        dict.fromkeys(f"{imp.source.label} ({Path(imp.path).name})" for imp in ctx.imports)
+    )
+    return " ; ".join(labels) or "aucun fichier de contexte"
 
 
 def qpv_list_origin(ctx: ContextReport) -> str:

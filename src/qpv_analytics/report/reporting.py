@@ -372,6 +372,11 @@ def show_table(
     _display_html(table_html(frame, caption, numeric, status_col))
 
 
+def show_map(markup: str) -> None:
+    """Display a map already rendered by :func:`qpv_analytics.report.maps.figure_html`."""
+    _display_html(markup)
+
+
 def show_figure(fig, alt: str, caption: str | None = None) -> None:
     """Display a matplotlib figure as an embedded image with alt text."""
     from qpv_analytics.report.charts import figure_html

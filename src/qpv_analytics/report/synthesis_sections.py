@@ -252,3 +252,95 @@ def method_tables(rep: reporting.Report, results: pd.DataFrame, card: pd.DataFra
         table.assign(**{"Origine de la cible": origins, "Appréciation de la cible": rules}),
         caption="Cibles suivies et rapport qui calcule chaque indicateur",
     )
+
+
+RULE_25_PCT = "attrib_part_hors_qpv_q1_pct"
+"""The legal 25 % rule, judged on each EPCI (mapped by its status)."""
+TFPB_VALUATION = "tfpb_taux_valorisation_pct"
+"""TFPB valuation rate, mapped by class for each EPCI."""
+TFPB_BOUNDS = (100.0, 125.0, 150.0)
+"""Classes of the map of TFPB valuation rates (%); 100 % is the local target."""
+
+
+def _epci_rows(results: pd.DataFrame, code: str, annee: int) -> pd.DataFrame:
+    return results[
+        (results["indicateur"] == code)
+        & (results["niveau"] == "epci")
+        & (results["annee"] == annee)
+    ]
+
+
+def epci_maps(rep: reporting.Report, results: pd.DataFrame) -> None:
+    """Two maps of the EPCI: their standing on the 25 % rule, and their TFPB valuation rate.
+
+    Each EPCI is a symbol at its contrat de ville's point (:mod:`~qpv_analytics.report.maps`);
+    an EPCI without value, or whose value is masked, is drawn as « sans donnée ».
+    """
+    from qpv_analytics.report import maps
+
+    if not rep.epci_known:
+        return
+    annee = rep.annee
+    layers = maps.load_layers(
+        rep.params.region,
+        dict(zip(rep.qpv["code_qpv"], rep.qpv["siren_epci"], strict=True)),
+        rep.paths,
+    )
+    sirens = sorted(set(rep.qpv["siren_epci"].dropna()))
+    background = maps.BACKGROUND_SOURCE if layers.has_background else "sans fond"
+    rule = REGISTRY[RULE_25_PCT]
+    rows = _epci_rows(results, RULE_25_PCT, annee)
+    known = {
+        c: s
+        for c, s, secret in zip(rows["code"], rows["statut"], rows["secret"], strict=True)
+        if not secret and s in maps.STATUS_SYMBOLS
+    }
+    statuses = {s: known.get(s, "sans_donnee") for s in sirens}
+    fig, counts, _ = maps.epci_status_map(
+        layers,
+        statuses,
+        f"{rule.header} : règle des 25 % par EPCI, {annee}",
+        "Statut de l'EPCI",
+        "Sources : rapport « Discriminations » de cette publication (attributions des "
+        f"bailleurs) ; points des contrats de ville 2024 (ANCT) ; {background}.",
+    )
+    counted = ", ".join(f"{n} EPCI {label}" for label, n in counts.items())
+    reporting.show_map(
+        maps.figure_html(
+            fig,
+            alt=f"Carte des {len(sirens)} EPCI à contrat de ville de la région, chacun marqué au "
+            f"point de son contrat de ville selon qu'il atteint la règle des 25 % d'attributions "
+            f"hors QPV au premier quartile en {annee} : {counted}.",
+            caption="Disque vert : atteint ; triangle rouge : non atteint ; disque blanc : sans "
+            "donnée ou valeur masquée. Le symbole est placé au point du contrat de ville (ANCT), "
+            "ou au centre des QPV de l'EPCI quand le contrat est signé par une commune.",
+        )
+    )
+    rows = _epci_rows(results, TFPB_VALUATION, annee)
+    values = {
+        c: (None if secret or pd.isna(v) else float(v))
+        for c, v, secret in zip(rows["code"], rows["valeur"], rows["secret"], strict=True)
+    }
+    values = {s: values.get(s) for s in sirens}
+    tfpb = REGISTRY[TFPB_VALUATION]
+    fig, counts = maps.epci_value_map(
+        layers,
+        values,
+        TFPB_BOUNDS,
+        "%",
+        f"{tfpb.header} par EPCI, {annee}",
+        "Actions valorisées / abattement",
+        f"Sources : rapport « GUSP et abattement de TFPB » de cette publication (bilans des "
+        f"bailleurs) ; points des contrats de ville 2024 (ANCT) ; {background}.",
+    )
+    counted = ", ".join(f"{n} EPCI {label}" for label, n in counts.items() if n)
+    reporting.show_map(
+        maps.figure_html(
+            fig,
+            alt=f"Carte des EPCI de la région, chacun coloré selon le taux de valorisation de "
+            f"l'abattement de TFPB de ses QPV en {annee} : {counted}.",
+            caption="Classes : moins de 100 % (actions valorisées inférieures à l'abattement), "
+            "100 à 125 %, 125 à 150 %, 150 % et plus ; la cible locale est de 100 %. La cible "
+            "engage chaque bailleur : la valeur d'un EPCI décrit l'ensemble de ses bailleurs.",
+        )
+    )
