@@ -99,3 +99,30 @@ def test_real_files_hauts_de_france(project):
     assert summary.loc[("adultes_relais", 2024), "postes"] == 648
     assert summary.loc[("fonjep", 2025), "postes"] == 366
     assert pd.api.types.is_float_dtype(posts["montant_eur"])
+
+
+def test_posts_are_counted_per_epci_of_their_contrat_de_ville() -> None:
+    """2024 contracts give their EPCI; a commune's contract its commune's EPCI; none is guessed."""
+    from pathlib import Path
+
+    from qpv_analytics.config import Paths
+
+    repo = Paths(Path(__file__).resolve().parents[1])
+    mapping = reference.contract_epci(repo)
+    contracts = json.loads((repo.reference / reference.CONTRATS_FILE).read_text("utf-8"))
+    caudry = next(f for f in contracts["features"] if f["properties"]["codgeo"] == "59139")
+    # Caudry (59139) signs its own contract: its EPCI is the CA du Caudrésis et du Catésis.
+    assert mapping[caudry["properties"]["code_cv"]] == "200030633"
+    mel = next(f for f in contracts["features"] if f["properties"]["codgeo"] == "200093201")
+    assert mapping[mel["properties"]["code_cv"]] == "200093201"
+    posts = reference.state_posts("32", [2025], repo)
+    qpv_epci = set(reference.qpv_reference("32", repo)["siren_epci"])
+    assert set(posts["siren_epci"].dropna()) <= qpv_epci
+    mel_posts = posts[(posts["siren_epci"] == "200093201") & (posts["dispositif"] == "fonjep")]
+    result = ressources.posts_indicators(posts)
+    row = result[
+        (result["indicateur"] == "etat_postes_fonjep")
+        & (result["niveau"] == "epci")
+        & (result["code"] == "200093201")
+    ]
+    assert row["valeur"].iloc[0] == len(mel_posts) > 0

@@ -26,7 +26,7 @@ for _key, _label in reference.SCHEMES.items():
             sources=(f"fichier public ANCT « postes {_label} » (data/reference)",),
             numerator="poste",
             where={"dispositif": _key},
-            levels=("region", "departement"),
+            levels=("region", "departement", "epci"),
             tags=frozenset({"ressources_etat"}),
         ),
         Indicator(
@@ -39,7 +39,7 @@ for _key, _label in reference.SCHEMES.items():
             sources=(f"fichier public ANCT « postes {_label} » (data/reference)",),
             numerator="montant_eur",
             where={"dispositif": _key},
-            levels=("region", "departement"),
+            levels=("region", "departement", "epci"),
             tags=frozenset({"ressources_etat"}),
         ),
     )

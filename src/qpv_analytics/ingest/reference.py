@@ -17,6 +17,7 @@ from qpv_analytics.quality.model import DataError
 
 QPV_2024_FILE = "qpv2024-contours-simplifies.geojson"
 CONTRATS_FILE = "contrats-de-ville-2024.json"
+CONTRATS_2015_FILE = "contrats-de-ville-2015.json"
 ADULTES_RELAIS = "adulte-relais-{annee}.json"
 FONJEP = "postes-fonjep-{annee}.json"
 CONSEILLERS_NUMERIQUES = "conseillers-numeriques-2022.json"
@@ -213,12 +214,49 @@ def read_state_posts(
     return frame.reset_index(drop=True)
 
 
+def contract_epci(paths: Paths | None = None) -> dict[str, str]:
+    """Return contrat de ville code → SIREN of its EPCI (2024 geography), 2015 and 2024 codes.
+
+    A contract signed by a commune (``codgeo`` of 5 characters) is attached to the commune's
+    EPCI through INSEE's composition; 2019 EPCI codes go through
+    :data:`~qpv_analytics.geography.EPCI_CORRESPONDANCES`. A 2015 contract whose EPCI no
+    longer exists (the 2017 mergers) is left out, never guessed: its posts still count for the
+    department and the region.
+    """
+    from qpv_analytics.geography import EPCI_CORRESPONDANCES
+    from qpv_analytics.ingest.territory_sources import read_composition
+
+    paths = paths or get_paths()
+    composition = read_composition(paths)
+    commune_epci = dict(zip(composition["code_commune"], composition["siren_epci"], strict=True))
+    mapping: dict[str, str] = {}
+    current = set(composition["siren_epci"])
+    if (paths.reference / CONTRATS_FILE).exists():
+        current |= {
+            str(f["properties"]["codgeo"])
+            for f in _read_json(paths.reference / CONTRATS_FILE)["features"]
+        }
+    for name in (CONTRATS_2015_FILE, CONTRATS_FILE):  # the 2024 codes win
+        path = paths.reference / name
+        if not path.exists():
+            continue
+        for feat in _read_json(path)["features"]:
+            prop = feat["properties"]
+            code = str(prop.get("codgeo") or "")
+            siren = commune_epci.get(code) if len(code) == 5 else code
+            siren = EPCI_CORRESPONDANCES.get(siren, (siren, ""))[0] if siren else None
+            if siren in current:
+                mapping[str(prop["code_cv"])] = siren
+    return mapping
+
+
 def state_posts(region: str, years: list[int], paths: Paths | None = None) -> pd.DataFrame:
     """Return every adultes-relais and FONJEP post of the region for the years with a file.
 
     Returns:
-        Columns ``dispositif, annee, code_departement, code_cv, employeur, montant_eur,
-        _fichier, employeur_bailleur`` (``_fichier``: the public file of the post; the last one
+        Columns ``dispositif, annee, code_departement, code_cv, siren_epci, employeur,
+        montant_eur, _fichier, employeur_bailleur`` (``siren_epci``: EPCI of the contrat de
+        ville, :func:`contract_epci`; ``_fichier``: the public file of the post; the last one
         flags social landlords from the employer's name).
     """
     frames = []
@@ -245,6 +283,7 @@ def state_posts(region: str, years: list[int], paths: Paths | None = None) -> pd
         "annee",
         "code_departement",
         "code_cv",
+        "siren_epci",
         "employeur",
         "montant_eur",
         "_fichier",
@@ -252,6 +291,7 @@ def state_posts(region: str, years: list[int], paths: Paths | None = None) -> pd
     if not frames:
         return pd.DataFrame(columns=[*columns, "employeur_bailleur"])
     out = pd.concat(frames, ignore_index=True)
+    out.insert(4, "siren_epci", out["code_cv"].map(contract_epci(paths)).astype("string"))
     out["employeur_bailleur"] = out["employeur"].str.upper().str.contains(LANDLORD_WORDS)
     return out
 
