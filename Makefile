@@ -17,7 +17,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 export MPLBACKEND := Agg
 
 .DEFAULT_GOAL := help
-.PHONY: help env lab reports demo donnees valider test test-rapide lint nettoie-notebooks bench doc \
+.PHONY: help env lab reports profil demo donnees valider test test-rapide lint nettoie-notebooks bench doc \
 	clean
 
 #################################################################################
@@ -44,6 +44,11 @@ lab: $(STAMP)
 ## Publie les rapports de l'année (ANNEE=2025 par défaut : le plus récent de params/)
 reports: $(STAMP)
 	@$(PY) -m qpv_analytics publier --annee $(ANNEE) --attendre $(ATTENTE)
+
+## Construit un seul profil pour une réunion : make profil EPCI=<siren> ou BAILLEUR="<nom>"
+profil: $(STAMP)
+	@$(PY) -m qpv_analytics profil --annee $(ANNEE) --attendre $(ATTENTE) \
+		$(if $(EPCI),--epci "$(EPCI)") $(if $(BAILLEUR),--bailleur "$(BAILLEUR)")
 
 ## Écrit les données de démonstration dans data/raw/ (si le dossier est vide)
 demo: $(STAMP)

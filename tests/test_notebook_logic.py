@@ -32,7 +32,7 @@ pytestmark = pytest.mark.unit
 CAP = 12
 """Most lines of logic allowed in one report notebook."""
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").rglob("*.ipynb"))
 
 KEYWORDS = frozenset(
     {"if", "elif", "else", "for", "while", "with", "try", "except", "def", "lambda"}

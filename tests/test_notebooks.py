@@ -41,6 +41,27 @@ def test_notebook_is_clean_and_parameterised(notebook):
     assert set(pm.inspect_notebook(str(notebook))) == NOTEBOOK_PARAMETERS
 
 
+PROFILE_NOTEBOOKS = sorted((REPO / "notebooks" / "profils").glob("*.ipynb"))
+
+
+def test_there_is_one_profile_notebook_per_kind():
+    from qpv_analytics.report.profiles import KINDS
+
+    assert {nb.stem for nb in PROFILE_NOTEBOOKS} == {f"profil_{k}" for k in KINDS}
+
+
+@pytest.mark.parametrize("notebook", PROFILE_NOTEBOOKS, ids=lambda p: p.stem)
+def test_profile_notebook_is_clean_and_parameterised_by_its_unit(notebook):
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
+    assert nb["metadata"]["kernelspec"]["name"] == KERNEL_NAME
+    tagged = [c for c in code if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(tagged) == 1 and tagged[0] is code[0]
+    kind = notebook.stem.removeprefix("profil_")
+    assert set(pm.inspect_notebook(str(notebook))) == NOTEBOOK_PARAMETERS | {kind}
+
+
 # -- Output-free notebooks that diff cleanly (nbstripout, see publish/clean_notebooks.py) --
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from qpv_analytics.config import Paths
 from qpv_analytics.publish import publication
+from qpv_analytics.quality.model import DataError
 
 pytestmark = pytest.mark.integration
 
@@ -434,12 +435,19 @@ def test_every_published_page_renders_in_a_browser(published, tmp_path: Path):
     out = paths.report_year(2025)
     pages = sorted(out.rglob("*.html"))
     docs = {p for p in pages if Paths.quality_in(out) / DATA_DOCS_FOLDER in p.parents}
-    ours = [p for p in pages if p not in docs]
+    profile_pages = [p for p in pages if p.parent == out / "profils"]
+    ours = [p for p in pages if p not in docs and p not in profile_pages]
     expected = {"index.html", "qualite/index.html"} | {
         f"{nb.stem}.html" for nb in paths.notebooks.glob("*.ipynb")
     }
     assert {p.relative_to(out).as_posix() for p in ours} == expected
     assert docs, "Data Docs absents"
+    assert len(profile_pages) == 59
+    # Two profiles of each kind (every profile is built by the same notebook and sections).
+    sample = [p for p in profile_pages if p.name.startswith("epci-")][:2] + [
+        p for p in profile_pages if p.name.startswith("bailleur-")
+    ][:2]
+    pages = [p for p in pages if p not in profile_pages] + sample
     reports = browser.check_pages(
         out, pages, executable, shots=tmp_path / "captures", third_party=docs
     )
@@ -450,3 +458,179 @@ def test_every_published_page_renders_in_a_browser(published, tmp_path: Path):
         assert "<script" not in text, nb.name
         assert re.search(r'<nav[^>]*class="qpv-sommaire"', text), f"{nb.name} : pas de sommaire"
         assert 'class="qpv-titre"' in text and "Hauts-de-France</strong>" in text, nb.name
+
+
+def _visible(text: str) -> str:
+    import html as html_lib
+
+    text = html_lib.unescape(re.sub(r"<[^>]+>", " ", text))
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " ").replace("\u202f", " ")).strip()
+
+
+def _caption_tables(page: str) -> list[tuple[str, list[str], list[list[str]]]]:
+    """(caption, header cells, body rows) of each table of an exported page."""
+    found = []
+    for table in re.findall(r"<table\b.*?</table>", page, flags=re.S):
+        caption = re.search(r"<caption>(.*?)</caption>", table, flags=re.S)
+        head = re.findall(r"<th\b[^>]*>(.*?)</th>", table, flags=re.S)
+        body = re.search(r"<tbody>(.*?)</tbody>", table, flags=re.S)
+        rows = [
+            [_visible(c) for c in re.findall(r"<td\b[^>]*>(.*?)</td>", tr, flags=re.S)]
+            for tr in re.findall(r"<tr\b.*?</tr>", body[1] if body else "", flags=re.S)
+        ]
+        found.append((_visible(caption[1]) if caption else "", [_visible(h) for h in head], rows))
+    return found
+
+
+def _axis_exports(out: Path) -> pd.DataFrame:
+    frames = [
+        pd.read_csv(p, sep=";", decimal=",", encoding="utf-8-sig", dtype={"code": str})
+        for p in sorted((out / "indicateurs").glob("*.csv"))
+        if p.stem.startswith("axe") or p.stem in ("ressources_etat", "contexte")
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_index_links_a_profile_for_every_epci_and_landlord(published):
+    paths, _, lines = published
+    out = paths.report_year(2025)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    epci = re.findall(r'href="(profils/epci-\d{9}\.html)"', index)
+    landlords = re.findall(r'href="(profils/bailleur-[a-z0-9-]+\.html)"', index)
+    registry = pd.read_parquet(paths.processed / "bailleurs.parquet")
+    assert len(set(epci)) == 39 and len(set(landlords)) == len(registry) == 20
+    for link in epci + landlords:
+        assert (out / link).exists(), link
+    for group in (
+        "Aisne",
+        "Nord",
+        "Oise",
+        "Pas-de-Calais",
+        "Somme",
+        "Offices publics de l'habitat",
+    ):
+        assert f"<summary>{group} (" in index.replace("&#39;", "'"), group
+    assert 'id="filtre-profils"' in index
+    assert "   profils : 39 EPCI, 20 bailleur(s)" in lines
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert len(manifest["profils"]) == 59
+
+
+@pytest.mark.parametrize(
+    ("kind", "code"),
+    [
+        ("epci", "200093201"),
+        ("epci", "200071892"),
+        ("bailleur", "Logis de l'Opale (fictif)"),
+        ("bailleur", "Habitat des Beffrois (fictif)"),
+    ],
+)
+def test_every_axis_figure_of_a_profile_equals_its_axis_table(published, kind, code):
+    from qpv_analytics.indicators import REGISTRY
+    from qpv_analytics.report import profiles, synthesis
+
+    paths, _, _ = published
+    out = paths.report_year(2025)
+    unit = profiles.Unit(kind, code, code, "")
+    page = (out / "profils" / unit.file).read_text(encoding="utf-8")
+    exports = _axis_exports(out)
+    levels = profiles.LEVELS[kind]
+    labels = {
+        REGISTRY[c].header + profiles.LEVEL_SUFFIX.get(level, ""): (c, level)
+        for c in REGISTRY
+        for level in levels
+    }
+    checked = 0
+    for caption, head, rows in _caption_tables(page):
+        if not re.match(r"Axe \d —", caption):
+            continue
+        years = [h for h in head if h.isdigit()]
+        assert years == ["2023", "2024", "2025"], caption
+        for row in rows:
+            cells = dict(zip(head, row, strict=True))
+            ind_code, level = labels[cells["Indicateur"]]
+            unit_text = REGISTRY[ind_code].unit
+            for year in years:
+                sel = exports[
+                    (exports["indicateur"] == ind_code)
+                    & (exports["niveau"] == level)
+                    & (exports["code"] == code)
+                    & (exports["annee"] == int(year))
+                ]
+                expected = (
+                    "–"
+                    if sel.empty
+                    else synthesis.cell(
+                        sel["valeur"].iloc[0], bool(sel["secret"].iloc[0]), unit_text
+                    )  # fmt: skip
+                )
+                assert cells[year] == _visible(expected), (caption, cells["Indicateur"], year)
+                checked += 1
+            region = exports[
+                (exports["indicateur"] == ind_code)
+                & (exports["niveau"] == "region")
+                & (exports["annee"] == 2025)
+            ]
+            if not region.empty:
+                expected = synthesis.cell(
+                    region["valeur"].iloc[0], bool(region["secret"].iloc[0]), unit_text
+                )
+                assert cells["Région 2025"] == _visible(expected), cells["Indicateur"]
+    assert checked >= 30, checked
+
+
+def test_a_unit_without_data_on_an_axis_gets_one_sentence(published):
+    from qpv_analytics.report import profiles
+
+    paths, _, _ = published
+    out = paths.report_year(2025)
+    exports = _axis_exports(out)
+    laicite = exports[(exports["axe"] == 4) & (exports["niveau"] == "epci")]
+    without = sorted(
+        u
+        for u in re.findall(r"epci-(\d{9})\.html", (out / "index.html").read_text("utf-8"))
+        if u not in set(laicite["code"])
+    )
+    assert without, "toutes les EPCI ont des données de laïcité dans la démo"
+    for kind, code in (("epci", without[0]), ("bailleur", "Logis de l'Opale (fictif)")):
+        unit = profiles.Unit(kind, code, code, "")
+        page = (out / "profils" / unit.file).read_text(encoding="utf-8")
+        text = _visible(page)
+        assert "pour l'axe 4 (Laïcité et radicalisation) sur la période 2021–2025" in text
+        captions = [c for c, _, _ in _caption_tables(page)]
+        assert not any(c.startswith("Axe 4 —") for c in captions)
+        section = page.split("Axe 4 — Laïcité et radicalisation</h2>")[1].split("<h2")[0]
+        assert "<img" not in section and "<table" not in section
+
+
+def test_one_profile_on_demand_with_the_checks_of_a_full_run(published_copy):
+    from qpv_analytics import cli
+
+    paths = published_copy
+    out = paths.report_year(2025)
+    target = out / "profils" / "epci-200071892.html"
+    before = target.read_bytes()
+    others = _tree_hashes(out)
+    target.unlink()
+    messages: list[str] = []
+    code = publication.publish_profile(2025, "epci", "200071892", paths, echo=messages.append)
+    assert code == 0, "\n".join(messages)
+    assert "Profil écrit : reports/2025/profils/epci-200071892.html" in messages
+    rebuilt = target.read_bytes()
+    # Same inputs, same parameters: the same page (only the production time may differ).
+    assert len(rebuilt) == pytest.approx(len(before), rel=0.01)
+    assert "Profil — CA du Saint-Quentinois" in rebuilt.decode("utf-8")
+    others.pop("profils/epci-200071892.html")
+    after = _tree_hashes(out)
+    after.pop("profils/epci-200071892.html")
+    assert after == others  # nothing else of the publication changed
+    # An unknown landlord: a French message naming the registry's landlords.
+    status = cli.main(["profil", "--annee", "2025", "--bailleur", "Inconnu"])
+    assert status == 1
+    # A raw file changed since the publication: refused, nothing written.
+    raw = sorted((paths.raw / "attributions").glob("*.csv"))[0]
+    raw.write_text(raw.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    messages = []
+    with pytest.raises(DataError, match="Les données ont changé depuis la publication 2025"):
+        publication.publish_profile(2025, "epci", "200071892", paths, echo=messages.append)
+    assert target.read_bytes() == rebuilt

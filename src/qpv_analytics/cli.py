@@ -88,6 +88,21 @@ COMMANDS: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
             ("--annee 2025 --attendre 30", "attend au plus 30 minutes une autre exécution"),
         ],
     ),
+    "profil": (
+        "construit un seul profil (un EPCI ou un bailleur) pour une réunion",
+        "Refait les contrôles d'une publication (paramètres, fichiers, qualité des données), "
+        "vérifie que les données sont celles de la publication de l'année, puis exécute le seul "
+        "notebook du profil demandé à partir des tableaux d'indicateurs publiés.\nLe profil est "
+        "écrit dans reports/<année>/profils/ après le contrôle de confidentialité ; le reste de "
+        "la publication n'est pas modifié.",
+        [
+            ("--annee 2025 --epci 200093201", "profil de la Métropole européenne de Lille"),
+            (
+                '--annee 2025 --bailleur "Logis de l\'Opale (fictif)"',
+                "profil d'un bailleur, nommé comme dans le registre (comme « make profil »)",
+            ),
+        ],
+    ),
     "valider": (
         "contrôle la qualité des données d'une année, sans publier",
         "Prépare les données comme la publication (données de démonstration si besoin, "
@@ -184,7 +199,12 @@ def _parser() -> argparse.ArgumentParser:
         )
         for name, (summary, description, examples) in COMMANDS.items()
     }
-    for name, what in (("publier", "publiée"), ("valider", "contrôlée"), ("lab", "préparée")):
+    for name, what in (
+        ("publier", "publiée"),
+        ("profil", "publiée"),
+        ("valider", "contrôlée"),
+        ("lab", "préparée"),
+    ):
         commands[name].add_argument(
             "--annee", type=int, required=True, help=f"année {what} (params/<année>.yaml)"
         )
@@ -196,6 +216,9 @@ def _parser() -> argparse.ArgumentParser:
             help="si une autre exécution est en cours dans le projet, l'attendre au plus MINUTES "
             "minutes (par défaut : s'arrêter aussitôt)",
         )
+    unit = commands["profil"].add_mutually_exclusive_group(required=True)
+    unit.add_argument("--epci", metavar="SIREN", help="SIREN de l'EPCI (contrat de ville)")
+    unit.add_argument("--bailleur", metavar="NOM", help="nom du bailleur, tel que dans le registre")
     commands["lab"].add_argument(
         "--port", type=int, help="port de JupyterLab (par défaut : 8888 ou le suivant libre)"
     )
@@ -220,6 +243,11 @@ def _run(args: argparse.Namespace) -> int:
         from qpv_analytics.publish.publication import publish
 
         return publish(args.annee, paths, wait_minutes=args.attendre)
+    if args.command == "profil":
+        from qpv_analytics.publish.publication import publish_profile
+
+        kind, code = ("epci", args.epci) if args.epci else ("bailleur", args.bailleur)
+        return publish_profile(args.annee, kind, code, paths, wait_minutes=args.attendre)
     if args.command == "valider":
         from qpv_analytics.publish.publication import validate_only
 

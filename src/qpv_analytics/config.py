@@ -57,6 +57,11 @@ class Paths:
         return self.reference / CONTEXT_2024_FILE
 
     @property
+    def profile_notebooks(self) -> Path:
+        """Parameterised notebooks of the profiles (one page per EPCI, per landlord)."""
+        return self.notebooks / "profils"
+
+    @property
     def params(self) -> Path:
         """One YAML file of run parameters per publication year."""
         return self.root / "params"

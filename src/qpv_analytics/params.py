@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from difflib import get_close_matches
 from pathlib import Path
-from typing import get_args
+from typing import Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -71,6 +71,17 @@ class ContextFile(_Strict):
     millesime: int | None = Field(None, ge=1990, le=2100, description="Millésime des données.")
 
 
+class Profiles(_Strict):
+    """Which profiles the publication builds (one page per EPCI and per landlord)."""
+
+    epci: Literal["tous"] | tuple[str, ...] = Field(
+        "tous", description="SIREN des EPCI dont publier le profil, ou « tous »."
+    )
+    bailleurs: Literal["tous"] | tuple[str, ...] = Field(
+        "tous", description="Noms des bailleurs du registre dont publier le profil, ou « tous »."
+    )
+
+
 DEFAULT_CONTEXT = (
     ContextFile(
         fichier=Paths(Path()).default_context.as_posix(),  # relative to the project root
@@ -108,6 +119,10 @@ class RunParams(_Strict):
     )
     rapports: tuple[str, ...] | None = Field(
         None, description="Rapports à publier (tous ceux de notebooks/ par défaut)."
+    )
+    profils: Profiles = Field(
+        Profiles(),
+        description="Profils publiés avec la synthèse : EPCI et bailleurs (tous par défaut).",
     )
 
     @property

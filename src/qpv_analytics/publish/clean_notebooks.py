@@ -46,8 +46,10 @@ def strip_command(*arguments: str | Path) -> list[str]:
 
 
 def notebooks(paths: Paths) -> list[Path]:
-    """The report notebooks of the project."""
-    return sorted(paths.notebooks.glob("*.ipynb"))
+    """The report and profile notebooks of the project (``notebooks/``, ``notebooks/profils/``)."""
+    return sorted(
+        nb for nb in paths.notebooks.rglob("*.ipynb") if ".ipynb_checkpoints" not in nb.parts
+    )
 
 
 DRY_RUN_LINE = "Dry run: would have stripped "

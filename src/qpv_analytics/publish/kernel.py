@@ -9,7 +9,7 @@ from pathlib import Path
 from qpv_analytics.config import KERNEL_NAME
 
 DISPLAY_NAME = "Python (qpv-analytics)"
-QUIET = "--IPKernelApp.log_level=ERROR"
+QUIET = "--IPKernelApp.log_level=CRITICAL"
 """Keeps the kernel's start-up warnings (TCP transport notice) out of ``make reports``."""
 
 

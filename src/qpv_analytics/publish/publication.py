@@ -25,6 +25,7 @@ from qpv_analytics.config import (
 )
 from qpv_analytics.contract import PARTNER_TABLES, TABLES
 from qpv_analytics.formatting import NBSP
+from qpv_analytics.geography import DEPARTEMENTS
 from qpv_analytics.ingest import loaders, reference
 from qpv_analytics.labels import REPORT_TITLES
 from qpv_analytics.params import RunParams, load_params
@@ -32,6 +33,7 @@ from qpv_analytics.publish import preflight
 from qpv_analytics.publish.html_export import export_html, french_typography
 from qpv_analytics.publish.run_lock import exclusive_run
 from qpv_analytics.quality.model import DataError
+from qpv_analytics.report import profiles
 from qpv_analytics.report.reporting import qpv_list_source
 
 Echo = Callable[[str], None]
@@ -49,6 +51,7 @@ class RunRecord:
     inputs: list[dict] = field(default_factory=list)
     quality: dict = field(default_factory=dict)
     demo: bool = False
+    profiles: list[dict] = field(default_factory=list)
 
 
 def discover_reports(params: RunParams, paths: Paths) -> list[Path]:
@@ -139,20 +142,22 @@ def input_inventory(paths: Paths, params: RunParams | None = None) -> list[dict]
     return files
 
 
-def execute_report(notebook: Path, params: RunParams, build: Path, audit: Path) -> Path:
-    """Execute one notebook with Papermill (project kernel) and export it to HTML without code.
+def execute_notebook(
+    notebook: Path, parameters: dict, build: Path, executed: Path, html_path: Path, title: str
+) -> Path:
+    """Execute a notebook with Papermill (project kernel) and export it to HTML without code.
 
-    Returns:
-        The path of the HTML file in ``build``.
+    The notebook exports its indicator tables into ``build`` (read through
+    :data:`~qpv_analytics.config.BUILD_ENV`); ``executed`` keeps the run for the audit.
     """
-    executed = audit / notebook.name
     previous = os.environ.get(BUILD_ENV)
     os.environ[BUILD_ENV] = str(build)
+    executed.parent.mkdir(parents=True, exist_ok=True)
     try:
         pm.execute_notebook(
             str(notebook),
             str(executed),
-            parameters={"annee": params.annee},
+            parameters=parameters,
             kernel_name=KERNEL_NAME,
             cwd=str(notebook.parent),
             progress_bar=False,
@@ -164,14 +169,88 @@ def execute_report(notebook: Path, params: RunParams, build: Path, audit: Path) 
             os.environ.pop(BUILD_ENV, None)
         else:
             os.environ[BUILD_ENV] = previous
-    html_path = build / f"{notebook.stem}.html"
-    html_path.write_text(
-        export_html(
-            executed, f"{REPORT_TITLES.get(notebook.stem, notebook.stem)} — {params.annee}"
-        ),
-        encoding="utf-8",
-    )
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    html_path.write_text(export_html(executed, title), encoding="utf-8")
     return html_path
+
+
+def execute_report(notebook: Path, params: RunParams, build: Path, audit: Path) -> Path:
+    """Execute one report notebook and export it to ``build/<name>.html``.
+
+    Returns:
+        The path of the HTML file in ``build``.
+    """
+    return execute_notebook(
+        notebook,
+        {"annee": params.annee},
+        build,
+        audit / notebook.name,
+        build / f"{notebook.stem}.html",
+        f"{REPORT_TITLES.get(notebook.stem, notebook.stem)} — {params.annee}",
+    )
+
+
+def profile_notebook(paths: Paths, kind: str) -> Path:
+    """The parameterised notebook of one kind of profile, its parameters checked.
+
+    Raises:
+        DataError: when the notebook is missing or lacks its parameters.
+    """
+    notebook = paths.profile_notebooks / f"profil_{kind}.ipynb"
+    if not notebook.exists():
+        raise DataError(
+            f"Notebook des profils absent : {notebook.relative_to(paths.root)}. À faire : "
+            "restaurez-le depuis le dépôt (git checkout -- notebooks/profils)."
+        )
+    declared = set(pm.inspect_notebook(str(notebook)))
+    missing = {"annee", kind} - declared
+    if missing:
+        raise DataError(
+            f"Le notebook {notebook.name} n'a pas de cellule « parameters » déclarant "
+            f"{', '.join(sorted(missing))}. À faire : restaurez-le depuis le dépôt."
+        )
+    return notebook
+
+
+def plan_profiles(
+    params: RunParams,
+    paths: Paths,
+    qpv,
+    registry,
+    notebooks: list[Path],
+) -> list[profiles.Unit]:
+    """The profiles of the run: published with the synthesis, as selected by ``profils``.
+
+    Raises:
+        DataError: a SIREN or landlord of ``profils`` unknown to the publication.
+    """
+    if "synthese" not in {nb.stem for nb in notebooks}:
+        return []
+    units = profiles.select_units(
+        profiles.epci_units(qpv, DEPARTEMENTS), params.profils.epci, "EPCI", "epci"
+    )
+    units += profiles.select_units(
+        profiles.landlord_units(registry), params.profils.bailleurs, "Bailleurs", "bailleurs"
+    )
+    for kind in sorted({u.kind for u in units}):
+        profile_notebook(paths, kind)
+    return units
+
+
+def execute_profile(
+    unit: profiles.Unit, params: RunParams, paths: Paths, build: Path, audit: Path
+) -> Path:
+    """Execute one profile notebook into ``build/profils/<file>``."""
+    notebook = profile_notebook(paths, unit.kind)
+    html_path = profiles.profile_path(build, unit)
+    return execute_notebook(
+        notebook,
+        {"annee": params.annee, unit.kind: unit.code},
+        build,
+        audit / profiles.PROFILE_FOLDER / f"{Path(unit.file).stem}.ipynb",
+        html_path,
+        f"{unit.title} — {params.annee}",
+    )
 
 
 def render_publication_index(record: RunRecord, build: Path) -> None:
@@ -204,7 +283,11 @@ def render_publication_index(record: RunRecord, build: Path) -> None:
     ]
     indicator_files = sorted(p.stem for p in Paths.indicators_in(build).glob("*.csv"))
     accents = {r["rapport"]: style.accent(style.report_axis(r["rapport"])) for r in record.reports}
+    groups: dict[str, dict[str, list[dict]]] = {"epci": {}, "bailleur": {}}
+    for item in record.profiles:
+        groups[item["type"]].setdefault(item["groupe"], []).append(item)
     page = template.render(
+        profile_groups=groups,
         stylesheet=Markup(style.stylesheet()),
         accents=accents,
         targets=target_rows,
@@ -226,6 +309,7 @@ def render_publication_index(record: RunRecord, build: Path) -> None:
         "donnees_de_demonstration": record.demo,
         "validation": record.quality,
         "rapports": record.reports,
+        "profils": record.profiles,
         "entrees": record.inputs,
     }
     (build / "manifest.json").write_text(
@@ -438,6 +522,7 @@ def _publish(params: RunParams, notebooks: list[Path], paths: Paths, echo: Echo)
     echo("2/5 Données")
     results = prepare_data(params, paths, echo)
     check_years(params, results)
+    planned = plan_profiles(params, paths, qpv, results["bailleurs"].data, notebooks)
     echo("3/5 Contrôle qualité (Great Expectations)")
     for stale in paths.stale_build_dirs():  # left by a killed run
         shutil.rmtree(stale, ignore_errors=True)
@@ -498,6 +583,31 @@ def _publish(params: RunParams, notebooks: list[Path], paths: Paths, echo: Echo)
                 }
             )
             echo(f"   {html_path.name}")
+        if planned:
+            echo(
+                f"   profils : {sum(u.kind == 'epci' for u in planned)} EPCI, "
+                f"{sum(u.kind == 'bailleur' for u in planned)} bailleur(s)"
+            )
+        for unit in planned:
+            try:
+                html_path = execute_profile(unit, params, paths, build, audit_build)
+            except PapermillExecutionError as exc:
+                echo(
+                    f"Le profil {unit.file} a échoué à la cellule {exc.exec_count} "
+                    f"({exc.ename} : {exc.evalue}). Publication {year} refusée ; la publication "
+                    "précédente est intacte."
+                )
+                return 1
+            record.profiles.append(
+                {
+                    "type": unit.kind,
+                    "code": unit.code,
+                    "nom": unit.name,
+                    "groupe": unit.group,
+                    "html": f"{profiles.PROFILE_FOLDER}/{unit.file}",
+                }
+            )
+            echo(f"   {profiles.PROFILE_FOLDER}/{unit.file}")
         echo("5/5 Index, puis contrôle de confidentialité de tout ce qui sera partagé")
         record.inputs = input_inventory(paths, params)
         render_publication_index(record, build)
@@ -525,6 +635,112 @@ def _publish(params: RunParams, notebooks: list[Path], paths: Paths, echo: Echo)
         f"Publication {year} terminée : {paths.report_year(year).relative_to(paths.root)}"
         "/index.html"
     )
+    return 0
+
+
+def _changed_inputs(recorded: list[dict], current: list[dict]) -> list[str]:
+    before = {e["fichier"]: e["sha256"] for e in recorded}
+    now = {e["fichier"]: e["sha256"] for e in current}
+    return sorted(f for f in set(before) | set(now) if before.get(f) != now.get(f))
+
+
+def publish_profile(
+    year: int,
+    kind: str,
+    code: str,
+    paths: Paths | None = None,
+    echo: Echo = print,
+    wait_minutes: float = 0,
+) -> int:
+    """Build one profile on demand (``make profil``) beside the year's publication.
+
+    The checks are those of :func:`publish` (parameters, run lock, file system, quality gate,
+    confidentiality scan). The profile reads the indicator tables of the publication, so the
+    inputs and parameters must be the ones it was built from: otherwise the profile would
+    disagree with the published reports, and the run stops with a French message.
+
+    Args:
+        year: publication year.
+        kind: ``epci`` or ``bailleur``.
+        code: SIREN of the EPCI, or name of the landlord in the registry.
+        paths: project folders (default: the current project).
+        echo: where the French progress lines go.
+        wait_minutes: how long to wait for another run of the project.
+    """
+    from qpv_analytics.disclosure import scanner
+    from qpv_analytics.quality.gate import run_quality_gate
+
+    paths = paths or get_paths()
+    echo(f"== Profil à la demande ({year}) ==")
+    params = load_params(year, paths)
+    with exclusive_run(paths, f"profil --annee {year}", wait_minutes, echo):
+        preflight.check_publication(params, paths)
+        published = paths.report_year(year)
+        manifest_path = published / "manifest.json"
+        if not manifest_path.exists():
+            raise DataError(
+                f"Aucune publication {year} dans reports/{year}/ : un profil lit les tableaux "
+                "d'indicateurs des rapports par axe. À faire : lancez d'abord « make reports »."
+            )
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        qpv = reference.qpv_for_params(params, paths)
+        results = prepare_data(params, paths, echo)
+        changed = _changed_inputs(manifest.get("entrees", []), input_inventory(paths, params))
+        if changed or manifest.get("parametres") != params.model_dump(mode="json"):
+            what = (
+                f"fichiers modifiés, ajoutés ou retirés : {', '.join(changed[:8])}"
+                + (" …" if len(changed) > 8 else "")
+                if changed
+                else f"paramètres de params/{year}.yaml modifiés"
+            )
+            raise DataError(
+                f"Les données ont changé depuis la publication {year} ({what}) : un profil "
+                "construit maintenant ne concorderait pas avec les rapports publiés. À faire : "
+                "relancez « make reports », qui refait aussi tous les profils."
+            )
+        registry = results["bailleurs"].data
+        unit = profiles.find_unit(profiles.units_of(kind, qpv, registry), kind, code, year)
+        for stale in paths.stale_build_dirs():
+            shutil.rmtree(stale, ignore_errors=True)
+        build = paths.new_build_dir(year)
+        audit_build = build.with_name(build.name + "-audit")
+        audit_build.mkdir()
+        try:
+            quality = run_quality_gate(results, qpv, params, Paths.quality_in(build), paths)
+            if quality.blocking:
+                echo(quality.summary_text())
+                echo("Profil refusé : les données ont des erreurs bloquantes.")
+                return 1
+            shutil.rmtree(Paths.quality_in(build), ignore_errors=True)
+            shutil.copytree(paths.indicators_dir(year), Paths.indicators_in(build))
+            echo(f"   {unit.name} : exécution de {profile_notebook(paths, kind).name}")
+            try:
+                html_path = execute_profile(unit, params, paths, build, audit_build)
+            except PapermillExecutionError as exc:
+                echo(
+                    f"Le profil {unit.file} a échoué à la cellule {exc.exec_count} "
+                    f"({exc.ename} : {exc.evalue}) ; rien n'est modifié."
+                )
+                return 1
+            shutil.rmtree(Paths.indicators_in(build))
+            findings = scanner.scan_publication(
+                build,
+                personal_identifiers(results),
+                params.confidentialite.seuil_effectif,
+                qpv,
+            )
+            if findings:
+                echo(scanner.format_findings(findings))
+                echo("Profil refusé par le contrôle de confidentialité ; rien n'est modifié.")
+                return 1
+            target = profiles.profile_path(published, unit)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(html_path, target)
+        finally:
+            for leftover in (build, audit_build):
+                if leftover.exists():
+                    shutil.rmtree(leftover, ignore_errors=True)
+    echo(f"Profil écrit : {target.relative_to(paths.root)}")
     return 0
 
 

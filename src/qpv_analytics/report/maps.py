@@ -25,6 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import matplotlib
+import matplotlib.patches
 import pandas as pd
 
 matplotlib.use("Agg")
@@ -475,12 +476,34 @@ def locator_map(
     _frame(ax, mine or layers.qpv, margin=0.1)
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
-    half = 0.055  # degrees of latitude, about 6 km
+    half = 0.08  # degrees of latitude, about 9 km
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     hy = max((y1 - y0) / 2, half)
     hx = max((x1 - x0) / 2, half / math.cos(math.radians(cy)))
     ax.set_xlim(cx - hx, cx + hx)
     ax.set_ylim(cy - hy, cy + hy)
+    if layers.departments:  # where the view lies in the region
+        inset = ax.inset_axes((0.72, 0.0, 0.28, 0.36))
+        inset.add_collection(
+            PatchCollection(
+                [_patch(d) for d in layers.departments],
+                facecolor=style.MAP_LAND,
+                edgecolor=style.MAP_BORDER,
+                linewidth=0.4,
+            )
+        )
+        _frame(inset, layers.departments, margin=0.02)
+        inset.add_patch(
+            matplotlib.patches.Rectangle(
+                (cx - hx, cy - hy),
+                2 * hx,
+                2 * hy,
+                fill=False,
+                edgecolor=style.TARGET,
+                linewidth=1.2,
+            )
+        )
+        inset.set_facecolor("white")
     _finish(fig, ax, title, source, "", [])
     return fig, numbers
 

@@ -311,6 +311,11 @@ def paragraph(text: str) -> None:
     _display_html(f'<p class="qpv-page">{html.escape(text)}</p>')
 
 
+def link_paragraph(text: str, href: str) -> None:
+    """Display a paragraph that is one link (to another page of the same publication)."""
+    _display_html(f'<p class="qpv-page"><a href="{html.escape(href)}">{html.escape(text)}</a></p>')
+
+
 def notice(text: str) -> None:
     """Display a highlighted warning (missing data, quality warnings)."""
     _display_html(f'<div class="qpv-warn">{html.escape(text)}</div>')

@@ -328,8 +328,13 @@ def epci_table(t: Territories, ctx_indicators: pd.DataFrame) -> None:
 
 def qpv_table(t: Territories, code: str) -> None:
     """Every QPV against its commune(s), EPCI, department and region for one indicator."""
+    comparison_table(t.comparison, code)
+
+
+def comparison_table(comparison: pd.DataFrame, code: str) -> None:
+    """QPV of a comparison table (:func:`ter.qpv_against_territories`) for one indicator."""
     ind = REGISTRY[code]
-    comp = t.comparison[t.comparison["indicateur"] == code]
+    comp = comparison[comparison["indicateur"] == code]
     if comp.empty:
         return
     if comp["valeur_qpv"].isna().all():
