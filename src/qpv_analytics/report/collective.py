@@ -18,6 +18,7 @@ from qpv_analytics.labels import (
     UNIT_BY,
     UNIT_PLURALS,
 )
+from qpv_analytics.params import RunParams
 from qpv_analytics.report import reporting, synthesis
 
 PARTNER_KINDS: dict[str, str] = {
@@ -245,7 +246,7 @@ def format_obligation_matrix(matrix: pd.DataFrame, level: str) -> pd.DataFrame:
 # 2. Who answers for each target
 
 
-def responsibility_table(card: pd.DataFrame, params=None) -> pd.DataFrame:
+def responsibility_table(card: pd.DataFrame, params: RunParams | None = None) -> pd.DataFrame:
     """Every target, the unit it binds and the verdict, from a scorecard, in French.
 
     Args:
