@@ -634,3 +634,54 @@ def test_one_profile_on_demand_with_the_checks_of_a_full_run(published_copy):
     with pytest.raises(DataError, match="Les données ont changé depuis la publication 2025"):
         publication.publish_profile(2025, "epci", "200071892", paths, echo=messages.append)
     assert target.read_bytes() == rebuilt
+
+
+def test_synthesis_collective_views_agree_with_the_exports(published):
+    """Obligations matrix and effort per EPCI, recomputed from the exported files with pandas."""
+    from qpv_analytics.report import collective, synthesis
+
+    paths, _, _ = published
+    folder = paths.indicators_dir(2025)
+    results = synthesis.load_indicator_tables(folder, exclude=["synthese"])
+    axe3 = pd.read_parquet(folder / "axe3_discriminations.parquet")
+    rule = axe3[
+        (axe3["indicateur"] == "attrib_part_hors_qpv_q1_pct")
+        & (axe3["niveau"] == "epci")
+        & (axe3["annee"] == 2025)
+    ]
+    matrix = collective.obligation_matrix(results, 2025, "epci")
+    shown = rule[~rule["secret"] & rule["valeur"].notna()]
+    q1 = matrix["attrib_part_hors_qpv_q1_pct"]
+    assert (q1 == "atteint").sum() == (shown["valeur"] >= 25).sum()
+    assert (q1 != "sans_donnee").sum() == len(shown)
+    assert "tfpb_taux_valorisation_pct" not in matrix.columns  # binds each landlord
+    landlords = collective.obligation_matrix(results, 2025, "bailleur")
+    assert "tfpb_taux_valorisation_pct" in landlords.columns
+    assert (landlords.drop(columns=["code", "nom"]) != "sans_donnee").any().all()
+
+    def epci_2025(frame, code, year):
+        sub = frame[(frame["indicateur"] == code) & (frame["niveau"] == "epci")]
+        sub = sub[(sub["annee"] == year) & ~sub["secret"]]
+        return dict(zip(sub["code"].astype(str), sub["valeur"].astype(float), strict=True))
+
+    tfpb = epci_2025(pd.read_parquet(folder / "axe2_gusp_tfpb.parquet"),
+                     "tfpb_montant_valorise_eur", 2025)  # fmt: skip
+    context = pd.read_parquet(folder / "contexte.parquet")
+    population_year = int(
+        context.loc[context["indicateur"] == "ctx_population_municipale", "annee"].max()
+    )
+    population = epci_2025(context, "ctx_population_municipale", population_year)
+    effort = collective.epci_effort(results, 2025).set_index("code")
+    checked = 0
+    for code, amount in tfpb.items():
+        if population.get(code):
+            assert effort.loc[code, "tfpb_hab"] == pytest.approx(amount / population[code])
+            checked += 1
+    assert checked > 10
+    totals = effort["total_hab"].dropna()
+    assert totals.is_monotonic_decreasing and (totals > 0).all()
+    page = (paths.report_year(2025) / "synthese.html").read_text(encoding="utf-8")
+    for title in ("Qui répond de chaque cible", "Obligations de chaque partenaire",
+                  "Moyens engagés par EPCI", "Lectures croisées des axes"):  # fmt: skip
+        assert title in page
+    assert "Indicateurs publiés par axe" not in page  # the bare counts were replaced

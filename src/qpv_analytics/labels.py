@@ -80,6 +80,18 @@ UNIT_BY = {
 }
 """Where a target is judged (« jugé par maître d'ouvrage »)."""
 
+EACH_UNIT = {
+    "region": "la région",
+    "departement": "chaque département",
+    "epci": "chaque EPCI",
+    "qpv": "chaque QPV",
+    "bailleur": "chaque bailleur",
+    "maitre_ouvrage": "chaque maître d'ouvrage",
+    "projet": "chaque projet",
+    "marche": "chaque marché",
+}
+"""Who a target binds, in French (« la cible engage chaque EPCI »)."""
+
 SEVERITY_LABELS = {"bloquant": "ERREUR", "avertissement": "AVERTISSEMENT"}
 """Console label of each severity of a quality finding."""
 

@@ -340,10 +340,15 @@ def table_html(
     frame: pd.DataFrame,
     caption: str | None = None,
     numeric: list[str] | None = None,
-    status_col: str | None = None,
+    status_col: str | list[str] | None = None,
 ) -> str:
-    """Render an already formatted table (strings) as accessible HTML."""
+    """Render an already formatted table (strings) as accessible HTML.
+
+    ``status_col`` names the column (or columns) whose cells are status labels
+    (:data:`~qpv_analytics.labels.STATUS_LABELS`): they get the status colour besides the text.
+    """
     numeric = numeric or []
+    statuses = [status_col] if isinstance(status_col, str) else list(status_col or [])
     head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in frame.columns)
     rows = []
     for _, row in frame.iterrows():
@@ -351,7 +356,7 @@ def table_html(
         for col in frame.columns:
             value = "" if pd.isna(row[col]) else str(row[col])
             cls = ' class="n"' if col in numeric else ""
-            if col == status_col:
+            if col in statuses:
                 key = next((k for k, v in STATUS_LABELS.items() if v == value), "")
                 cls = f' class="st-{key}"'
             cells.append(f"<td{cls}>{html.escape(value)}</td>")
@@ -367,7 +372,7 @@ def show_table(
     frame: pd.DataFrame,
     caption: str | None = None,
     numeric: list[str] | None = None,
-    status_col: str | None = None,
+    status_col: str | list[str] | None = None,
 ) -> None:
     """Display a formatted table; a table without rows gives one sentence, never a bare header."""
     if frame.empty:

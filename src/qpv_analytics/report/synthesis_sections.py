@@ -161,41 +161,6 @@ def epci_section(rep: reporting.Report, results: pd.DataFrame, targets: dict) ->
     rep.export_table(export, EPCI_EXPORT)
 
 
-def partner_section(rep: reporting.Report, results: pd.DataFrame, level: str, who: str) -> None:
-    """Display what the partners of one level contribute, on the whole and axis by axis.
-
-    Args:
-        rep: the open report.
-        results: the axis reports' indicator tables.
-        level: partner level (``bailleur``, ``maitre_ouvrage``).
-        who: French plural naming the partners (« bailleurs sociaux »).
-    """
-    annee = rep.annee
-    reporting.heading(who.capitalize(), level=3)
-    summary = synthesis.partner_axes(results, annee, level)
-    if summary.empty:
-        reporting.notice(f"Aucun indicateur n'est calculé par {who} pour {annee}.")
-        return
-    reporting.paragraph(
-        f"{len(summary)} {who} apparaissent dans les indicateurs {annee}. Le tableau compte, pour "
-        "chacun, les indicateurs publiés par axe et les cibles atteintes parmi celles qui le "
-        "concernent."
-    )
-    reporting.show_table(
-        summary,
-        caption=f"Indicateurs publiés par axe, {who}, {annee}",
-        numeric=list(summary.columns[1:]),
-    )
-    detail = results[(results["niveau"] == level) & (results["annee"] == annee)]
-    for axe in sorted(a for a in detail["axe"].unique() if a in AXES):
-        table = synthesis.partner_profile(results[results["axe"] == axe], annee, level)
-        reporting.show_table(
-            table,
-            caption=f"{axis_title(axe)} — {who}, {annee} ({synthesis.MARKS_LEGEND})",
-            numeric=list(table.columns[1:]),
-        )
-
-
 def completeness_section(rep: reporting.Report) -> None:
     """Display which partner tables arrived, and which landlords sent all of theirs."""
     annee = rep.annee
