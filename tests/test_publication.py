@@ -685,3 +685,35 @@ def test_synthesis_collective_views_agree_with_the_exports(published):
                   "Moyens engagés par EPCI", "Lectures croisées des axes"):  # fmt: skip
         assert title in page
     assert "Indicateurs publiés par axe" not in page  # the bare counts were replaced
+
+
+def test_the_index_filter_box_finds_a_profile_offline(published):
+    """Typing in the filter box of the index keeps the matching profiles only (no network)."""
+    from tests import browser
+
+    paths, _, _ = published
+    executable, why = browser.chromium_path()
+    if executable is None:
+        pytest.skip(f"Test dans le navigateur non lancé : {why}.")
+    from playwright.sync_api import sync_playwright
+
+    index = paths.report_year(2025) / "index.html"
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=executable, args=browser.CHROMIUM_ARGS)
+        page = chromium.new_page()
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(index.as_uri())
+        page.fill("#filtre-profils", "metropole europeenne")  # accents and case ignored
+        shown = page.eval_on_selector_all(
+            ".qpv-profils li:not([hidden])", "items => items.map(i => i.textContent.trim())"
+        )
+        groups = page.eval_on_selector_all(
+            ".qpv-groupe:not([hidden]) summary", "items => items.map(i => i.textContent.trim())"
+        )
+        page.fill("#filtre-profils", "")
+        every = page.eval_on_selector_all(".qpv-profils li:not([hidden])", "items => items.length")
+        chromium.close()
+    assert shown == ["Métropole Européenne de Lille"] and groups == ["Nord (13)"]
+    assert every == 59
+    assert all(u.startswith("file:") for u in requests), requests

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +20,7 @@ import pandas as pd
 from qpv_analytics import formatting
 from qpv_analytics.config import get_paths
 from qpv_analytics.geography import DEPARTEMENTS
-from qpv_analytics.indicators import REGISTRY
+from qpv_analytics.indicators import REGISTRY, obligations
 from qpv_analytics.ingest import reference
 from qpv_analytics.ingest.loaders import read_processed
 from qpv_analytics.labels import AXES, REPORT_TITLES, STATUS_LABELS, axis_title
@@ -140,6 +140,7 @@ class Profile:
     rep: reporting.Report
     unit: Unit
     results: pd.DataFrame
+    _judged: dict = field(default_factory=dict, repr=False)
 
     @property
     def annee(self) -> int:
@@ -159,9 +160,19 @@ class Profile:
         return r[r["niveau"].isin(LEVELS[self.unit.kind]) & (r["code"] == self.unit.code)]
 
     def binds(self, code: str, level: str) -> bool:
-        """Whether the indicator's target binds the unit at this level of its rows."""
-        ind = REGISTRY[code]
-        return ind.targeted and ind.binds == level
+        """Whether the indicator's rows at this level carry a status of their own.
+
+        The same notion as the synthesis (:func:`~qpv_analytics.indicators.obligations.
+        judged_at`): the unit the target binds, a partner it also binds (the 25 % rule binds
+        each landlord as well as each EPCI), or the finest published level when the data do
+        not reach the unit (GUSP conventions, bound per QPV, judged per EPCI).
+        """
+        key = (code, level)
+        if key not in self._judged:
+            self._judged[key] = REGISTRY[code].targeted and obligations.judged_at(
+                self.results, code, level
+            )
+        return self._judged[key]
 
 
 def units_of(kind: str, qpv: pd.DataFrame, registry: pd.DataFrame) -> list[Unit]:
@@ -407,7 +418,8 @@ def obligations_section(profile: Profile) -> None:
     table = obligations_table(profile)
     if table.empty:
         reporting.paragraph(
-            f"Aucune cible de la feuille de route n'engage chaque {KINDS[profile.unit.kind]}."
+            f"Aucune cible de la feuille de route n'est jugée pour chaque "
+            f"{KINDS[profile.unit.kind]} dans cette publication."
         )
         return
     met = int((table["Statut"] == STATUS_LABELS["atteint"]).sum())
@@ -417,7 +429,8 @@ def obligations_section(profile: Profile) -> None:
         .sum()
     )
     reporting.paragraph(
-        f"{len(table)} cible(s) engagent chaque {KINDS[profile.unit.kind]} ; en {profile.annee}, "
+        f"{len(table)} cible(s) sont jugées pour chaque {KINDS[profile.unit.kind]} ; en "
+        f"{profile.annee}, "
         f"{profile.unit.name} en atteint {met} sur {judged} renseignée(s)."
     )
     reporting.show_table(
