@@ -30,15 +30,19 @@ def test_there_is_one_notebook_per_axis_and_a_title_for_each():
     assert stems <= set(REPORT_TITLES)
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_is_clean_and_parameterised(notebook):
+def _assert_clean_with_parameters(notebook: Path, parameters: set[str]) -> None:
     nb = json.loads(notebook.read_text(encoding="utf-8"))
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
     assert nb["metadata"]["kernelspec"]["name"] == KERNEL_NAME
     tagged = [c for c in code if "parameters" in c.get("metadata", {}).get("tags", [])]
     assert len(tagged) == 1 and tagged[0] is code[0]
-    assert set(pm.inspect_notebook(str(notebook))) == NOTEBOOK_PARAMETERS
+    assert set(pm.inspect_notebook(str(notebook))) == parameters
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_clean_and_parameterised(notebook):
+    _assert_clean_with_parameters(notebook, NOTEBOOK_PARAMETERS)
 
 
 PROFILE_NOTEBOOKS = sorted((REPO / "notebooks" / "profils").glob("*.ipynb"))
@@ -52,14 +56,8 @@ def test_there_is_one_profile_notebook_per_kind():
 
 @pytest.mark.parametrize("notebook", PROFILE_NOTEBOOKS, ids=lambda p: p.stem)
 def test_profile_notebook_is_clean_and_parameterised_by_its_unit(notebook):
-    nb = json.loads(notebook.read_text(encoding="utf-8"))
-    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
-    assert nb["metadata"]["kernelspec"]["name"] == KERNEL_NAME
-    tagged = [c for c in code if "parameters" in c.get("metadata", {}).get("tags", [])]
-    assert len(tagged) == 1 and tagged[0] is code[0]
     kind = notebook.stem.removeprefix("profil_")
-    assert set(pm.inspect_notebook(str(notebook))) == NOTEBOOK_PARAMETERS | {kind}
+    _assert_clean_with_parameters(notebook, NOTEBOOK_PARAMETERS | {kind})
 
 
 # -- Output-free notebooks that diff cleanly (nbstripout, see publish/clean_notebooks.py) --

@@ -79,8 +79,15 @@ def profile() -> profiles.Profile:
         _row("tfpb_taux_valorisation_pct", "epci", "E1", 2025, 115.0, statut="contexte"),
         _row("tfpb_taux_valorisation_pct", "region", "region", 2025, 100.0, statut="contexte"),
         # The valuation target binds each landlord: judged on their rows.
-        _row("tfpb_taux_valorisation_pct", "bailleur", "B1", 2025, 120.0, statut="atteint",
-             cible=100.0),
+        _row(
+            "tfpb_taux_valorisation_pct",
+            "bailleur",
+            "B1",
+            2025,
+            120.0,
+            statut="atteint",
+            cible=100.0,
+        ),
         # An amount never compares with the region's total.
         _row("tfpb_montant_valorise_eur", "epci", "E1", 2025, 700_000.0, unite="€"),
         _row("tfpb_montant_valorise_eur", "region", "region", 2025, 51_600_000.0, unite="€"),

@@ -237,6 +237,12 @@ def plan_profiles(
     return units
 
 
+def _profile_failure(unit: profiles.Unit, exc: PapermillExecutionError) -> str:
+    return (
+        f"Le profil {unit.file} a échoué à la cellule {exc.exec_count} ({exc.ename} : {exc.evalue})"
+    )
+
+
 def execute_profile(
     unit: profiles.Unit, params: RunParams, paths: Paths, build: Path, audit: Path
 ) -> Path:
@@ -593,9 +599,8 @@ def _publish(params: RunParams, notebooks: list[Path], paths: Paths, echo: Echo)
                 html_path = execute_profile(unit, params, paths, build, audit_build)
             except PapermillExecutionError as exc:
                 echo(
-                    f"Le profil {unit.file} a échoué à la cellule {exc.exec_count} "
-                    f"({exc.ename} : {exc.evalue}). Publication {year} refusée ; la publication "
-                    "précédente est intacte."
+                    f"{_profile_failure(unit, exc)}. Publication {year} refusée ; la "
+                    "publication précédente est intacte."
                 )
                 return 1
             record.profiles.append(
@@ -717,10 +722,7 @@ def publish_profile(
             try:
                 html_path = execute_profile(unit, params, paths, build, audit_build)
             except PapermillExecutionError as exc:
-                echo(
-                    f"Le profil {unit.file} a échoué à la cellule {exc.exec_count} "
-                    f"({exc.ename} : {exc.evalue}) ; rien n'est modifié."
-                )
+                echo(f"{_profile_failure(unit, exc)} ; rien n'est modifié.")
                 return 1
             shutil.rmtree(Paths.indicators_in(build))
             findings = scanner.scan_publication(

@@ -229,6 +229,20 @@ def _finish(fig, ax, title: str, source: str, legend_title: str, handles: list) 
     )
 
 
+def _handle(fill: str, label: str, marker: str = "o", size: float = 7) -> Line2D:
+    """One legend entry: a symbol of the map with its label."""
+    return Line2D(
+        [],
+        [],
+        marker=marker,
+        linestyle="",
+        markersize=size,
+        markerfacecolor=fill,
+        markeredgecolor=style.INK,
+        label=label,
+    )
+
+
 def class_labels(bounds: Sequence[float], unit: str) -> list[str]:
     """French labels of the classes cut at ``bounds`` (``moins de 20 %``, ``20 à 30 %``…)."""
     fmt = {"%": lambda v: formatting.percent(v, 0), "points": lambda v: formatting.number(v, 0)}
@@ -281,32 +295,9 @@ def qpv_map(
         ys.append(y)
         fills.append(fill)
     ax.scatter(xs, ys, s=26, c=fills, edgecolors=style.INK, linewidths=0.5, zorder=4)
-    handles = [
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="",
-            markersize=7,
-            markerfacecolor=c,
-            markeredgecolor=style.INK,
-            label=f"{lab} ({counts[lab]})",
-        )
-        for c, lab in zip(colours, labels, strict=True)
-    ]
+    handles = [_handle(c, f"{lab} ({counts[lab]})") for c, lab in zip(colours, labels, strict=True)]
     if counts["non renseigné"]:
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker="o",
-                linestyle="",
-                markersize=7,
-                markerfacecolor="#ffffff",
-                markeredgecolor=style.INK,
-                label=f"non renseigné ({counts['non renseigné']})",
-            )
-        )
+        handles.append(_handle("#ffffff", f"non renseigné ({counts['non renseigné']})"))
     _finish(fig, ax, title, source, legend_title, handles)
     return fig, counts
 
@@ -363,16 +354,7 @@ def epci_status_map(
                 zorder=4,
             )
     handles = [
-        Line2D(
-            [],
-            [],
-            marker=m,
-            linestyle="",
-            markersize=8,
-            markerfacecolor=c,
-            markeredgecolor=style.INK,
-            label=f"{lab} ({counts[lab]})",
-        )
+        _handle(c, f"{lab} ({counts[lab]})", marker=m, size=8)
         for m, c, lab in STATUS_SYMBOLS.values()
         if lab in counts
     ]
@@ -410,16 +392,7 @@ def epci_value_map(
                 zorder=4,
             )
     handles = [
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="",
-            markersize=8,
-            markerfacecolor=c,
-            markeredgecolor=style.INK,
-            label=f"{lab} ({counts[lab]})",
-        )
+        _handle(c, f"{lab} ({counts[lab]})", size=8)
         for c, lab in zip([*colours, "#ffffff"], [*labels, "sans donnée"], strict=True)
         if counts[lab]
     ]
