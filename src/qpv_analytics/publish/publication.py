@@ -724,8 +724,7 @@ def publish_profile(
             except PapermillExecutionError as exc:
                 echo(f"{_profile_failure(unit, exc)} ; rien n'est modifié.")
                 return 1
-            shutil.rmtree(Paths.indicators_in(build))
-            findings = scanner.scan_publication(
+            findings = scanner.scan_publication(  # the profile against the published tables
                 build,
                 personal_identifiers(results),
                 params.confidentialite.seuil_effectif,
