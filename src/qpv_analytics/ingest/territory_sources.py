@@ -17,16 +17,21 @@ from qpv_analytics.quality.model import DataError, Issue
 TERRITORY_TABLE = TABLES["territoires"]
 """The contract table filled by this module."""
 
-MEASURE_COLUMNS: tuple[str, ...] = (
-    "population_municipale",
-    "personnes_menages_fiscaux",
-    "taux_pauvrete_60_pct",
-    "revenu_median_disponible_uc_eur",
-    "population_15_64",
-    "actifs_15_64",
-    "chomeurs_15_64",
+KEY_COLUMNS: tuple[str, ...] = (
+    "niveau",
+    "code_territoire",
+    "nom_territoire",
+    "source",
+    "annee",
+    "geographie",
+    "derive",
 )
-"""Value columns of ``territoires`` (the other columns say which territory and source)."""
+"""Columns of ``territoires`` that say which territory and source a row is."""
+
+MEASURE_COLUMNS: tuple[str, ...] = tuple(
+    c.name for c in TERRITORY_TABLE.columns if c.name not in KEY_COLUMNS
+)
+"""Value columns of ``territoires``, in contract order (from the data contract)."""
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from matplotlib.path import Path as MplPath  # noqa: E402
 from qpv_analytics import formatting, style  # noqa: E402
 from qpv_analytics.config import Paths  # noqa: E402
 from qpv_analytics.geography import DEPARTEMENTS, REGION_DEPARTEMENTS  # noqa: E402
+from qpv_analytics.labels import STATUS_LABELS  # noqa: E402
 
 QPV_FILE = "qpv2024-contours-simplifies.geojson"
 """National QPV contours (``data/reference/``)."""
@@ -303,10 +304,13 @@ def qpv_map(
 
 
 STATUS_SYMBOLS = {
-    "atteint": ("o", style.STATUS_COLOURS["atteint"], "atteint"),
-    "non_atteint": ("^", style.STATUS_COLOURS["non_atteint"], "non atteint"),
-    "partiel": ("s", style.STATUS_COLOURS["partiel"], "partiellement atteint"),
-    "sans_donnee": ("o", "#ffffff", "sans donnée"),
+    status: (marker, fill, STATUS_LABELS[status].lower())
+    for status, marker, fill in (
+        ("atteint", "o", style.STATUS_COLOURS["atteint"]),
+        ("non_atteint", "^", style.STATUS_COLOURS["non_atteint"]),
+        ("partiel", "s", style.STATUS_COLOURS["partiel"]),
+        ("sans_donnee", "o", "#ffffff"),
+    )
 }
 """Symbol, fill and French label of each status on a map of EPCI (shape and colour differ)."""
 

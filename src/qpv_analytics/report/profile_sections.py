@@ -11,9 +11,6 @@ from qpv_analytics.labels import AXES
 from qpv_analytics.report import maps, profiles, reporting, synthesis, territory_report
 from qpv_analytics.report.profiles import Profile
 
-COMPARISON_FILE = "contexte_comparaison.csv"
-"""QPV-against-territories table exported by the context report of the run."""
-
 
 def _row(profile: Profile, code: str, level: str | None = None, key: str | None = None):
     rows = profile.results
@@ -98,7 +95,8 @@ def qpv_section(profile: Profile) -> None:
 
 def territory_section(profile: Profile) -> None:
     """The EPCI's QPV against their communes, the EPCI, the department and the region."""
-    path = profile.rep.paths.output_indicators_dir(profile.annee) / COMPARISON_FILE
+    folder = profile.rep.paths.output_indicators_dir(profile.annee)
+    path = folder / f"{territory_report.COMPARISON_EXPORT}.csv"
     if not path.exists():
         reporting.notice(
             "La comparaison des QPV avec leurs territoires englobants n'est pas disponible pour "

@@ -31,6 +31,8 @@ _LEVEL_WORDS = {
 POVERTY, EMPLOYMENT = "ter_taux_pauvrete_60_pct", "ter_taux_emploi_15_64_pct"
 POVERTY_BOUNDS = (30.0, 40.0, 50.0)
 """Classes of the map of QPV poverty rates (%)."""
+COMPARISON_EXPORT = "contexte_comparaison"
+"""Name of the exported QPV-against-territories table (read back by the EPCI profiles)."""
 GAP_BOUNDS = (0.0, 10.0, 20.0)
 """Classes of the map of gaps to the commune(s) (points)."""
 
@@ -106,14 +108,6 @@ def open_territories(rep: reporting.Report, data: pd.DataFrame, quartiers: pd.Da
     )
 
 
-def _value(value, unit: str) -> str:
-    if unit == "%":
-        return formatting.percent(value)
-    if unit == "€":
-        return formatting.euros(value)
-    return formatting.number(value)
-
-
 def _gap(value, unit: str) -> str:
     if value is None or pd.isna(value):
         return formatting.MISSING
@@ -129,7 +123,7 @@ def _gap(value, unit: str) -> str:
 def _cell(value, gap, unit: str) -> str:
     if value is None or pd.isna(value):
         return formatting.MISSING
-    shown = _value(value, unit)
+    shown = formatting.with_unit(value, unit)
     return shown if gap is None or pd.isna(gap) else f"{shown} ({_gap(gap, unit)})"
 
 
@@ -266,7 +260,7 @@ def territories_table(t: Territories, ctx_indicators: pd.DataFrame) -> None:
             shown[header].append(
                 formatting.MISSING
                 if value is None
-                else f"{_value(value, unit)} ({int(vintage.iloc[0])})"
+                else f"{formatting.with_unit(value, unit)} ({int(vintage.iloc[0])})"
             )
         numeric.append(header)
     reporting.show_table(
@@ -360,7 +354,7 @@ def comparison_table(comparison: pd.DataFrame, code: str) -> None:
         row = {
             "Quartier — commune(s)": f"{first['nom_qpv']} ({code_qpv})"
             + (f" — {names}" if names else ""),
-            "QPV": _value(first["valeur_qpv"], ind.unit),
+            "QPV": formatting.with_unit(first["valeur_qpv"], ind.unit),
             "Commune(s)": commune_cell,
         }
         for level in ("epci", "departement", "region"):
@@ -565,7 +559,7 @@ def export(rep: reporting.Report, t: Territories) -> None:
     if not t.covered:
         return
     rep.export_indicators(t.values.tidy, "contexte_territoires")
-    rep.export_table(t.comparison, "contexte_comparaison")
+    rep.export_table(t.comparison, COMPARISON_EXPORT)
 
 
 def section(t: Territories, ctx_indicators: pd.DataFrame, data: pd.DataFrame) -> None:
