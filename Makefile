@@ -41,9 +41,10 @@ env: $(STAMP)
 lab: $(STAMP)
 	@$(PY) -m qpv_analytics lab --annee $(ANNEE) --attendre $(ATTENTE) $(if $(PORT),--port $(PORT))
 
-## Publie les rapports de l'année (ANNEE=2025 par défaut : le plus récent de params/)
+## Publie les rapports de l'année, en ne refaisant que ce qui a changé (ANNEE=…, TOUT=1, PROCESSUS=N)
 reports: $(STAMP)
-	@$(PY) -m qpv_analytics publier --annee $(ANNEE) --attendre $(ATTENTE)
+	@$(PY) -m qpv_analytics publier --annee $(ANNEE) --attendre $(ATTENTE) \
+		$(if $(TOUT),--tout) $(if $(PROCESSUS),--processus $(PROCESSUS))
 
 ## Construit un seul profil pour une réunion : make profil EPCI=<siren> ou BAILLEUR="<nom>"
 profil: $(STAMP)

@@ -80,12 +80,17 @@ PROG = "python -m qpv_analytics"
 COMMANDS: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
     "publier": (
         "publie les rapports d'une année (reports/<année>/)",
-        "Contrôle la qualité des données, exécute les notebooks (Papermill, noyau du projet), "
-        "exporte les rapports en HTML sans code et remplace reports/<année>/ d'un seul coup.\n"
+        "Contrôle la qualité des données, exécute les notebooks (Papermill, noyau du projet, "
+        "plusieurs à la fois), exporte les rapports en HTML sans code et remplace "
+        "reports/<année>/ d'un seul coup.\n"
+        "Ne refait que ce qui a changé : sans aucun changement, s'arrête aussitôt ; un fichier "
+        "modifié fait reconstruire les seuls rapports qui le lisent.\n"
         "Un problème bloquant arrête tout : la publication précédente reste intacte.",
         [
             ("--annee 2025", "publie 2025 selon params/2025.yaml (comme « make reports »)"),
             ("--annee 2025 --attendre 30", "attend au plus 30 minutes une autre exécution"),
+            ("--annee 2025 --tout", "reconstruit tout (comme « make reports TOUT=1 »)"),
+            ("--annee 2025 --processus 1", "un rapport à la fois (« make reports PROCESSUS=1 »)"),
         ],
     ),
     "profil": (
@@ -216,6 +221,18 @@ def _parser() -> argparse.ArgumentParser:
             help="si une autre exécution est en cours dans le projet, l'attendre au plus MINUTES "
             "minutes (par défaut : s'arrêter aussitôt)",
         )
+    commands["publier"].add_argument(
+        "--tout",
+        action="store_true",
+        help="reconstruit tous les rapports et recharge les données, sans rien reprendre de la "
+        "publication précédente",
+    )
+    commands["publier"].add_argument(
+        "--processus",
+        type=int,
+        metavar="N",
+        help="rapports exécutés en même temps (par défaut : un par cœur disponible)",
+    )
     unit = commands["profil"].add_mutually_exclusive_group(required=True)
     unit.add_argument("--epci", metavar="SIREN", help="SIREN de l'EPCI (contrat de ville)")
     unit.add_argument("--bailleur", metavar="NOM", help="nom du bailleur, tel que dans le registre")
@@ -235,14 +252,37 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _unchanged(year: int, paths, wait_minutes: float) -> bool:
+    """Say so and return True when the publication is up to date (hashes only, no pandas)."""
+    from qpv_analytics.params import load_params
+    from qpv_analytics.publish import build_plan
+    from qpv_analytics.publish.run_lock import exclusive_run
+
+    params = load_params(year, paths)
+    with exclusive_run(paths, f"publier --annee {year}", wait_minutes, print):
+        manifest = build_plan.unchanged_publication(params, paths)
+    if manifest:
+        print(f"== Publication {year} ==")
+        print(build_plan.unchanged_message(manifest, paths))
+    return manifest is not None
+
+
 def _run(args: argparse.Namespace) -> int:
     from qpv_analytics.config import get_paths
 
     paths = get_paths()
     if args.command == "publier":
+        if not args.tout and _unchanged(args.annee, paths, args.attendre):
+            return 0
         from qpv_analytics.publish.publication import publish
 
-        return publish(args.annee, paths, wait_minutes=args.attendre)
+        return publish(
+            args.annee,
+            paths,
+            wait_minutes=args.attendre,
+            rebuild_all=args.tout,
+            workers=args.processus,
+        )
     if args.command == "profil":
         from qpv_analytics.publish.publication import publish_profile
 

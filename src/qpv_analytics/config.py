@@ -16,6 +16,10 @@ DEMO_MARKER = "DEMONSTRATION.txt"
 BUILD_ENV = "QPV_BUILD_DIR"
 """Environment variable naming the build folder of the running publication (read by notebooks)."""
 
+LINEAGE_ENV = "QPV_LECTURES"
+"""Environment variable naming the file where a report run records what it read (incremental
+builds, :mod:`qpv_analytics.lineage`); unset when a notebook runs by hand."""
+
 AUDIT_FOLDER = "audit"
 """Folders with this name hold executed notebooks kept for audit: never shared."""
 
@@ -99,6 +103,15 @@ class Paths:
     def quality_summary(self, year: int) -> Path:
         """Summary of the last quality gate of a year (status, warnings), read by the reports."""
         return self.processed / f"qualite_{year}.json"
+
+    @property
+    def data_stamp(self) -> Path:
+        """Fingerprint of the inputs, parameters and code the processed tables were built from.
+
+        Written by a publication once its quality gate passed; a later run with the same
+        fingerprint reuses ``data/processed/`` without reloading or revalidating anything.
+        """
+        return self.processed / "empreinte.json"
 
     def draft_dir(self, year: int) -> Path:
         """Exports of a report notebook run by hand, outside a publication."""

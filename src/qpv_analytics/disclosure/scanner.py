@@ -161,6 +161,8 @@ class _IdentifierMatcher:
         cleaned = {str(i).strip() for i in identifiers} - {""}
         cleaned = {i for i in cleaned if not _SEQUENCE_NUMBER.fullmatch(i)}
         self.plain = {i.casefold(): i for i in cleaned if _TOKEN.fullmatch(i)}
+        # A run of more hyphen-separated parts than any identifier has cannot be one.
+        self.parts = max((i.count("-") + 1 for i in self.plain), default=1)
         self.other = [
             (i, re.compile(rf"(?<![\w-]){re.escape(i)}(?![\w-])", re.IGNORECASE))
             for i in sorted(cleaned)
@@ -170,9 +172,19 @@ class _IdentifierMatcher:
     def find(self, text: str) -> dict[str, list[int]]:
         """Return the offsets of each identifier found in ``text``."""
         hits: dict[str, list[int]] = {}
-        if self.plain:
+        # Each distinct token is tried once; only the tokens holding an identifier are then
+        # looked for in the text, for their offsets (a page repeats its tokens many times).
+        present = {
+            token
+            for token in set(_TOKEN.findall(text))
+            if self.plain
+            if any(w.casefold() in self.plain for _, w in self._pieces(token, 0, self.parts))
+        }
+        if present:
             for token in _TOKEN.finditer(text):
-                for offset, word in self._pieces(token.group(), token.start()):
+                if token.group() not in present:
+                    continue
+                for offset, word in self._pieces(token.group(), token.start(), self.parts):
                     original = self.plain.get(word.casefold())
                     if original is not None:
                         hits.setdefault(original, []).append(offset)
@@ -182,8 +194,11 @@ class _IdentifierMatcher:
         return hits
 
     @staticmethod
-    def _pieces(token: str, start: int) -> Iterable[tuple[int, str]]:
-        """The token and its hyphen-separated runs (``QP1-M00012`` also yields ``M00012``)."""
+    def _pieces(token: str, start: int, longest: int) -> Iterable[tuple[int, str]]:
+        """The token and its hyphen-separated runs (``QP1-M00012`` also yields ``M00012``).
+
+        Runs of more than ``longest`` parts are skipped (no identifier is that long).
+        """
         yield start, token
         if "-" not in token:
             return
@@ -192,7 +207,7 @@ class _IdentifierMatcher:
         for part in parts[:-1]:
             offsets.append(offsets[-1] + len(part) + 1)
         for i in range(len(parts)):
-            for j in range(i + 1, len(parts) + 1):
+            for j in range(i + 1, min(len(parts), i + longest) + 1):
                 if (i, j) != (0, len(parts)):
                     yield offsets[i], "-".join(parts[i:j])
 

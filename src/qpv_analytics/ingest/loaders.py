@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from qpv_analytics import lineage
 from qpv_analytics.config import Paths, get_paths
 from qpv_analytics.contract import PARTNER_TABLES, TABLES, Column, Table
 from qpv_analytics.contract.template import TEMPLATE_SHEETS, example_row
@@ -573,8 +574,13 @@ def load_raw(paths: Paths | None = None) -> dict[str, LoadResult]:
 
 
 def write_processed(results: dict[str, LoadResult], paths: Paths | None = None) -> list[Path]:
-    """Write each loaded table to ``data/processed/<table>.parquet`` (raw files are untouched)."""
+    """Write each loaded table to ``data/processed/<table>.parquet`` (raw files are untouched).
+
+    The fingerprint of the tables' last publication (``Paths.data_stamp``) is removed first:
+    a publication reuses ``data/processed/`` only if nothing rewrote it since.
+    """
     paths = paths or get_paths()
+    paths.data_stamp.unlink(missing_ok=True)
     paths.processed.mkdir(parents=True, exist_ok=True)
     written = []
     for name, result in results.items():
@@ -590,6 +596,7 @@ def read_processed(name: str, paths: Paths | None = None) -> pd.DataFrame:
     """Read one processed table (an empty typed table if the partners sent none)."""
     paths = paths or get_paths()
     target = paths.processed / f"{name}.parquet"
+    lineage.record(lineage.TABLE, name)
     if not target.exists():
         raise DataError(
             f"La table « {name} » n'a pas encore été chargée ({target.name} absent de "

@@ -7,7 +7,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from qpv_analytics.config import Paths
-from qpv_analytics.ingest import loaders, readers
 from qpv_analytics.params import RunParams
 from qpv_analytics.quality.model import DataError
 
@@ -107,11 +106,19 @@ def _inputs(folder: Path) -> Iterator[Path]:
 
 def _raw_link_problems(paths: Paths) -> Iterator[str]:
     """Findings for symbolic links of ``data/raw/`` whose target lies outside the folder."""
+    from qpv_analytics.ingest import loaders  # pandas: only when there is a link to judge
+
     for path in _inputs(paths.raw):
         if path.is_symlink() and loaders.outside_link(path, paths.raw):
             yield loaders.outside_link_message(
                 shown(path, paths.root), shown(paths.raw, paths.root)
             )
+
+
+def _has_partner_files(folder: Path) -> bool:
+    from qpv_analytics.ingest.readers import SUFFIXES  # pandas: only for a demo region
+
+    return any(p.suffix.lower() in SUFFIXES for p in folder.rglob("*") if p.is_file())
 
 
 def context_file_problems(params: RunParams, paths: Paths) -> Iterator[str]:
@@ -167,9 +174,7 @@ def check_run(
     root = paths.root
     findings: list[str] = []
     writes = [paths.processed, *written]
-    if params.demo_wanted and not any(
-        p.suffix.lower() in readers.SUFFIXES for p in paths.raw.rglob("*") if p.is_file()
-    ):
+    if params.demo_wanted and not _has_partner_files(paths.raw):
         writes.append(paths.raw)  # the demo data will be written there
     for folder in writes:
         problem = folder_problem(folder, root)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +19,7 @@ from qpv_analytics.config import (
     BUILD_ENV,
     DEMO_MARKER,
     KERNEL_NAME,
+    LINEAGE_ENV,
     TEMPLATES_DIR,
     Paths,
     get_paths,
@@ -29,16 +30,34 @@ from qpv_analytics.geography import DEPARTEMENTS
 from qpv_analytics.ingest import loaders, reference
 from qpv_analytics.labels import REPORT_TITLES
 from qpv_analytics.params import RunParams, load_params
-from qpv_analytics.publish import preflight
+from qpv_analytics.publish import build_plan, fingerprint, preflight
+from qpv_analytics.publish.build_plan import Planned
+from qpv_analytics.publish.fingerprint import input_inventory
 from qpv_analytics.publish.html_export import export_html, french_typography
+from qpv_analytics.publish.kernel_pool import Job, KernelPool, default_workers
+from qpv_analytics.publish.progress import Progress
 from qpv_analytics.publish.run_lock import exclusive_run
 from qpv_analytics.quality.model import DataError
 from qpv_analytics.report import profiles
 from qpv_analytics.report.reporting import qpv_list_source
+from qpv_analytics.report.synthesis import SYNTHESIS_NAME
 
 Echo = Callable[[str], None]
 NOTEBOOK_PARAMETERS = {"annee"}
 """The only parameter the runner injects; every report notebook must declare it."""
+
+PREPARED_TABLES = (*PARTNER_TABLES, "contexte", "territoires")
+"""Tables :func:`prepare_data` writes to ``data/processed/`` (the QPV list stays a reference)."""
+
+VARYING_FIELDS = {
+    "index.html": "date et heure de la publication (« Publiée le … »)",
+    "manifest.json": "date, duree_s (de la publication et de chaque rapport) et reconstruit",
+}
+"""What differs between two publications of the same inputs, parameters, code and packages.
+
+Everything else — pages, indicator tables, quality pages — is identical byte for byte
+(``tests/test_incremental.py``). Recorded in the manifest (``champs_variables``).
+"""
 
 
 @dataclass
@@ -52,6 +71,8 @@ class RunRecord:
     quality: dict = field(default_factory=dict)
     demo: bool = False
     profiles: list[dict] = field(default_factory=list)
+    fingerprint: dict = field(default_factory=dict)
+    seconds: float = 0.0
 
 
 def discover_reports(params: RunParams, paths: Paths) -> list[Path]:
@@ -110,36 +131,6 @@ def check_years(params: RunParams, results: dict[str, loaders.LoadResult]) -> No
             f"{listed}). À faire : déposez les fichiers {params.annee} ou publiez une autre année "
             "(make reports ANNEE=…)."
         )
-
-
-def sha256(path: Path) -> str:
-    """Return the SHA-256 of a file."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def input_inventory(paths: Paths, params: RunParams | None = None) -> list[dict]:
-    """List every input file (raw, reference, context files elsewhere) with size and SHA-256."""
-    files = []
-    root = paths.root.resolve()
-    extra = [(paths.root / c.fichier).resolve() for c in params.contexte] if params else []
-    extra = [p for p in extra if p.exists() and paths.reference.resolve() not in p.parents]
-    for kind, folder in (("raw", paths.raw), ("reference", paths.reference), ("contexte", None)):
-        found = extra if folder is None else (p for p in folder.rglob("*") if p.is_file())
-        for path in sorted(found):
-            relative = path.relative_to(root if folder is None else paths.root)
-            files.append(
-                {
-                    "type": kind,
-                    "fichier": relative.as_posix(),
-                    "octets": path.stat().st_size,
-                    "sha256": sha256(path),
-                }
-            )
-    return files
 
 
 def execute_notebook(
@@ -310,13 +301,18 @@ def render_publication_index(record: RunRecord, build: Path) -> None:
     manifest = {
         "annee": record.params.annee,
         "date": record.started.isoformat(timespec="seconds"),
+        "duree_s": round(record.seconds, 1),
         "version_qpv_analytics": __version__,
+        "git": fingerprint.git_commit(fingerprint.PACKAGE_DIR),
         "parametres": record.params.model_dump(mode="json"),
         "donnees_de_demonstration": record.demo,
         "validation": record.quality,
+        "empreinte": record.fingerprint,
         "rapports": record.reports,
         "profils": record.profiles,
         "entrees": record.inputs,
+        "environnement": fingerprint.environment(),
+        "champs_variables": VARYING_FIELDS,
     }
     (build / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
@@ -484,35 +480,217 @@ def load_territories(params: RunParams, paths: Paths) -> loaders.LoadResult:
 
 
 def publish(
-    year: int, paths: Paths | None = None, echo: Echo = print, wait_minutes: float = 0
+    year: int,
+    paths: Paths | None = None,
+    echo: Echo = print,
+    wait_minutes: float = 0,
+    rebuild_all: bool = False,
+    workers: int | None = None,
 ) -> int:
     """Run the whole yearly publication; return the process exit code.
 
     Steps: parameters (validated before any kernel starts), the project's run lock (one run at
     a time, see :mod:`.run_lock`), pre-flight checks of the file system (:mod:`.preflight`),
-    data preparation, quality gate (Great Expectations), notebooks (Papermill) and HTML exports
-    (nbconvert) in a build folder, confidentiality scan, index and manifest, then an atomic
-    switch of ``reports/<annee>/``. A refused or failed run leaves the previous publication
-    untouched. The quality pages of every run, with one feedback page per data producer, are
-    the team's and go to their own folder ``reports/qualite/<annee>/``; the shared publication
-    keeps only their summary.
+    data preparation, quality gate (Great Expectations), notebooks (Papermill, in warm kernels
+    run in parallel: :mod:`.kernel_pool`) and HTML exports (nbconvert) in a build folder,
+    confidentiality scan, index and manifest, then an atomic switch of ``reports/<annee>/``.
+    A refused or failed run leaves the previous publication untouched. The quality pages of
+    every run, with one feedback page per data producer, are the team's and go to their own
+    folder ``reports/qualite/<annee>/``; the shared publication keeps only their summary.
+
+    The build is incremental (:mod:`.build_plan`): a run where nothing changed stops at once;
+    otherwise the data are reloaded and revalidated only if an input, the parameters or the
+    code changed, and each report is rebuilt only if something it depends on changed. The
+    others are copied from the previous publication, then everything is scanned again.
 
     Args:
         year: publication year (``params/<annee>.yaml``).
         paths: project folders (default: the current project).
         echo: where the French progress lines go.
         wait_minutes: how long to wait for another run of the project (0: stop at once).
+        rebuild_all: rebuild everything, reusing nothing of the previous publication.
+        workers: worker processes (default: the cores available).
     """
     paths = paths or get_paths()
     echo(f"== Publication {year} ==")
     echo("1/5 Paramètres")
     params = load_params(year, paths)
     with exclusive_run(paths, f"publier --annee {year}", wait_minutes, echo):
+        if not rebuild_all:
+            manifest = build_plan.unchanged_publication(params, paths)
+            if manifest:
+                echo(build_plan.unchanged_message(manifest, paths))
+                return 0
         preflight.check_publication(params, paths)
-        return _publish(params, discover_reports(params, paths), paths, echo)
+        return _publish(
+            params,
+            discover_reports(params, paths),
+            paths,
+            echo,
+            rebuild_all,
+            workers or default_workers(),
+        )
 
 
-def _publish(params: RunParams, notebooks: list[Path], paths: Paths, echo: Echo) -> int:
+def _data_reusable(params: RunParams, paths: Paths, key: str, previous: dict) -> bool:
+    """Whether ``data/processed/`` and the last quality gate were made from the same inputs."""
+    try:
+        stamp = json.loads(paths.data_stamp.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    year = params.annee
+    return (
+        stamp == {"annee": year, "empreinte": key}
+        and previous.get("empreinte", {}).get("donnees") == key
+        and paths.quality_summary(year).is_file()
+        and Paths.quality_in(paths.report_year(year)).is_dir()
+        and all((paths.processed / f"{name}.parquet").is_file() for name in PREPARED_TABLES)
+    )
+
+
+def _read_prepared(paths: Paths) -> dict[str, loaders.LoadResult]:
+    """The processed tables of an earlier run, as load results (no file read from data/raw/)."""
+    return {
+        name: loaders.LoadResult(name, loaders.read_processed(name, paths))
+        for name in PREPARED_TABLES
+    }
+
+
+def _plan(
+    params: RunParams,
+    paths: Paths,
+    notebooks: list[Path],
+    units: list[profiles.Unit],
+    build: Path,
+    audit_build: Path,
+    previous: dict,
+) -> list[Planned]:
+    """Every report and profile of the run, with its fixed digest and its previous build."""
+    context = build_plan.fixed_context(params, paths, input_inventory(paths, params))
+    reads = audit_build / ".lectures"
+    reads.mkdir()
+    before = {e["html"]: e for e in previous.get("rapports", []) + previous.get("profils", [])}
+    items = []
+
+    def add(job_name, notebook, parameters, html, executed, title, entry, stage):
+        lineage_file = reads / f"{len(items)}.txt"
+        job = Job(
+            job_name,
+            notebook,
+            parameters,
+            audit_build / executed,
+            build / html,
+            title,
+            {BUILD_ENV: str(build), LINEAGE_ENV: str(lineage_file)},
+        )
+        digest = build_plan.fixed_digest(context, notebook, parameters)
+        items.append(
+            Planned(job, stage, digest, html, executed, lineage_file, entry, before.get(html))
+        )
+
+    for nb in notebooks:
+        title = REPORT_TITLES.get(nb.stem, nb.stem)
+        entry = {"rapport": nb.stem, "titre": title}
+        stage = 2 if nb.stem == SYNTHESIS_NAME else 1  # the synthesis reads the others' tables
+        add(
+            nb.stem,
+            nb,
+            {"annee": params.annee},
+            f"{nb.stem}.html",
+            nb.name,
+            f"{title} — {params.annee}",
+            entry,
+            stage,
+        )
+    for unit in units:
+        html = f"{profiles.PROFILE_FOLDER}/{unit.file}"
+        entry = {"type": unit.kind, "code": unit.code, "nom": unit.name, "groupe": unit.group}
+        add(
+            html,
+            profile_notebook(paths, unit.kind),
+            {"annee": params.annee, unit.kind: unit.code},
+            html,
+            f"{profiles.PROFILE_FOLDER}/{Path(unit.file).stem}.ipynb",
+            f"{unit.title} — {params.annee}",
+            entry,
+            2,
+        )
+    return items
+
+
+def _run_reports(
+    items: list[Planned],
+    paths: Paths,
+    build: Path,
+    audit_build: Path,
+    quality: dict,
+    workers: int,
+    echo: Echo,
+    year: int,
+) -> bool:
+    """Reuse or rebuild every item, stage by stage; False (and a French message) on a failure."""
+    published, audit = paths.report_year(year), paths.audit_year(year)
+    clock = time.perf_counter()
+    pool: KernelPool | None = None
+    with Progress(len(items), echo) as progress:
+        try:
+            for stage in (1, 2):
+                todo = []
+                for item in (i for i in items if i.stage == stage):
+                    if build_plan.is_current(item, paths, build, quality) and build_plan.carry_over(
+                        item, published, audit, build, audit_build
+                    ):
+                        progress.report(item.html, item.seconds, rebuilt=False)
+                    else:
+                        todo.append(item)
+                if not todo:
+                    continue
+                # Longest first (durations of the last build), so the cores finish together.
+                todo.sort(key=lambda i: -float((i.previous or {}).get("duree_s", 0.0)))
+                pool = pool or KernelPool(min(workers, len(items)))
+                by_name = {i.job.name: i for i in todo}
+                for result in pool.run(i.job for i in todo):
+                    item = by_name[result.name]
+                    if result.error:
+                        progress.report(item.html, result.seconds, rebuilt=True, ok=False)
+                        progress.close()
+                        _report_failure(item, result, paths, year, echo)
+                        return False
+                    build_plan.record_build(item, result.seconds, paths, build, quality)
+                    progress.report(item.html, result.seconds, rebuilt=True)
+        finally:
+            if pool is not None:
+                pool.close()
+        progress.close()
+        for line in progress.summary(time.perf_counter() - clock):
+            echo(line)
+    return True
+
+
+def _report_failure(item: Planned, result, paths: Paths, year: int, echo: Echo) -> None:
+    """Keep the failed executed notebook and say, in French, where it failed."""
+    kept = paths.failed_runs_dir(year)
+    kept.mkdir(parents=True, exist_ok=True)
+    target = kept / Path(item.executed).name
+    if item.job.executed.exists():
+        shutil.copy2(item.job.executed, target)
+    where = f"à la cellule {result.failed_cell}" if result.failed_cell else "pendant son exécution"
+    kind = "Le profil" if item.stage == 2 and "type" in item.entry else "Le rapport"
+    echo(
+        f"{kind} {Path(item.html).name} a échoué {where} ({result.error}). Publication {year} "
+        "refusée ; la publication précédente est intacte. Notebook exécuté, avec l'erreur en "
+        f"tête : {target.relative_to(paths.root)}"
+    )
+
+
+def _publish(
+    params: RunParams,
+    notebooks: list[Path],
+    paths: Paths,
+    echo: Echo,
+    rebuild_all: bool = False,
+    workers: int = 1,
+) -> int:
     """The steps of :func:`publish` after the parameters, under the run lock."""
     from qpv_analytics.disclosure import scanner
     from qpv_analytics.quality.gate import run_quality_gate
@@ -520,13 +698,24 @@ def _publish(params: RunParams, notebooks: list[Path], paths: Paths, echo: Echo)
 
     year = params.annee
     started = datetime.now()
+    clock = time.perf_counter()
     qpv = reference.qpv_for_params(params, paths)
     echo(
         f"   région {params.region}, {qpv['code_qpv'].nunique()} QPV, "
         f"{len(notebooks)} rapport(s), période {params.years[0]}–{params.years[-1]}."
     )
+    previous = {} if rebuild_all else build_plan.previous_manifest(paths, year)
     echo("2/5 Données")
-    results = prepare_data(params, paths, echo)
+    data_key = fingerprint.data_fingerprint(params, input_inventory(paths, params))
+    reuse_data = not rebuild_all and _data_reusable(params, paths, data_key, previous)
+    if reuse_data:
+        results = _read_prepared(paths)
+        echo(
+            "   entrées, paramètres et code inchangés : tables de data/processed/ et contrôle "
+            "qualité de la publication précédente repris, sans rien recharger."
+        )
+    else:
+        results = prepare_data(params, paths, echo)
     check_years(params, results)
     planned = plan_profiles(params, paths, qpv, results["bailleurs"].data, notebooks)
     echo("3/5 Contrôle qualité (Great Expectations)")
@@ -536,85 +725,63 @@ def _publish(params: RunParams, notebooks: list[Path], paths: Paths, echo: Echo)
     audit_build = build.with_name(build.name + "-audit")
     audit_build.mkdir()
     try:
-        quality = run_quality_gate(results, qpv, params, Paths.quality_in(build), paths)
-        paths.quality_summary(year).write_text(
-            json.dumps(quality.summary_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
-        )
-        # The team's copy, with one feedback page per producer, is kept whatever the outcome.
-        internal = paths.quality_dir(year)
-        replace_tree(Paths.quality_in(build), internal)
-        quality.out_dir = internal.relative_to(paths.root)
-        echo(quality.summary_text())
-        if quality.blocking:
-            echo(
-                f"Publication {year} refusée : aucun rapport n'a été produit ; la publication "
-                f"précédente est intacte. Détail : {quality.out_dir}/index.html"
+        if reuse_data:
+            summary = json.loads(paths.quality_summary(year).read_text(encoding="utf-8"))
+            shutil.copytree(Paths.quality_in(paths.report_year(year)), Paths.quality_in(build))
+            echo(f"   contrôle repris : {summary.get('statut', '')}.")
+        else:
+            quality = run_quality_gate(results, qpv, params, Paths.quality_in(build), paths)
+            summary = quality.summary_dict()
+            paths.quality_summary(year).write_text(
+                json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
             )
-            if (paths.raw / DEMO_MARKER).exists():
+            # The team's copy, with one feedback page per producer, is kept whatever the outcome.
+            internal = paths.quality_dir(year)
+            replace_tree(Paths.quality_in(build), internal)
+            quality.out_dir = internal.relative_to(paths.root)
+            echo(quality.summary_text())
+            if quality.blocking:
                 echo(
-                    f"Attention : data/raw/ contient les données de démonstration ({DEMO_MARKER}), "
-                    "écrites pour la région de démonstration. Si ces erreurs portent sur des "
-                    "fichiers que vous n'avez pas envoyés, videz data/raw/ (y compris ce fichier) "
-                    f"et écrivez « donnees_demo: false » dans params/{year}.yaml."
+                    f"Publication {year} refusée : aucun rapport n'a été produit ; la publication "
+                    f"précédente est intacte. Détail : {quality.out_dir}/index.html"
                 )
-            return 1
-        # The shared copy gives counts per producer but not each producer's rows.
-        share_quality_pages(quality, results, Paths.quality_in(build))
+                if (paths.raw / DEMO_MARKER).exists():
+                    echo(
+                        f"Attention : data/raw/ contient les données de démonstration "
+                        f"({DEMO_MARKER}), écrites pour la région de démonstration. Si ces "
+                        "erreurs portent sur des fichiers que vous n'avez pas envoyés, videz "
+                        f"data/raw/ (y compris ce fichier) et écrivez « donnees_demo: false » "
+                        f"dans params/{year}.yaml."
+                    )
+                return 1
+            # The shared copy gives counts per producer but not each producer's rows.
+            share_quality_pages(quality, results, Paths.quality_in(build))
         record = RunRecord(
-            params, started, quality=quality.summary_dict(), demo=(paths.raw / DEMO_MARKER).exists()
+            params, started, quality=summary, demo=(paths.raw / DEMO_MARKER).exists()
+        )
+        items = _plan(params, paths, notebooks, planned, build, audit_build, previous)
+        profiles_line = (
+            f", {sum(u.kind == 'epci' for u in planned)} profils d'EPCI et "
+            f"{sum(u.kind == 'bailleur' for u in planned)} de bailleurs"
+            if planned
+            else ""
         )
         echo(
-            f"4/5 Rapports ({len(notebooks)} notebooks exécutés par Papermill, noyau {KERNEL_NAME})"
+            f"4/5 Rapports ({len(notebooks)} rapports{profiles_line} ; Papermill, noyau "
+            f"{KERNEL_NAME}, {min(workers, max(len(items), 1))} en parallèle)"
         )
-        for nb in notebooks:
-            try:
-                html_path = execute_report(nb, params, build, audit_build)
-            except PapermillExecutionError as exc:
-                kept = paths.failed_runs_dir(year)
-                kept.mkdir(parents=True, exist_ok=True)
-                if (audit_build / nb.name).exists():
-                    shutil.copy2(audit_build / nb.name, kept / nb.name)
-                echo(
-                    f"Le rapport {nb.name} a échoué à la cellule {exc.exec_count} "
-                    f"({exc.ename} : {exc.evalue}). Publication {year} refusée ; la publication "
-                    f"précédente est intacte. Notebook exécuté, avec l'erreur en tête : "
-                    f"{(kept / nb.name).relative_to(paths.root)}"
-                )
-                return 1
-            record.reports.append(
-                {
-                    "rapport": nb.stem,
-                    "titre": REPORT_TITLES.get(nb.stem, nb.stem),
-                    "html": html_path.name,
-                }
-            )
-            echo(f"   {html_path.name}")
-        if planned:
-            echo(
-                f"   profils : {sum(u.kind == 'epci' for u in planned)} EPCI, "
-                f"{sum(u.kind == 'bailleur' for u in planned)} bailleur(s)"
-            )
-        for unit in planned:
-            try:
-                html_path = execute_profile(unit, params, paths, build, audit_build)
-            except PapermillExecutionError as exc:
-                echo(
-                    f"{_profile_failure(unit, exc)}. Publication {year} refusée ; la "
-                    "publication précédente est intacte."
-                )
-                return 1
-            record.profiles.append(
-                {
-                    "type": unit.kind,
-                    "code": unit.code,
-                    "nom": unit.name,
-                    "groupe": unit.group,
-                    "html": f"{profiles.PROFILE_FOLDER}/{unit.file}",
-                }
-            )
-            echo(f"   {profiles.PROFILE_FOLDER}/{unit.file}")
+        if not _run_reports(items, paths, build, audit_build, summary, workers, echo, year):
+            return 1
+        shutil.rmtree(audit_build / ".lectures", ignore_errors=True)
+        record.reports = [build_plan.manifest_entry(i) for i in items if "rapport" in i.entry]
+        record.profiles = [build_plan.manifest_entry(i) for i in items if "type" in i.entry]
         echo("5/5 Index, puis contrôle de confidentialité de tout ce qui sera partagé")
         record.inputs = input_inventory(paths, params)
+        record.fingerprint = {
+            **fingerprint.publication_fingerprint(params, paths, record.inputs),
+            "donnees": data_key,
+        }
+        record.seconds = time.perf_counter() - clock
         render_publication_index(record, build)
         identifiers = personal_identifiers(results)
         findings = scanner.scan_publication(
@@ -632,13 +799,16 @@ def _publish(params: RunParams, notebooks: list[Path], paths: Paths, echo: Echo)
         )
         swap_in(build, paths.report_year(year))
         swap_in(audit_build, paths.audit_year(year))
+        paths.data_stamp.write_text(
+            json.dumps({"annee": year, "empreinte": data_key}), encoding="utf-8"
+        )
     finally:
         for leftover in (build, audit_build):
             if leftover.exists():
                 shutil.rmtree(leftover, ignore_errors=True)
     echo(
-        f"Publication {year} terminée : {paths.report_year(year).relative_to(paths.root)}"
-        "/index.html"
+        f"Publication {year} terminée en {time.perf_counter() - clock:.0f} s : "
+        f"{paths.report_year(year).relative_to(paths.root)}/index.html"
     )
     return 0
 
@@ -689,8 +859,15 @@ def publish_profile(
             )
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         qpv = reference.qpv_for_params(params, paths)
-        results = prepare_data(params, paths, echo)
-        changed = _changed_inputs(manifest.get("entrees", []), input_inventory(paths, params))
+        inventory = input_inventory(paths, params)
+        data_key = fingerprint.data_fingerprint(params, inventory)
+        checked = _data_reusable(params, paths, data_key, manifest)
+        if checked:  # the tables and the quality gate of the publication itself
+            results = _read_prepared(paths)
+        else:
+            results = prepare_data(params, paths, echo)
+            inventory = input_inventory(paths, params)
+        changed = _changed_inputs(manifest.get("entrees", []), inventory)
         if changed or manifest.get("parametres") != params.model_dump(mode="json"):
             what = (
                 f"fichiers modifiés, ajoutés ou retirés : {', '.join(changed[:8])}"
@@ -711,12 +888,13 @@ def publish_profile(
         audit_build = build.with_name(build.name + "-audit")
         audit_build.mkdir()
         try:
-            quality = run_quality_gate(results, qpv, params, Paths.quality_in(build), paths)
-            if quality.blocking:
-                echo(quality.summary_text())
-                echo("Profil refusé : les données ont des erreurs bloquantes.")
-                return 1
-            shutil.rmtree(Paths.quality_in(build), ignore_errors=True)
+            if not checked:
+                quality = run_quality_gate(results, qpv, params, Paths.quality_in(build), paths)
+                if quality.blocking:
+                    echo(quality.summary_text())
+                    echo("Profil refusé : les données ont des erreurs bloquantes.")
+                    return 1
+                shutil.rmtree(Paths.quality_in(build), ignore_errors=True)
             shutil.copytree(paths.indicators_dir(year), Paths.indicators_in(build))
             echo(f"   {unit.name} : exécution de {profile_notebook(paths, kind).name}")
             try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from qpv_analytics import formatting, indicators
+from qpv_analytics import formatting, indicators, lineage
 from qpv_analytics.indicators.ressources import STATE_CODES
 from qpv_analytics.ingest import readers
 from qpv_analytics.labels import AXES
@@ -97,6 +97,7 @@ def territory_section(profile: Profile) -> None:
     """The EPCI's QPV against their communes, the EPCI, the department and the region."""
     folder = profile.rep.paths.output_indicators_dir(profile.annee)
     path = folder / f"{territory_report.COMPARISON_EXPORT}.csv"
+    lineage.record(lineage.INDICATORS, path.name)
     if not path.exists():
         reporting.notice(
             "La comparaison des QPV avec leurs territoires englobants n'est pas disponible pour "

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from qpv_analytics import formatting, style
+from qpv_analytics import formatting, lineage, style
 from qpv_analytics.config import DEMO_MARKER, Paths, get_paths
 from qpv_analytics.contract import PARTNER_TABLES, TABLES, tables_for_axis
 from qpv_analytics.disclosure import personal_text
@@ -160,6 +160,7 @@ class Report:
         result = result.sort_values(["indicateur", "niveau", "code", "annee"], ignore_index=True)
         path = self.export_table(result, name)
         result.to_parquet(path.with_suffix(".parquet"), index=False)
+        lineage.record(lineage.OUTPUT, path.with_suffix(".parquet").name)
         return path
 
     def export_table(self, table: pd.DataFrame, name: str) -> Path:
@@ -172,6 +173,7 @@ class Report:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{name}.csv"
         table.to_csv(path, sep=";", decimal=",", index=False, encoding="utf-8-sig")
+        lineage.record(lineage.OUTPUT, path.name)
         return path
 
     def quality_notice(self, tables: list[str]) -> None:
@@ -180,6 +182,8 @@ class Report:
         Readers get the kind and number of warnings; the rows concerned are on the quality page
         and in each producer's feedback, not in the report.
         """
+        for table in tables:
+            lineage.record(lineage.QUALITY, table)
         found = [w for w in self.quality.get("avertissements", []) if w.get("table") in tables]
         if not found:
             return

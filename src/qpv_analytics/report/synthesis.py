@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from qpv_analytics import formatting
+from qpv_analytics import formatting, lineage
 from qpv_analytics.geography import DEPARTEMENTS
 from qpv_analytics.indicators import obligations
 from qpv_analytics.indicators.model import REGISTRY, RESULT_COLUMNS
@@ -57,6 +57,7 @@ def load_indicator_tables(folder: Path, exclude: Iterable[str] = (SYNTHESIS_NAME
     skipped = set(exclude)
     files = sorted(p for p in Path(folder).glob("*.parquet") if p.stem not in skipped)
     frames = []
+    lineage.record(lineage.INDICATORS, "*.parquet")  # the listing too: a new file counts
     for path in files:
         frame = pd.read_parquet(path)
         if "secret" not in frame.columns:
