@@ -717,3 +717,124 @@ def test_the_index_filter_box_finds_a_profile_offline(published):
     assert shown == ["Métropole Européenne de Lille"] and groups == ["Nord (13)"]
     assert every == 59
     assert all(u.startswith("file:") for u in requests), requests
+
+
+# --------------------------------------------------------------------------- incremental builds
+
+
+def _rebuilt(paths: Paths) -> set[str]:
+    manifest = json.loads((paths.report_year(2025) / "manifest.json").read_text("utf-8"))
+    return {e["html"] for e in manifest["rapports"] + manifest["profils"] if e["reconstruit"]}
+
+
+def test_a_run_with_nothing_changed_rebuilds_nothing_and_says_so(published_copy):
+    import os
+    import subprocess
+    import sys
+
+    paths = published_copy
+    out = paths.report_year(2025)
+    before = _tree_hashes(out)
+    # A file saved again without change: contents decide, not dates.
+    raw = sorted((paths.raw / "gusp").glob("*.csv"))[0]
+    os.utime(raw, (1_000_000_000, 1_000_000_000))
+    messages: list[str] = []
+    assert publication.publish(2025, paths, echo=messages.append) == 0
+    text = "\n".join(messages)
+    assert "Rien n'a changé depuis la publication du" in text
+    assert "aucun rapport reconstruit, les 67 pages de reports/2025/" in text
+    assert "2/5 Données" not in text  # nothing loaded, nothing validated
+    assert _tree_hashes(out) == before
+    # The command line decides it from hashes alone, without importing pandas or Papermill.
+    script = (
+        "import sys\nfrom qpv_analytics import cli\n"
+        "code = cli.main(['publier', '--annee', '2025'])\n"
+        "print('modules', sorted(m for m in ('pandas', 'papermill', 'nbconvert') "
+        "if m in sys.modules))\nsys.exit(code)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "QPV_ROOT": str(paths.root)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Rien n'a changé depuis la publication du" in proc.stdout
+    assert "modules []" in proc.stdout
+    assert _tree_hashes(out) == before
+
+
+def test_one_changed_raw_table_rebuilds_exactly_the_reports_that_read_it(published_copy):
+    paths = published_copy
+    out = paths.report_year(2025)
+    before = _tree_hashes(out)
+    target = sorted((paths.raw / "projets_innovation").glob("*2025*.csv"))[0]
+    target.chmod(0o644)
+    lines = target.read_text(encoding="utf-8-sig").splitlines()
+    header = lines[0].split(";")
+    cells = lines[1].split(";")
+    cells[header.index("intitule")] = "Atelier numérique renommé par son porteur"
+    lines[1] = ";".join(cells)
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    messages: list[str] = []
+    assert publication.publish(2025, paths, echo=messages.append) == 0, "\n".join(messages)
+    # projets_innovation is read by the axis-6 report and by the synthesis (which checks that
+    # every partner table has data). A project's title enters no indicator, so the axis
+    # tables are unchanged and no profile, which reads only those tables, is rebuilt.
+    assert _rebuilt(paths) == {"axe6_numerique.html", "synthese.html"}
+    text = "\n".join(messages)
+    assert "2 rapport(s) reconstruit(s), 65 repris sans changement" in text
+    assert re.search(r"axe6_numerique\.html +\d+,\d s +reconstruit +ok", text)
+    assert re.search(r"profils/epci-200093201\.html +– +repris \(inchangé\) +ok", text)
+    after = _tree_hashes(out)
+    for name, digest in before.items():
+        if name.startswith(("profils/", "indicateurs/")) or name.startswith("axe1"):
+            assert after[name] == digest, name
+
+
+def test_two_runs_on_the_same_inputs_are_identical_but_for_the_documented_fields(
+    published_copy,
+):
+    paths = published_copy
+    params_path = paths.params / "2025.yaml"
+    params_path.write_text(
+        params_path.read_text(encoding="utf-8")
+        + "rapports: [axe4_laicite, contexte, synthese]\n"
+        + "profils:\n  epci: ['200071892']\n  bailleurs: ['Logis de l''Opale (fictif)']\n",
+        encoding="utf-8",
+    )
+    trees, manifests, indexes = [], [], []
+    for _ in range(2):
+        messages: list[str] = []
+        code = publication.publish(2025, paths, echo=messages.append, rebuild_all=True)
+        assert code == 0, "\n".join(messages)
+        assert "5 rapport(s) reconstruit(s), 0 repris" in "\n".join(messages)
+        out = paths.report_year(2025)
+        trees.append(_tree_hashes(out))
+        manifests.append(json.loads((out / "manifest.json").read_text("utf-8")))
+        indexes.append((out / "index.html").read_text("utf-8"))
+    differing = {n for n in trees[0] if trees[0][n] != trees[1].get(n)}
+    assert set(trees[0]) == set(trees[1])
+    assert differing <= set(publication.VARYING_FIELDS), differing
+    assert len(trees[0]) > 20  # pages, indicator tables, quality pages
+    date = re.compile(r"\d{2}/\d{2}/\d{4} à \d{2}:\d{2}")
+    assert date.sub("DATE", indexes[0]) == date.sub("DATE", indexes[1])
+
+    def stable(manifest: dict) -> dict:
+        out = {k: v for k, v in manifest.items() if k not in {"date", "duree_s"}}
+        for key in ("rapports", "profils"):
+            out[key] = [
+                {k: v for k, v in e.items() if k not in {"duree_s", "reconstruit"}}
+                for e in manifest[key]
+            ]
+        return out
+
+    assert stable(manifests[0]) == stable(manifests[1])
+    # What a past publication needs to be rebuilt is recorded.
+    manifest = manifests[0]
+    assert manifest["environnement"]["pandas"] == pd.__version__
+    assert manifest["environnement"]["papermill"]
+    assert set(manifest["empreinte"]) >= {"entrees", "parametres", "code", "notebooks", "global"}
+    assert manifest["parametres"]["rapports"] == ["axe4_laicite", "contexte", "synthese"]
+    assert manifest["champs_variables"] == publication.VARYING_FIELDS

@@ -214,8 +214,13 @@ def run_job(job: Job) -> JobResult:
         result.failed_cell = exc.exec_count
         result.error = f"{exc.ename} : {exc.evalue}"
     except Exception as exc:  # noqa: BLE001 - a dead kernel, a timeout: said in French
-        _discard_kernel()
-        result.error = f"le noyau Jupyter s'est arrêté ou ne répond plus ({type(exc).__name__})"
+        from nbclient.exceptions import DeadKernelError
+
+        if isinstance(exc, DeadKernelError | TimeoutError | RuntimeError):
+            _discard_kernel()  # the next report gets a new kernel
+            result.error = f"le noyau Jupyter s'est arrêté ou ne répond plus ({exc})"
+        else:
+            result.error = f"exécution impossible ({type(exc).__name__} : {exc})"
     km = _worker["km"]
     if km is not None:
         result.kernel_pid = getattr(km.provisioner, "pid", None)

@@ -675,9 +675,13 @@ def _report_failure(item: Planned, result, paths: Paths, year: int, echo: Echo) 
     if item.job.executed.exists():
         shutil.copy2(item.job.executed, target)
     where = f"à la cellule {result.failed_cell}" if result.failed_cell else "pendant son exécution"
-    kind = "Le profil" if item.stage == 2 and "type" in item.entry else "Le rapport"
+    what = (
+        f"Le profil {Path(item.html).name}"
+        if "type" in item.entry
+        else (f"Le rapport {item.job.notebook.name}")
+    )
     echo(
-        f"{kind} {Path(item.html).name} a échoué {where} ({result.error}). Publication {year} "
+        f"{what} a échoué {where} ({result.error}). Publication {year} "
         "refusée ; la publication précédente est intacte. Notebook exécuté, avec l'erreur en "
         f"tête : {target.relative_to(paths.root)}"
     )
