@@ -7,7 +7,6 @@ from collections.abc import Collection, Hashable, Iterator
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
 
 from qpv_analytics.labels import SECRET
 from qpv_analytics.thresholds import MIN_COUNT, MIN_RATE_BASE
@@ -244,6 +243,8 @@ class _Grid:
 
     def _pinned(self, cell: Cell) -> bool:
         """True when the equations and ``masked ≥ 1`` leave ``cell`` a single possible value."""
+        from scipy.optimize import linprog  # a second of import, paid only when a line is solved
+
         unknowns, system, rhs = self._bounded_system()
         if not len(rhs) or not system[:, unknowns.index(cell)].any():
             return False
@@ -641,6 +642,8 @@ def pinned_in_lines(
     Returns:
         Positions of the pinned masked rows, in increasing order.
     """
+    from scipy.optimize import linprog
+
     unknowns = sorted({i for p, kids, _ in relations for i in [p, *kids] if secret[i]})
     if not unknowns:
         return []
