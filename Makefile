@@ -80,9 +80,13 @@ lint: $(STAMP)
 nettoie-notebooks: $(STAMP)
 	@$(PY) -m qpv_analytics nettoyer-notebooks
 
-## Mesure le chargement et le contrôle qualité des données de démonstration (benchmark)
+## Mesure la vitesse (benchmarks/) : publication contre la façon naïve, taille nationale, contrôle qualité
 bench: $(STAMP)
-	@$(PY) benchmarks/bench_validation.py --repeat 3
+	@status=0; \
+	$(PY) benchmarks/bench_publication.py || status=1; \
+	$(PY) benchmarks/bench_national.py || status=1; \
+	$(PY) benchmarks/bench_validation.py --repeat 3 || status=1; \
+	exit $$status
 
 ## Régénère la documentation du contrat de données (data/README.md) et les modèles de fichiers
 doc: $(STAMP)

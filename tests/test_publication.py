@@ -511,7 +511,10 @@ def test_index_links_a_profile_for_every_epci_and_landlord(published):
     ):
         assert f"<summary>{group} (" in index.replace("&#39;", "'"), group
     assert 'id="filtre-profils"' in index
-    assert "   profils : 39 EPCI, 20 bailleur(s)" in lines
+    assert any(
+        line.startswith("4/5 Rapports (8 rapports, 39 profils d'EPCI et 20 de bailleurs ;")
+        for line in lines
+    )
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     assert len(manifest["profils"]) == 59
 
@@ -814,10 +817,15 @@ def test_two_runs_on_the_same_inputs_are_identical_but_for_the_documented_fields
         trees.append(_tree_hashes(out))
         manifests.append(json.loads((out / "manifest.json").read_text("utf-8")))
         indexes.append((out / "index.html").read_text("utf-8"))
+    varying = tuple(publication.VARYING_FIELDS)
+    stamp = re.compile(r"\d{8}T\d{6}\.\d{6}Z")  # the time Great Expectations puts in its paths
+    names = [{stamp.sub("T", n) for n in tree} for tree in trees]
+    assert names[0] == names[1]
     differing = {n for n in trees[0] if trees[0][n] != trees[1].get(n)}
-    assert set(trees[0]) == set(trees[1])
-    assert differing <= set(publication.VARYING_FIELDS), differing
-    assert len(trees[0]) > 20  # pages, indicator tables, quality pages
+    assert all(n.startswith(varying) for n in differing), differing
+    stable_files = [n for n in trees[0] if not n.startswith(varying)]
+    assert len(stable_files) > 15  # pages, indicator tables, quality summary page
+    assert "profils/epci-200071892.html" in stable_files and "synthese.html" in stable_files
     date = re.compile(r"\d{2}/\d{2}/\d{4} à \d{2}:\d{2}")
     assert date.sub("DATE", indexes[0]) == date.sub("DATE", indexes[1])
 

@@ -125,6 +125,8 @@ def export_html(executed: Path, title: str) -> str:
 
     nb = nbformat.read(executed, as_version=4)
     for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = "parametres-injectes"  # Papermill draws a random id: pages would differ
         if cell.cell_type == "code":
             cell.outputs = [
                 o

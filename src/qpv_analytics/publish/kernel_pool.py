@@ -229,6 +229,21 @@ def run_job(job: Job) -> JobResult:
     return result
 
 
+def warm_up(cwd: str) -> int | None:
+    """Start the worker's kernel and make its heavy imports now (in a worker); its pid."""
+    from jupyter_core.utils import run_sync
+
+    km = _kernel(KERNEL_NAME, 180)
+    kc = _worker["kc"]
+    code = f"from qpv_analytics.publish import warm_kernel\nwarm_kernel.prepare({{}}, {cwd!r})\n"
+    msg_id = kc.execute(code, silent=True, store_history=False)
+    while True:
+        reply = run_sync(kc.get_shell_msg)(timeout=180)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            break
+    return getattr(km.provisioner, "pid", None)
+
+
 def default_workers() -> int:
     """Cores this process may use (the pool's default size)."""
     try:
@@ -269,6 +284,14 @@ class KernelPool:
         finally:
             for future in futures:
                 future.cancel()
+
+    def warm(self, cwd: Path) -> None:
+        """Start the kernels and their imports in the background (:func:`warm_up`).
+
+        For a single report (``make profil``): the kernel starts while the caller checks the
+        data, instead of after.
+        """
+        self._warming = [self._executor.submit(warm_up, str(cwd)) for _ in range(self.workers)]
 
     def close(self) -> None:
         """Stop the workers and their kernels."""

@@ -12,7 +12,6 @@ from datetime import datetime
 from pathlib import Path
 
 import papermill as pm
-from papermill.exceptions import PapermillExecutionError
 
 from qpv_analytics import __version__, style
 from qpv_analytics.config import (
@@ -52,11 +51,14 @@ PREPARED_TABLES = (*PARTNER_TABLES, "contexte", "territoires")
 VARYING_FIELDS = {
     "index.html": "date et heure de la publication (« Publiée le … »)",
     "manifest.json": "date, duree_s (de la publication et de chaque rapport) et reconstruit",
+    "qualite/data_docs/": "pages Great Expectations : heure du contrôle (dans le nom de leur "
+    "dossier et leur texte) et identifiants tirés au hasard par Great Expectations",
 }
 """What differs between two publications of the same inputs, parameters, code and packages.
 
-Everything else — pages, indicator tables, quality pages — is identical byte for byte
-(``tests/test_incremental.py``). Recorded in the manifest (``champs_variables``).
+Keys are files or folders of the publication. Everything else — report and profile pages,
+indicator tables, the quality summary page — is identical byte for byte (tested in
+``tests/test_publication.py``). Recorded in the manifest (``champs_variables``).
 """
 
 
@@ -228,25 +230,23 @@ def plan_profiles(
     return units
 
 
-def _profile_failure(unit: profiles.Unit, exc: PapermillExecutionError) -> str:
-    return (
-        f"Le profil {unit.file} a échoué à la cellule {exc.exec_count} ({exc.ename} : {exc.evalue})"
-    )
-
-
-def execute_profile(
-    unit: profiles.Unit, params: RunParams, paths: Paths, build: Path, audit: Path
-) -> Path:
-    """Execute one profile notebook into ``build/profils/<file>``."""
-    notebook = profile_notebook(paths, unit.kind)
-    html_path = profiles.profile_path(build, unit)
-    return execute_notebook(
-        notebook,
+def profile_job(
+    unit: profiles.Unit,
+    params: RunParams,
+    paths: Paths,
+    build: Path,
+    audit: Path,
+    env: dict[str, str],
+) -> Job:
+    """The execution of one profile notebook into ``build/profils/<file>``."""
+    return Job(
+        f"{profiles.PROFILE_FOLDER}/{unit.file}",
+        profile_notebook(paths, unit.kind),
         {"annee": params.annee, unit.kind: unit.code},
-        build,
         audit / profiles.PROFILE_FOLDER / f"{Path(unit.file).stem}.ipynb",
-        html_path,
+        profiles.profile_path(build, unit),
         f"{unit.title} — {params.annee}",
+        env,
     )
 
 
@@ -603,15 +603,15 @@ def _plan(
             stage,
         )
     for unit in units:
-        html = f"{profiles.PROFILE_FOLDER}/{unit.file}"
+        job = profile_job(unit, params, paths, build, audit_build, {})
         entry = {"type": unit.kind, "code": unit.code, "nom": unit.name, "groupe": unit.group}
         add(
-            html,
-            profile_notebook(paths, unit.kind),
-            {"annee": params.annee, unit.kind: unit.code},
-            html,
-            f"{profiles.PROFILE_FOLDER}/{Path(unit.file).stem}.ipynb",
-            f"{unit.title} — {params.annee}",
+            job.name,
+            job.notebook,
+            job.parameters,
+            job.name,
+            job.executed.relative_to(audit_build).as_posix(),
+            job.title,
             entry,
             2,
         )
@@ -852,8 +852,12 @@ def publish_profile(
     paths = paths or get_paths()
     echo(f"== Profil à la demande ({year}) ==")
     params = load_params(year, paths)
-    with exclusive_run(paths, f"profil --annee {year}", wait_minutes, echo):
+    with (
+        exclusive_run(paths, f"profil --annee {year}", wait_minutes, echo),
+        KernelPool(1) as pool,
+    ):
         preflight.check_publication(params, paths)
+        pool.warm(paths.profile_notebooks)  # the kernel starts while the data are checked
         published = paths.report_year(year)
         manifest_path = published / "manifest.json"
         if not manifest_path.exists():
@@ -901,11 +905,15 @@ def publish_profile(
                 shutil.rmtree(Paths.quality_in(build), ignore_errors=True)
             shutil.copytree(paths.indicators_dir(year), Paths.indicators_in(build))
             echo(f"   {unit.name} : exécution de {profile_notebook(paths, kind).name}")
-            try:
-                html_path = execute_profile(unit, params, paths, build, audit_build)
-            except PapermillExecutionError as exc:
-                echo(f"{_profile_failure(unit, exc)} ; rien n'est modifié.")
+            job = profile_job(unit, params, paths, build, audit_build, {BUILD_ENV: str(build)})
+            result = next(pool.run([job]))
+            if result.error:
+                where = f"à la cellule {result.failed_cell} " if result.failed_cell else ""
+                echo(
+                    f"Le profil {unit.file} a échoué {where}({result.error}) ; rien n'est modifié."
+                )
                 return 1
+            html_path = job.html
             findings = scanner.scan_publication(  # the profile against the published tables
                 build,
                 personal_identifiers(results),
