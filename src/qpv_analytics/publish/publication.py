@@ -7,7 +7,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -168,19 +168,13 @@ def execute_notebook(
 
 
 def execute_report(notebook: Path, params: RunParams, build: Path, audit: Path) -> Path:
-    """Execute one report notebook and export it to ``build/<name>.html``.
+    """Execute one report notebook in a fresh kernel and export it to ``build/<name>.html``.
 
     Returns:
         The path of the HTML file in ``build``.
     """
-    return execute_notebook(
-        notebook,
-        {"annee": params.annee},
-        build,
-        audit / notebook.name,
-        build / f"{notebook.stem}.html",
-        f"{REPORT_TITLES.get(notebook.stem, notebook.stem)} — {params.annee}",
-    )
+    job = report_job(notebook, params, build, audit)
+    return execute_notebook(notebook, job.parameters, build, job.executed, job.html, job.title)
 
 
 def profile_notebook(paths: Paths, kind: str) -> Path:
@@ -556,6 +550,18 @@ def _read_prepared(paths: Paths) -> dict[str, loaders.LoadResult]:
     }
 
 
+def report_job(notebook: Path, params: RunParams, build: Path, audit: Path) -> Job:
+    """The execution of one report notebook into ``build/<name>.html``."""
+    return Job(
+        notebook.stem,
+        notebook,
+        {"annee": params.annee},
+        audit / notebook.name,
+        build / f"{notebook.stem}.html",
+        f"{REPORT_TITLES.get(notebook.stem, notebook.stem)} — {params.annee}",
+    )
+
+
 def _plan(
     params: RunParams,
     paths: Paths,
@@ -570,50 +576,39 @@ def _plan(
     reads = audit_build / ".lectures"
     reads.mkdir()
     before = {e["html"]: e for e in previous.get("rapports", []) + previous.get("profils", [])}
-    items = []
-
-    def add(job_name, notebook, parameters, html, executed, title, entry, stage):
-        lineage_file = reads / f"{len(items)}.txt"
-        job = Job(
-            job_name,
-            notebook,
-            parameters,
-            audit_build / executed,
-            build / html,
-            title,
-            {BUILD_ENV: str(build), LINEAGE_ENV: str(lineage_file)},
+    planned = [
+        # The synthesis reads the other reports' tables: it runs after them, with the profiles.
+        (
+            report_job(nb, params, build, audit_build),
+            {"rapport": nb.stem, "titre": REPORT_TITLES.get(nb.stem, nb.stem)},
+            2 if nb.stem == SYNTHESIS_NAME else 1,
         )
-        digest = build_plan.fixed_digest(context, notebook, parameters)
-        items.append(
-            Planned(job, stage, digest, html, executed, lineage_file, entry, before.get(html))
-        )
-
-    for nb in notebooks:
-        title = REPORT_TITLES.get(nb.stem, nb.stem)
-        entry = {"rapport": nb.stem, "titre": title}
-        stage = 2 if nb.stem == SYNTHESIS_NAME else 1  # the synthesis reads the others' tables
-        add(
-            nb.stem,
-            nb,
-            {"annee": params.annee},
-            f"{nb.stem}.html",
-            nb.name,
-            f"{title} — {params.annee}",
-            entry,
-            stage,
-        )
-    for unit in units:
-        job = profile_job(unit, params, paths, build, audit_build, {})
-        entry = {"type": unit.kind, "code": unit.code, "nom": unit.name, "groupe": unit.group}
-        add(
-            job.name,
-            job.notebook,
-            job.parameters,
-            job.name,
-            job.executed.relative_to(audit_build).as_posix(),
-            job.title,
-            entry,
+        for nb in notebooks
+    ]
+    planned += [
+        (
+            profile_job(unit, params, paths, build, audit_build, {}),
+            {"type": unit.kind, "code": unit.code, "nom": unit.name, "groupe": unit.group},
             2,
+        )
+        for unit in units
+    ]
+    items = []
+    for number, (job, entry, stage) in enumerate(planned):
+        lineage_file = reads / f"{number}.txt"
+        job = replace(job, env={BUILD_ENV: str(build), LINEAGE_ENV: str(lineage_file)})
+        html = job.html.relative_to(build).as_posix()
+        items.append(
+            Planned(
+                job,
+                stage,
+                build_plan.fixed_digest(context, job.notebook, job.parameters),
+                html,
+                job.executed.relative_to(audit_build).as_posix(),
+                lineage_file,
+                entry,
+                before.get(html),
+            )
         )
     return items
 
@@ -676,9 +671,9 @@ def _report_failure(item: Planned, result, paths: Paths, year: int, echo: Echo) 
         shutil.copy2(item.job.executed, target)
     where = f"à la cellule {result.failed_cell}" if result.failed_cell else "pendant son exécution"
     what = (
-        f"Le profil {Path(item.html).name}"
-        if "type" in item.entry
-        else (f"Le rapport {item.job.notebook.name}")
+        f"Le rapport {item.job.notebook.name}"
+        if "rapport" in item.entry
+        else f"Le profil {Path(item.html).name}"
     )
     echo(
         f"{what} a échoué {where} ({result.error}). Publication {year} "
