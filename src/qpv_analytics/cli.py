@@ -136,9 +136,10 @@ COMMANDS: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
         "écrit les données de démonstration dans data/raw/ s'il est vide",
         "Écrit des données inventées (bailleurs fictifs, montants simulés) pour les QPV réels de "
         "la région de démonstration.\nAvec --nationale : tous les QPV de la liste nationale "
-        "(1 609) sur dix ans, environ 500 000 bénéficiaires des clauses d'insertion et 200 000 ménages "
-        "relogés, pour mesurer les temps de calcul (publiez-les avec « region: FR » et "
-        "« nb_annees_tendance: 10 » dans params/<année>.yaml).\nRien n'est écrit si data/raw/ "
+        "(1 609) sur dix ans, environ 500 000 bénéficiaires des clauses d'insertion et "
+        "200 000 ménages relogés, pour mesurer les temps de calcul (publiez-les avec "
+        "« region: FR » et « nb_annees_tendance: 10 » dans params/<année>.yaml).\nRien n'est "
+        "écrit si data/raw/ "
         "contient déjà des fichiers.",
         [
             ("", "écrit les données de démonstration (comme « make demo »)"),
