@@ -116,6 +116,11 @@ def measure(root: Path, annee: int, budget_s: float) -> dict:
     }
 
 
+def _n(value: float) -> str:
+    """A count written the French way (``1 153 404``)."""
+    return f"{value:,.0f}".replace(",", "\u202f")
+
+
 def _size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
@@ -192,23 +197,22 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"Données nationales de démonstration : {result['qpv']} QPV, {len(files)} fichiers, "
         f"{_size(raw) / 1e6:.0f} Mo, générées en {generation:.1f} s (taille {args.taille:g} ; "
-        f"prévu : {SIZES.beneficiaires * args.taille:,.0f} bénéficiaires, "
-        f"{SIZES.relogements * args.taille:,.0f} ménages relogés).".replace(",", " ")
+        f"prévu : {_n(SIZES.beneficiaires * args.taille)} bénéficiaires, "
+        f"{_n(SIZES.relogements * args.taille)} ménages relogés)."
     )
     print(
         f"Python {sys.version.split()[0]}, pandas {pd.__version__}, numpy {np.__version__}, "
         f"{os.cpu_count()} CPU."
     )
     print(
-        f"Lignes chargées : {sum(rows.values()):,} au total".replace(",", " ")
-        + " ; "
-        + ", ".join(f"{n} {v:,}".replace(",", " ") for n, v in sorted(rows.items()))
+        f"Lignes chargées : {_n(sum(rows.values()))} au total ; "
+        + ", ".join(f"{name} {_n(count)}" for name, count in sorted(rows.items()))
         + "."
     )
     print(
         f"Statut du contrôle : {result['statut']} ({result['bloquants']} bloquant(s), "
         f"{result['avertissements']} avertissement(s)) ; "
-        f"{sum(result['indicateurs'].values())} lignes d'indicateurs."
+        f"{_n(sum(result['indicateurs'].values()))} lignes d'indicateurs."
     )
     print(f"Parquet écrit : {_size(root / 'data' / 'processed') / 1e6:.0f} Mo.")
     print()
