@@ -140,8 +140,16 @@ COMMANDS: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
     "demo": (
         "écrit les données de démonstration dans data/raw/ s'il est vide",
         "Écrit des données inventées (bailleurs fictifs, montants simulés) pour les QPV réels de "
-        "la région de démonstration.\nRien n'est écrit si data/raw/ contient déjà des fichiers.",
-        [("", "écrit les données de démonstration (comme « make demo »)")],
+        "la région de démonstration.\nAvec --nationale : tous les QPV de la liste nationale "
+        "(1 609) sur dix ans, environ 500 000 bénéficiaires des clauses d'insertion et "
+        "200 000 ménages relogés, pour mesurer les temps de calcul (publiez-les avec "
+        "« region: FR » et « nb_annees_tendance: 10 » dans params/<année>.yaml).\nRien n'est "
+        "écrit si data/raw/ "
+        "contient déjà des fichiers.",
+        [
+            ("", "écrit les données de démonstration (comme « make demo »)"),
+            ("--nationale", "écrit les données de démonstration de taille nationale (≈ 100 Mo)"),
+        ],
     ),
     "contrat": (
         "régénère data/README.md et les modèles data/modeles/",
@@ -244,6 +252,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="n'ouvre pas de navigateur (sur un serveur) : ouvrez l'adresse affichée",
     )
+    commands["demo"].add_argument(
+        "--nationale",
+        action="store_true",
+        help="taille nationale : tous les QPV de la liste nationale, dix ans, environ 500 000 "
+        "bénéficiaires et 200 000 ménages relogés",
+    )
     commands["nettoyer-notebooks"].add_argument(
         "--verifier",
         action="store_true",
@@ -308,9 +322,13 @@ def _run(args: argparse.Namespace) -> int:
         from qpv_analytics.publish.run_lock import exclusive_run
 
         with exclusive_run(paths, "demo"):
-            done = demo.ensure_demo(paths)
+            if not args.nationale:
+                done = demo.ensure_demo(paths)
+            elif done := not demo.data_files(paths.raw):
+                demo.generate(paths.raw, echelle="nationale")
         print(
-            "Données de démonstration écrites dans data/raw/."
+            f"Données de démonstration{' de taille nationale' if args.nationale else ''} écrites "
+            "dans data/raw/."
             if done
             else "data/raw/ contient déjà des fichiers : rien n'a été écrit."
         )

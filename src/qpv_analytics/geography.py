@@ -8,6 +8,17 @@ from types import MappingProxyType
 DEFAULT_REGION = "32"
 """INSEE code of the demo region (Hauts-de-France), the default of the run parameters."""
 
+NATIONAL_REGION = "FR"
+"""``region`` of a publication over the whole national QPV list (``referentiel_qpv: anct_2024``):
+every QPV, including the overseas collectivities attached to no region (Saint-Martin, French
+Polynesia). Not an INSEE code: the national list has none for France."""
+
+NATIONAL_NAMES = ("france", "france entière", "national", "nationale")
+"""Names (case-folded) that also designate :data:`NATIONAL_REGION` in ``region``."""
+
+NATIONAL_LABEL = "France entière"
+"""Name of :data:`NATIONAL_REGION` in pages and messages."""
+
 QPV_PATTERN = r"^(QP(\d{3}|02[AB])\d{3}|QN(\d{3}|02[AB])\d{2}[A-Z0-9])$"
 """QPV codes: ``QP059001`` (geography 2015) or ``QN05901M`` (geography 2024)."""
 

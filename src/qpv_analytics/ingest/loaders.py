@@ -231,8 +231,11 @@ def _convert(
     feuille: str | None,
     issues: list[Issue],
 ) -> pd.Series:
-    raw = frame[col.name].astype("string").str.strip()
-    raw = raw.mask(raw == "", pd.NA)
+    def cleaned(cells: pd.Series) -> pd.Series:
+        cells = cells.astype("string").str.strip()
+        return cells.mask(cells == "", pd.NA)
+
+    raw = readers.by_value(frame[col.name], cleaned)
     present = raw.notna()
     lines = frame["_ligne"]
 
@@ -273,7 +276,7 @@ def _convert(
             return values.round().astype("Int64")
         return values.astype("Float64")
     if col.kind == "date":
-        day = raw.str.replace(_TIME_OF_DAY, "", regex=True)  # a date cell with its time
+        day = readers.by_value(raw, lambda s: s.str.replace(_TIME_OF_DAY, "", regex=True))
         parsed = pd.to_datetime(day, format="%d/%m/%Y", errors="coerce")
         iso = pd.to_datetime(day.where(parsed.isna()), format="%Y-%m-%d", errors="coerce")
         parsed = parsed.fillna(iso)
@@ -288,12 +291,13 @@ def _convert(
         low = raw.str.lower()
         ok = low.isin(_TRUE | _FALSE) | ~present
         bad(~ok, "valeurs oui/non illisibles.", "oui ou non", "écrivez « oui » ou « non ».")
-        return low.map(lambda v: True if v in _TRUE else (False if v in _FALSE else pd.NA)).astype(
-            "boolean"
-        )
-    text = raw.str.replace(readers.SPACES, " ", regex=True)
+        return readers.by_value(
+            low,
+            lambda s: s.map(lambda v: True if v in _TRUE else (False if v in _FALSE else pd.NA)),
+        ).astype("boolean")
+    text = readers.by_value(raw, lambda s: s.str.replace(readers.SPACES, " ", regex=True))
     if col.kind == "code":
-        text = text.str.replace(r"\.0$", "", regex=True)
+        text = readers.by_value(text, lambda s: s.str.replace(r"\.0$", "", regex=True))
         if col.width:
             short = text.str.fullmatch(r"\d+") & (text.str.len() < col.width)
             if short.any():
@@ -323,9 +327,17 @@ KIND_ATTENDU = {"entier": "un nombre entier", "decimal": "un nombre (virgule dé
 def _drop_noise(
     frame: pd.DataFrame, table: Table, fichier: str, feuille: str | None, issues: list[Issue]
 ) -> pd.DataFrame:
-    # Work on a plain numpy array: row-wise pandas operations are slow on string columns.
-    cells = frame[table.column_names].to_numpy(dtype=object)
-    stripped = np.char.strip(np.where(pd.isna(cells), "", cells).astype(str))
+    # Work on plain numpy arrays, each distinct cell of a column stripped once: row-wise pandas
+    # operations are slow on string columns.
+    def strip(column: pd.Series) -> np.ndarray:
+        cells = column.to_numpy(dtype=object)
+        codes, uniques = pd.factorize(np.where(pd.isna(cells), "", cells).astype(str))
+        return np.char.strip(uniques.astype(str)).astype(object)[codes]
+
+    if len(frame):
+        stripped = np.column_stack([strip(frame[c]) for c in table.column_names])
+    else:
+        stripped = np.empty((0, len(table.column_names)), dtype=object)
     present = stripped != ""
     empty = pd.Series(~present.any(axis=1), index=frame.index)
     first = stripped[np.arange(len(stripped)), present.argmax(axis=1)] if len(stripped) else []
@@ -496,8 +508,9 @@ def harmonise_landlords(
     """Replace free-text landlord spellings by their reference name (reported as a warning)."""
     if "bailleur" not in frame.columns or not aliases or table.name == "bailleurs":
         return frame
-    folded = frame["bailleur"].map(
-        lambda v: aliases.get(readers.normalise_label(v)) if pd.notna(v) else None
+    folded = readers.by_value(
+        frame["bailleur"].astype(object),
+        lambda s: s.map(lambda v: aliases.get(readers.normalise_label(v)) if pd.notna(v) else None),
     )
     changed = folded.notna() & (folded != frame["bailleur"])
     for fichier, rows in frame[changed].groupby("_fichier", sort=True):

@@ -10,7 +10,13 @@ import pandas as pd
 
 from qpv_analytics.config import Paths, get_paths
 from qpv_analytics.contract import TABLES, SourceChecks
-from qpv_analytics.geography import REGION_DEPARTEMENTS, REGIONS
+from qpv_analytics.geography import (
+    NATIONAL_LABEL,
+    NATIONAL_NAMES,
+    NATIONAL_REGION,
+    REGION_DEPARTEMENTS,
+    REGIONS,
+)
 from qpv_analytics.ingest import context
 from qpv_analytics.ingest.context_sources import ContextImportError
 from qpv_analytics.quality.model import DataError
@@ -85,10 +91,13 @@ def qpv_reference(region: str, paths: Paths | None = None) -> pd.DataFrame:
     """Return the contract table ``qpv`` (QPV × commune) of one region, 2024 geography.
 
     A QPV over several EPCI is attached to the first one listed (assumption logged in
-    ``docs/hypotheses.md``); all of them are kept in ``siren_epci_tous``.
+    ``docs/hypotheses.md``); all of them are kept in ``siren_epci_tous``. A QPV the list
+    attaches to no EPCI (``NA``: Saint-Martin, French Polynesia) has a blank EPCI.
 
     Args:
-        region: INSEE region code (``"32"``) or region name (``"Hauts-de-France"``).
+        region: INSEE region code (``"32"``) or region name (``"Hauts-de-France"``), or
+            :data:`~qpv_analytics.geography.NATIONAL_REGION` (``"FR"``) for the whole
+            national list (its 1,609 QPV, overseas collectivities included).
         paths: project paths (default: current project).
 
     Raises:
@@ -97,7 +106,7 @@ def qpv_reference(region: str, paths: Paths | None = None) -> pd.DataFrame:
     paths = paths or get_paths()
     code = region_code(region, paths)
     nat = _national_qpv(paths.reference)
-    sub = nat[nat["insee_reg"] == code]
+    sub = nat if code == NATIONAL_REGION else nat[nat["insee_reg"] == code]
     names = epci_names(paths)
     rows = []
     for _, r in sub.iterrows():
@@ -105,7 +114,8 @@ def qpv_reference(region: str, paths: Paths | None = None) -> pd.DataFrame:
         libs = [c.strip() for c in str(r["lib_com"]).split(",")]
         if len(libs) != len(communes):
             libs = [str(r["lib_com"])] * len(communes)
-        epcis = [e.strip() for e in str(r["siren_epci"]).split(",")]
+        epcis = [e.strip() for e in str(r["siren_epci"]).split(",") if e.strip() != "NA"]
+        first = epcis[0] if epcis else None
         for com, lib in zip(communes, libs, strict=True):
             rows.append(
                 {
@@ -113,9 +123,9 @@ def qpv_reference(region: str, paths: Paths | None = None) -> pd.DataFrame:
                     "nom_qpv": r["lib_qp"],
                     "code_commune": com,
                     "nom_commune": lib,
-                    "siren_epci": epcis[0],
-                    "siren_epci_tous": "; ".join(epcis),
-                    "nom_epci": names.get(epcis[0], f"EPCI {epcis[0]}"),
+                    "siren_epci": first,
+                    "siren_epci_tous": "; ".join(epcis) if epcis else None,
+                    "nom_epci": names.get(first, f"EPCI {first}") if first else None,
                     "code_departement": r["insee_dep"],
                     "code_region": code,
                     "geographie": "2024",
@@ -130,7 +140,9 @@ def region_code(region: str, paths: Paths | None = None, referentiel: str | None
     """Return the INSEE code of a region given by code or name.
 
     A region of the national QPV list is always recognised, by code (``"32"``, ``"2"`` →
-    ``"02"``) or by name. Any other region depends on ``referentiel``:
+    ``"02"``) or by name, and so is the whole list (``"FR"``, ``"France"``, ``"national"`` →
+    :data:`~qpv_analytics.geography.NATIONAL_REGION`). Any other region depends on
+    ``referentiel``:
 
     - ``"anct_2024"``: the region must be in the national list (French error otherwise);
     - ``"contexte"``: any non-blank code or name is accepted (a region known only through its
@@ -152,6 +164,8 @@ def region_code(region: str, paths: Paths | None = None, referentiel: str | None
     code = region.zfill(2) if region.isdigit() else region.upper()
     if code in known:
         return code
+    if code == NATIONAL_REGION or region.casefold() in NATIONAL_NAMES:
+        return NATIONAL_REGION
     by_name = {v.casefold(): k for k, v in known.items()}
     if region.casefold() in by_name:
         return by_name[region.casefold()]
@@ -166,7 +180,10 @@ def region_code(region: str, paths: Paths | None = None, referentiel: str | None
         else " Pour une région absente de cette liste, écrivez « referentiel_qpv: contexte » "
         "dans params/<année>.yaml : la liste des QPV est alors lue dans le fichier de contexte."
     )
-    raise DataError(f"Région inconnue « {region} ». Régions disponibles : {listed}.{advice}")
+    raise DataError(
+        f"Région inconnue « {region} ». Régions disponibles : {listed} ; ou {NATIONAL_REGION} "
+        f"({NATIONAL_LABEL}, toute la liste nationale).{advice}"
+    )
 
 
 def region_label(params, paths: Paths | None = None) -> str:
@@ -178,6 +195,8 @@ def region_label(params, paths: Paths | None = None) -> str:
     """
     code = region_code(params.region, paths, referentiel=params.referentiel_qpv)
     name = regions(paths).get(code) or REGIONS.get(code)
+    if code == NATIONAL_REGION:
+        name = NATIONAL_LABEL
     if name:
         return name
     default_title = type(params).model_fields["titre"].default
@@ -209,7 +228,9 @@ def read_state_posts(
         return None
     frame = pd.DataFrame(_read_json(path))
     frame["insee_reg"] = frame["insee_reg"].astype(str).str.zfill(2)
-    frame = frame[frame["insee_reg"] == region_code(region, paths)].copy()
+    code = region_code(region, paths)
+    if code != NATIONAL_REGION:
+        frame = frame[frame["insee_reg"] == code].copy()
     frame["montant"] = pd.to_numeric(frame["montant"], errors="coerce")
     return frame.reset_index(drop=True)
 
@@ -300,7 +321,9 @@ def digital_advisers(region: str, paths: Paths | None = None) -> pd.DataFrame:
     """Return the host structures of France Services digital advisers (2022) of a region."""
     paths = paths or get_paths()
     frame = pd.DataFrame(_read_json(paths.reference / CONSEILLERS_NUMERIQUES))
-    frame = frame[frame["insee_reg"].astype(str) == region_code(region, paths)].copy()
+    code = region_code(region, paths)
+    if code != NATIONAL_REGION:
+        frame = frame[frame["insee_reg"].astype(str) == code].copy()
     frame["en_qpv"] = frame["qpv"].astype(str).str.lower().eq("oui")
     return frame.reset_index(drop=True)
 
@@ -313,7 +336,8 @@ def _in_params(exc: Exception, params) -> str:
 def import_context_files(params, paths: Paths | None = None) -> list:
     """Import every context file listed in the parameters (:func:`context.import_context`).
 
-    With ``referentiel_qpv: anct_2024`` the files are filtered on the region. With
+    With ``referentiel_qpv: anct_2024`` the files are filtered on the region (not for the
+    whole national list, ``region: FR``, where every row counts). With
     ``referentiel_qpv: contexte`` the files are filtered on the region only when it is a known
     INSEE region (national QPV list or built-in list of departments); otherwise (a region
     known only through its parameters) every row of the files belongs to the region.
@@ -324,8 +348,9 @@ def import_context_files(params, paths: Paths | None = None) -> list:
     """
     paths = paths or get_paths()
     code = region_code(params.region, paths, referentiel=params.referentiel_qpv)
-    if params.referentiel_qpv == "contexte" and not (
-        code in REGION_DEPARTEMENTS or code in regions(paths)
+    if code == NATIONAL_REGION or (
+        params.referentiel_qpv == "contexte"
+        and not (code in REGION_DEPARTEMENTS or code in regions(paths))
     ):
         region = None
     else:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from qpv_analytics.config import DEMO_MARKER, Paths, get_paths
 from qpv_analytics.contract import PARTNER_TABLES, TABLES, Column, Table
-from qpv_analytics.geography import DEFAULT_REGION
+from qpv_analytics.geography import DEFAULT_REGION, NATIONAL_LABEL
 from qpv_analytics.ingest.demo.landlords import BY_NAME
 from qpv_analytics.ingest.demo.tables import BUILDERS
 from qpv_analytics.ingest.demo.world import SEED, Rng, Row, build_world, pick
@@ -24,6 +24,9 @@ VARIANT_SHARE = 0.03
 
 SINGLE_FILE_TABLES = ("bailleurs", "bonnes_pratiques")
 """Tables written as one file ``<table>/<table>.csv`` rather than one file per year."""
+
+ECHELLES = ("regionale", "nationale")
+"""Scales of the demo: one region (default), or the whole national QPV list over ten years."""
 
 KEPT_FILES = ("README.md",)
 """Files that may already sit in ``data/raw/`` when the demo is generated."""
@@ -103,6 +106,24 @@ def _marker_text(region: str, first_year: int, last_year: int) -> str:
     )
 
 
+def _national_marker_text(first_year: int, last_year: int, taille: float) -> str:
+    """French notice written beside the national-size demo files."""
+    size = "" if taille == 1 else f" (volumes réduits : taille {taille:g})"
+    return (
+        "DONNÉES DE DÉMONSTRATION — INVENTÉES — TAILLE NATIONALE\n"
+        "\n"
+        "Les fichiers de ce dossier ont été fabriqués par le générateur de démonstration de "
+        f"qpv_analytics (module qpv_analytics.ingest.demo.national, graine {SEED}), pour "
+        f"{NATIONAL_LABEL} (tous les QPV de la liste nationale) et les années {first_year} à "
+        f"{last_year}{size}. Ils servent à mesurer les temps de calcul (benchmarks/"
+        "bench_national.py) ; on les publie avec « region: FR » dans params/<année>.yaml.\n"
+        "Seuls les codes et noms des quartiers prioritaires (géographie 2024), des communes et "
+        "des EPCI sont réels. Les bailleurs (marqués « fictif »), les montants, les opérations, "
+        "les événements, les ménages relogés et les bénéficiaires sont inventés.\n"
+        "Ne citez pas ces chiffres et ne les publiez pas comme des résultats.\n"
+    )
+
+
 def _existing_files(raw_dir: Path) -> list[Path]:
     """Files already in ``raw_dir`` apart from README.md, hidden files and the demo marker."""
     if not raw_dir.exists():
@@ -120,8 +141,10 @@ def _existing_files(raw_dir: Path) -> list[Path]:
 def generate(
     raw_dir: Path | None = None,
     region: str = DEFAULT_REGION,
-    first_year: int = FIRST_YEAR,
+    first_year: int | None = None,
     last_year: int = LAST_YEAR,
+    echelle: str = "regionale",
+    taille: float = 1.0,
 ) -> list[Path]:
     """Write invented demo files for every partner table of the contract.
 
@@ -130,11 +153,21 @@ def generate(
     a fixed seed, so two runs give the same bytes. A French notice (``config.DEMO_MARKER``) is
     written beside the files.
 
+    With ``echelle="nationale"`` the files cover every QPV of the national list (1,609, the
+    overseas collectivities included; publish them with ``region: FR``) over ten years by
+    default, with the row-level volumes of :data:`.national.SIZES` (about 500,000 insertion
+    beneficiaries and 200,000 rehoused households) times ``taille``: the inputs of
+    ``benchmarks/bench_national.py``.
+
     Args:
         raw_dir: folder to fill (default: the project's ``data/raw``).
-        region: INSEE code or name of the region.
-        first_year: first year of data.
+        region: INSEE code or name of the region (regional scale only).
+        first_year: first year of data (default: 2021, or nine years before ``last_year`` at
+            the national scale).
         last_year: last year of data.
+        echelle: ``"regionale"`` (default) or ``"nationale"``.
+        taille: size factor of the national row-level volumes, in ]0, 1] (tests use a
+            small one); ignored at the regional scale.
 
     Returns:
         The files written, the marker last.
@@ -145,13 +178,29 @@ def generate(
     """
     paths = get_paths()
     raw_dir = Path(raw_dir) if raw_dir is not None else paths.raw
-    return _generate(raw_dir, paths, region, first_year, last_year)
+    if echelle not in ECHELLES:
+        raise DataError(f"Échelle inconnue « {echelle} » : {' ou '.join(ECHELLES)}.")
+    if echelle == "nationale":
+        from qpv_analytics.ingest.demo.national import NATIONAL_YEARS
+
+        first = last_year - NATIONAL_YEARS + 1 if first_year is None else first_year
+        return _generate(raw_dir, paths, region, first, last_year, taille=taille)
+    first = FIRST_YEAR if first_year is None else first_year
+    return _generate(raw_dir, paths, region, first, last_year)
 
 
 def _generate(
-    raw_dir: Path, paths: Paths, region: str, first_year: int, last_year: int
+    raw_dir: Path,
+    paths: Paths,
+    region: str,
+    first_year: int,
+    last_year: int,
+    taille: float | None = None,
 ) -> list[Path]:
-    """Check ``raw_dir`` is free, then draw the world and write every table and the marker."""
+    """Check ``raw_dir`` is free, then draw the world and write every table and the marker.
+
+    ``taille`` given: the national-size demo (:mod:`.national`) instead of the region's.
+    """
     if last_year < first_year:
         raise DataError(
             f"Années de démonstration incohérentes : {first_year} à {last_year}. À faire : "
@@ -170,6 +219,15 @@ def _generate(
     missing = sorted(set(PARTNER_TABLES) - set(BUILDERS))
     if missing:
         raise DataError(f"Tables du contrat sans générateur de démonstration : {missing}.")
+    if taille is not None:
+        from qpv_analytics.ingest.demo.national import write_national
+
+        written, _ = write_national(
+            raw_dir, paths, first_year, last_year, taille, SINGLE_FILE_TABLES
+        )
+        marker = raw_dir / DEMO_MARKER
+        marker.write_bytes(_national_marker_text(first_year, last_year, taille).encode("utf-8"))
+        return [*written, marker]
     world = build_world(region, list(range(first_year, last_year + 1)), paths)
     written = []
     for name in PARTNER_TABLES:
