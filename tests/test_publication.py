@@ -512,7 +512,7 @@ def test_index_links_a_profile_for_every_epci_and_landlord(published):
         assert f"<summary>{group} (" in index.replace("&#39;", "'"), group
     assert 'id="filtre-profils"' in index
     assert any(
-        line.startswith("4/5 Rapports (8 rapports, 39 profils d'EPCI et 20 de bailleurs ;")
+        line.startswith("4/5 Rapports (8 rapport(s), 39 profils d'EPCI et 20 de bailleurs ;")
         for line in lines
     )
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))

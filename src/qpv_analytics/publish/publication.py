@@ -766,7 +766,7 @@ def _publish(
             else ""
         )
         echo(
-            f"4/5 Rapports ({len(notebooks)} rapports{profiles_line} ; Papermill, noyau "
+            f"4/5 Rapports ({len(notebooks)} rapport(s){profiles_line} ; Papermill, noyau "
             f"{KERNEL_NAME}, {min(workers, max(len(items), 1))} en parallèle)"
         )
         if not _run_reports(items, paths, build, audit_build, summary, workers, echo, year):
