@@ -14,14 +14,17 @@ import html
 import math
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from qpv_analytics.config import BUILD_ENV
 from qpv_analytics.ingest.loaders import read_processed
 from qpv_analytics.params import load_params
 from qpv_analytics.publish import publication
+from qpv_analytics.publish.kernel_pool import KernelPool
 from tests.conftest import REPO, make_project
 
 pytestmark = pytest.mark.integration
@@ -93,7 +96,12 @@ def test_indicator_declared_as_the_guide_says_reaches_csv_and_method_table(
     build, audit = tmp_path / "build", tmp_path / "audit"
     build.mkdir()
     audit.mkdir()
-    page = publication.execute_report(paths.notebooks / f"{NOTEBOOK}.ipynb", params, build, audit)
+    job = publication.report_job(paths.notebooks / f"{NOTEBOOK}.ipynb", params, build, audit)
+    job = replace(job, env={BUILD_ENV: str(build)})
+    with KernelPool(1) as pool:  # the publication's runner: a worker's kernel, warm reset
+        [result] = list(pool.run([job]))
+    assert result.error is None, result.error
+    page = job.html
 
     changed = {p for p, h in _hashes(src, paths.notebooks).items() if before.get(p) != h}
     assert changed == {str(axe3)}, "le guide ne doit modifier que le module de l'axe"

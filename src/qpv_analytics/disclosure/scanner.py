@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path
@@ -419,6 +419,7 @@ def scan_publication(
     identifiers: set[str],
     threshold: int = MIN_COUNT,
     qpv: pd.DataFrame | None = None,
+    checked: Collection[Path] = (),
 ) -> list[Finding]:
     r"""Check every shared file of a publication folder before it goes to partners.
 
@@ -456,6 +457,10 @@ def scan_publication(
         threshold: smallest count of people that may be shown (at least ``MIN_COUNT``).
         qpv: QPV reference of the region (contract table ``qpv``), to check the counts of
             EPCI within departments and of QPV within EPCI too.
+        checked: files of ``folder`` that passed this scan before and did not change since
+            (the published indicator tables a profile on demand is built beside). Their own
+            checks are not repeated; they are still read for the checks across files, so a
+            new page is checked against them.
 
     Returns:
         The problems found, in file order (empty: the folder may be shared).
@@ -476,8 +481,16 @@ def scan_publication(
     findings: list[Finding] = []
     pages: dict[Path, list[recomputation.PeopleTable]] = {}
     frames: dict[Path, pd.DataFrame] = {}
+    checked = {Path(p) for p in checked}
+    checked_pages: list[Path] = []
     for path in _shared_files(folder):
         suffix = path.suffix.lower()
+        if path in checked:  # context only: read for the checks across files
+            if suffix == ".csv" and (frame := recomputation.read_indicator_csv(path)) is not None:
+                frames[path] = frame
+            elif suffix in (".html", ".htm"):
+                checked_pages.append(path)
+            continue
         if suffix in CODE_SUFFIXES:
             findings.append(
                 Finding(path, KIND_CODE, "notebook ou script Python dans le dossier partagé.")
@@ -506,16 +519,25 @@ def scan_publication(
                 frame = recomputation.read_indicator_csv(path)
                 if frame is not None:
                     frames[path] = frame
+    new_frames = [path for path in frames if path not in checked]
+    every_page = dict(pages)
+    if new_frames:  # a new table is checked against every page, the checked ones too
+        every_page |= {p: recomputation.people_tables(_read_text(p)) for p in checked_pages}
     for path, frame in frames.items():
         masked = frame[frame["masque"]]
         if masked.empty:
             continue
-        found = recomputation.against_indicators(path, masked, pages)
+        # A checked table was checked against the checked pages: only the new ones remain.
+        found = recomputation.against_indicators(
+            path, masked, pages if path in checked else every_page
+        )
         findings += [Finding(page, KIND_RECOMPUTABLE, text, line) for page, line, text in found]
-        lines = recomputation.within_lines(frame, qpv)
-        findings += [Finding(path, KIND_RECOMPUTABLE, text, line) for line, text in lines]
-    found = recomputation.across_files(frames)
-    findings += [Finding(path, KIND_RECOMPUTABLE, text, line) for path, line, text in found]
+        if path not in checked:
+            lines = recomputation.within_lines(frame, qpv)
+            findings += [Finding(path, KIND_RECOMPUTABLE, text, line) for line, text in lines]
+    if new_frames:
+        found = recomputation.across_files(frames)
+        findings += [Finding(path, KIND_RECOMPUTABLE, text, line) for path, line, text in found]
     return findings
 
 

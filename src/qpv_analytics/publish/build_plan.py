@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qpv_analytics import lineage
-from qpv_analytics.config import Paths
+from qpv_analytics.config import DEMO_MARKER, Paths
 from qpv_analytics.params import RunParams
 from qpv_analytics.publish import fingerprint
 from qpv_analytics.publish.kernel_pool import Job
@@ -75,7 +75,7 @@ def fixed_context(params: RunParams, paths: Paths, inventory: list[dict]) -> dic
         "environnement": fingerprint.digest_of(fingerprint.environment()),
         "references": sorted((e["fichier"], e["sha256"]) for e in inventory if e["type"] != "raw"),
         "demonstration": any(
-            e["type"] == "raw" and Path(e["fichier"]).name == "DEMONSTRATION.txt" for e in inventory
+            e["type"] == "raw" and Path(e["fichier"]).name == DEMO_MARKER for e in inventory
         ),
     }
 
@@ -164,6 +164,32 @@ def manifest_entry(item: Planned) -> dict:
         "sorties": item.outputs,
         "duree_s": round(item.seconds, 2),
         "reconstruit": not item.reused,
+    }
+
+
+SCANNED = "tableaux_controles"
+"""Manifest key: the indicator files of the publication, with their digests, as scanned."""
+
+
+def scanned_tables(build: Path) -> list[list[str]]:
+    """``[name, sha256]`` of each indicator file of a build, for the manifest (:data:`SCANNED`).
+
+    The manifest is written just before the confidentiality scan of the whole build, and a
+    build that fails the scan is never published: a published manifest therefore lists files
+    that passed the scan.
+    """
+    folder = Paths.indicators_in(build)
+    return [[p.name, fingerprint.sha256(p)] for p in sorted(folder.glob("*")) if p.is_file()]
+
+
+def still_scanned(manifest: dict, build: Path) -> set[Path]:
+    """The indicator files of ``build`` identical to those the publication's scan passed."""
+    passed = {name: digest for name, digest in manifest.get(SCANNED, [])}
+    folder = Paths.indicators_in(build)
+    return {
+        path
+        for path in folder.glob("*")
+        if path.is_file() and passed.get(path.name) == fingerprint.sha256(path)
     }
 
 

@@ -11,8 +11,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-import papermill as pm
-
 from qpv_analytics import __version__, style
 from qpv_analytics.config import (
     BUILD_ENV,
@@ -32,7 +30,7 @@ from qpv_analytics.params import RunParams, load_params
 from qpv_analytics.publish import build_plan, fingerprint, preflight
 from qpv_analytics.publish.build_plan import Planned
 from qpv_analytics.publish.fingerprint import input_inventory
-from qpv_analytics.publish.html_export import export_html, french_typography
+from qpv_analytics.publish.html_export import french_typography
 from qpv_analytics.publish.kernel_pool import Job, KernelPool, default_workers
 from qpv_analytics.publish.progress import Progress
 from qpv_analytics.publish.run_lock import exclusive_run
@@ -50,7 +48,7 @@ PREPARED_TABLES = (*PARTNER_TABLES, "contexte", "territoires")
 
 VARYING_FIELDS = {
     "index.html": "date et heure de la publication (« Publiée le … »)",
-    "manifest.json": "date, duree_s (de la publication et de chaque rapport) et reconstruit",
+    build_plan.MANIFEST: "date, duree_s (de la publication et de chaque rapport) et reconstruit",
     "qualite/data_docs/": "pages Great Expectations : heure du contrôle (dans le nom de leur "
     "dossier et leur texte) et identifiants tirés au hasard par Great Expectations",
 }
@@ -97,10 +95,12 @@ def discover_reports(params: RunParams, paths: Paths) -> list[Path]:
             f"Rapport(s) inconnu(s) dans params/{params.annee}.yaml (clé « rapports ») : "
             f"{', '.join(unknown)}. Rapports disponibles : {', '.join(available)}."
         )
+    from papermill import inspect_notebook
+
     chosen = [available[n] for n in names]
     for nb in chosen:
         try:
-            declared = set(pm.inspect_notebook(str(nb)))
+            declared = set(inspect_notebook(str(nb)))
         except ValueError as exc:
             raise DataError(
                 f"Le notebook {nb.name} ne peut pas être inspecté ({exc}). À faire : ouvrez-le "
@@ -135,48 +135,6 @@ def check_years(params: RunParams, results: dict[str, loaders.LoadResult]) -> No
         )
 
 
-def execute_notebook(
-    notebook: Path, parameters: dict, build: Path, executed: Path, html_path: Path, title: str
-) -> Path:
-    """Execute a notebook with Papermill (project kernel) and export it to HTML without code.
-
-    The notebook exports its indicator tables into ``build`` (read through
-    :data:`~qpv_analytics.config.BUILD_ENV`); ``executed`` keeps the run for the audit.
-    """
-    previous = os.environ.get(BUILD_ENV)
-    os.environ[BUILD_ENV] = str(build)
-    executed.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        pm.execute_notebook(
-            str(notebook),
-            str(executed),
-            parameters=parameters,
-            kernel_name=KERNEL_NAME,
-            cwd=str(notebook.parent),
-            progress_bar=False,
-            start_timeout=180,
-            log_output=False,
-        )
-    finally:
-        if previous is None:
-            os.environ.pop(BUILD_ENV, None)
-        else:
-            os.environ[BUILD_ENV] = previous
-    html_path.parent.mkdir(parents=True, exist_ok=True)
-    html_path.write_text(export_html(executed, title), encoding="utf-8")
-    return html_path
-
-
-def execute_report(notebook: Path, params: RunParams, build: Path, audit: Path) -> Path:
-    """Execute one report notebook in a fresh kernel and export it to ``build/<name>.html``.
-
-    Returns:
-        The path of the HTML file in ``build``.
-    """
-    job = report_job(notebook, params, build, audit)
-    return execute_notebook(notebook, job.parameters, build, job.executed, job.html, job.title)
-
-
 def profile_notebook(paths: Paths, kind: str) -> Path:
     """The parameterised notebook of one kind of profile, its parameters checked.
 
@@ -189,7 +147,9 @@ def profile_notebook(paths: Paths, kind: str) -> Path:
             f"Notebook des profils absent : {notebook.relative_to(paths.root)}. À faire : "
             "restaurez-le depuis le dépôt (git checkout -- notebooks/profils)."
         )
-    declared = set(pm.inspect_notebook(str(notebook)))
+    from papermill import inspect_notebook
+
+    declared = set(inspect_notebook(str(notebook)))
     missing = {"annee", kind} - declared
     if missing:
         raise DataError(
@@ -305,10 +265,11 @@ def render_publication_index(record: RunRecord, build: Path) -> None:
         "rapports": record.reports,
         "profils": record.profiles,
         "entrees": record.inputs,
+        build_plan.SCANNED: build_plan.scanned_tables(build),
         "environnement": fingerprint.environment(),
         "champs_variables": VARYING_FIELDS,
     }
-    (build / "manifest.json").write_text(
+    (build / build_plan.MANIFEST).write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
     )
 
@@ -854,7 +815,7 @@ def publish_profile(
         preflight.check_publication(params, paths)
         pool.warm(paths.profile_notebooks)  # the kernel starts while the data are checked
         published = paths.report_year(year)
-        manifest_path = published / "manifest.json"
+        manifest_path = published / build_plan.MANIFEST
         if not manifest_path.exists():
             raise DataError(
                 f"Aucune publication {year} dans reports/{year}/ : un profil lit les tableaux "
@@ -914,6 +875,7 @@ def publish_profile(
                 personal_identifiers(results),
                 params.confidentialite.seuil_effectif,
                 qpv,
+                checked=build_plan.still_scanned(manifest, build),
             )
             if findings:
                 echo(scanner.format_findings(findings))

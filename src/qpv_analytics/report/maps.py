@@ -154,6 +154,15 @@ def _patch(shape: Shape, **kw) -> PathPatch:
     return PathPatch(MplPath(vertices, codes), **kw)
 
 
+def _add_shape(ax, patch: PathPatch) -> None:
+    """Draw one contour on a map whose view :func:`_frame` sets (the same drawing as ``add_patch``).
+
+    ``add_patch`` also widens the data limits by walking every segment of the contour, which
+    took 1.3 s of a profile's 2.5 s; the view of a map never depends on them.
+    """
+    ax.add_artist(patch)
+
+
 def _frame(ax, shapes: Sequence[Shape], margin: float = 0.03) -> None:
     xs = [p[0] for s in shapes for r in s.rings for p in r]
     ys = [p[1] for s in shapes for r in s.rings for p in r]
@@ -290,7 +299,7 @@ def qpv_map(
         cls = classify(values.get(shape.code), bounds)
         fill = "#ffffff" if cls is None else colours[cls]
         counts["non renseigné" if cls is None else labels[cls]] += 1
-        ax.add_patch(_patch(shape, facecolor=fill, edgecolor=style.INK, linewidth=0.3, zorder=3))
+        _add_shape(ax, _patch(shape, facecolor=fill, edgecolor=style.INK, linewidth=0.3, zorder=3))
         x, y = shape.centre
         xs.append(x)
         ys.append(y)
@@ -426,14 +435,15 @@ def locator_map(
     _background(ax, layers, labels=False)
     for shape in layers.qpv:
         ours = shape.code in wanted
-        ax.add_patch(
+        _add_shape(
+            ax,
             _patch(
                 shape,
                 facecolor=style.MAP_CLASSES[3] if ours else style.LIGHT,
                 edgecolor=style.INK,
                 linewidth=0.5 if ours else 0.2,
                 zorder=3 if ours else 2,
-            )
+            ),
         )
     numbers = {}
     for number, shape in enumerate(mine, start=1):
