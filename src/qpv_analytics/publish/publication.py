@@ -503,6 +503,11 @@ def _data_reusable(params: RunParams, paths: Paths, key: str, previous: dict) ->
     )
 
 
+def _stamp_data(paths: Paths, year: int, key: str) -> None:
+    """Record that ``data/processed/`` and the year's quality gate come from the data ``key``."""
+    paths.data_stamp.write_text(json.dumps({"annee": year, "empreinte": key}), encoding="utf-8")
+
+
 def _read_prepared(paths: Paths) -> dict[str, loaders.LoadResult]:
     """The processed tables of an earlier run, as load results (no file read from data/raw/)."""
     return {
@@ -676,6 +681,8 @@ def _publish(
         )
     else:
         results = prepare_data(params, paths, echo)
+        # The demo data may have just been written: the key is that of what was loaded.
+        data_key = fingerprint.data_fingerprint(params, input_inventory(paths, params))
     check_years(params, results)
     planned = plan_profiles(params, paths, qpv, results["bailleurs"].data, notebooks)
     echo("3/5 Contrôle qualité (Great Expectations)")
@@ -759,9 +766,7 @@ def _publish(
         )
         swap_in(build, paths.report_year(year))
         swap_in(audit_build, paths.audit_year(year))
-        paths.data_stamp.write_text(
-            json.dumps({"annee": year, "empreinte": data_key}), encoding="utf-8"
-        )
+        _stamp_data(paths, year, data_key)
     finally:
         for leftover in (build, audit_build):
             if leftover.exists():
@@ -812,8 +817,8 @@ def publish_profile(
         exclusive_run(paths, f"profil --annee {year}", wait_minutes, echo),
         KernelPool(1) as pool,
     ):
-        preflight.check_publication(params, paths)
         pool.warm(paths.profile_notebooks)  # the kernel starts while the data are checked
+        preflight.check_publication(params, paths)
         published = paths.report_year(year)
         manifest_path = published / build_plan.MANIFEST
         if not manifest_path.exists():
@@ -859,6 +864,8 @@ def publish_profile(
                     echo("Profil refusé : les données ont des erreurs bloquantes.")
                     return 1
                 shutil.rmtree(Paths.quality_in(build), ignore_errors=True)
+                # Same inputs as the publication (checked above): the next profile reuses them.
+                _stamp_data(paths, year, fingerprint.data_fingerprint(params, inventory))
             shutil.copytree(paths.indicators_dir(year), Paths.indicators_in(build))
             echo(f"   {unit.name} : exécution de {profile_notebook(paths, kind).name}")
             job = profile_job(unit, params, paths, build, audit_build, {BUILD_ENV: str(build)})
