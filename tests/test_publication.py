@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from qpv_analytics.config import Paths
-from qpv_analytics.publish import publication
+from qpv_analytics.publish import on_demand, publication
 from qpv_analytics.quality.model import DataError
 
 pytestmark = pytest.mark.integration
@@ -616,7 +616,7 @@ def test_one_profile_on_demand_with_the_checks_of_a_full_run(published_copy):
     others = _tree_hashes(out)
     target.unlink()
     messages: list[str] = []
-    code = publication.publish_profile(2025, "epci", "200071892", paths, echo=messages.append)
+    code = on_demand.publish_profile(2025, "epci", "200071892", paths, echo=messages.append)
     assert code == 0, "\n".join(messages)
     assert "Profil écrit : reports/2025/profils/epci-200071892.html" in messages
     rebuilt = target.read_bytes()
@@ -635,7 +635,7 @@ def test_one_profile_on_demand_with_the_checks_of_a_full_run(published_copy):
     raw.write_text(raw.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     messages = []
     with pytest.raises(DataError, match="Les données ont changé depuis la publication 2025"):
-        publication.publish_profile(2025, "epci", "200071892", paths, echo=messages.append)
+        on_demand.publish_profile(2025, "epci", "200071892", paths, echo=messages.append)
     assert target.read_bytes() == rebuilt
 
 

@@ -298,7 +298,7 @@ def _run(args: argparse.Namespace) -> int:
             workers=args.processus,
         )
     if args.command == "profil":
-        from qpv_analytics.publish.publication import publish_profile
+        from qpv_analytics.publish.on_demand import publish_profile
 
         kind, code = ("epci", args.epci) if args.epci else ("bailleur", args.bailleur)
         return publish_profile(args.annee, kind, code, paths, wait_minutes=args.attendre)

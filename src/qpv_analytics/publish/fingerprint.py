@@ -71,13 +71,30 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
+def _name_version(dist: metadata.Distribution) -> tuple[str | None, str | None]:
+    """``Name`` and ``Version`` of a distribution, read in the headers of its metadata file.
+
+    The same file and fields as ``dist.metadata["Name"]`` and ``dist.version``, which parse
+    the whole file as an e-mail message: 1,4 s for the 270 packages of the environment.
+    """
+    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
+    fields: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.strip():
+            break  # end of the headers
+        key, sep, value = line.partition(":")
+        if sep and key in ("Name", "Version") and key not in fields:
+            fields[key] = value.strip()
+    return fields.get("Name"), fields.get("Version")
+
+
 @functools.cache
 def _environment() -> tuple[tuple[str, str], ...]:
     found = {"python": sys.version.split()[0]}
     for dist in metadata.distributions():
-        name = dist.metadata["Name"]
+        name, version = _name_version(dist)
         if name:
-            found[name.lower()] = dist.version
+            found[name.lower()] = version
     return tuple(sorted(found.items()))
 
 

@@ -15,8 +15,6 @@ import re
 import unicodedata
 from pathlib import Path
 
-from nbconvert.preprocessors import Preprocessor
-
 from qpv_analytics import style
 from qpv_analytics.config import TEMPLATES_DIR
 from qpv_analytics.formatting import french_spacing
@@ -37,14 +35,23 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-") or "section"
 
 
-class ContentsPreprocessor(Preprocessor):
+class ContentsPreprocessor:
     """Give each section heading of the HTML outputs an anchor and list them for the template.
 
     Sets ``resources["qpv_sommaire"]``: one entry per level-2 heading (``id``, ``text``,
     ``children`` for its level-3 headings), and marks the cell showing the page title (the
     ``<h1>`` of :func:`~qpv_analytics.report.reporting.open_report`) with the metadata
     ``qpv_sommaire``, after which the template places the table of contents.
+
+    A callable preprocessor, as nbconvert accepts them, rather than a subclass of its
+    ``Preprocessor``: importing this module (for :func:`french_typography`) then does not
+    import nbconvert, a second and a half that the command line does not need.
     """
+
+    enabled = True
+
+    def __call__(self, nb, resources):  # noqa: D102 - nbconvert's interface
+        return self.preprocess(nb, resources)
 
     def preprocess(self, nb, resources):  # noqa: D102 - nbconvert's interface
         entries: list[dict] = []

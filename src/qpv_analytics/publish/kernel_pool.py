@@ -237,6 +237,11 @@ def warm_up(cwd: str) -> int | None:
     kc = _worker["kc"]
     code = f"from qpv_analytics.publish import warm_kernel\nwarm_kernel.prepare({{}}, {cwd!r})\n"
     msg_id = kc.execute(code, silent=True, store_history=False)
+    # While the kernel imports, this process imports what the HTML export needs (1,5 s).
+    from nbconvert import HTMLExporter  # noqa: F401
+
+    from qpv_analytics.publish import html_export  # noqa: F401
+
     while True:
         reply = run_sync(kc.get_shell_msg)(timeout=180)
         if reply["parent_header"].get("msg_id") == msg_id:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import time
 from collections.abc import Callable
@@ -487,7 +486,7 @@ def publish(
         )
 
 
-def _data_reusable(params: RunParams, paths: Paths, key: str, previous: dict) -> bool:
+def data_reusable(params: RunParams, paths: Paths, key: str, previous: dict) -> bool:
     """Whether ``data/processed/`` and the last quality gate were made from the same inputs."""
     try:
         stamp = json.loads(paths.data_stamp.read_text(encoding="utf-8"))
@@ -503,12 +502,12 @@ def _data_reusable(params: RunParams, paths: Paths, key: str, previous: dict) ->
     )
 
 
-def _stamp_data(paths: Paths, year: int, key: str) -> None:
+def stamp_data(paths: Paths, year: int, key: str) -> None:
     """Record that ``data/processed/`` and the year's quality gate come from the data ``key``."""
     paths.data_stamp.write_text(json.dumps({"annee": year, "empreinte": key}), encoding="utf-8")
 
 
-def _read_prepared(paths: Paths) -> dict[str, loaders.LoadResult]:
+def read_prepared(paths: Paths) -> dict[str, loaders.LoadResult]:
     """The processed tables of an earlier run, as load results (no file read from data/raw/)."""
     return {
         name: loaders.LoadResult(name, loaders.read_processed(name, paths))
@@ -672,9 +671,9 @@ def _publish(
     previous = {} if rebuild_all else build_plan.previous_manifest(paths, year)
     echo("2/5 Données")
     data_key = fingerprint.data_fingerprint(params, input_inventory(paths, params))
-    reuse_data = not rebuild_all and _data_reusable(params, paths, data_key, previous)
+    reuse_data = not rebuild_all and data_reusable(params, paths, data_key, previous)
     if reuse_data:
-        results = _read_prepared(paths)
+        results = read_prepared(paths)
         echo(
             "   entrées, paramètres et code inchangés : tables de data/processed/ et contrôle "
             "qualité de la publication précédente repris, sans rien recharger."
@@ -766,7 +765,7 @@ def _publish(
         )
         swap_in(build, paths.report_year(year))
         swap_in(audit_build, paths.audit_year(year))
-        _stamp_data(paths, year, data_key)
+        stamp_data(paths, year, data_key)
     finally:
         for leftover in (build, audit_build):
             if leftover.exists():
@@ -778,125 +777,11 @@ def _publish(
     return 0
 
 
-def _changed_inputs(recorded: list[dict], current: list[dict]) -> list[str]:
+def changed_inputs(recorded: list[dict], current: list[dict]) -> list[str]:
+    """Files of ``current`` that are new or differ from ``recorded``, and those gone from it."""
     before = {e["fichier"]: e["sha256"] for e in recorded}
     now = {e["fichier"]: e["sha256"] for e in current}
     return sorted(f for f in set(before) | set(now) if before.get(f) != now.get(f))
-
-
-def publish_profile(
-    year: int,
-    kind: str,
-    code: str,
-    paths: Paths | None = None,
-    echo: Echo = print,
-    wait_minutes: float = 0,
-) -> int:
-    """Build one profile on demand (``make profil``) beside the year's publication.
-
-    The checks are those of :func:`publish` (parameters, run lock, file system, quality gate,
-    confidentiality scan). The profile reads the indicator tables of the publication, so the
-    inputs and parameters must be the ones it was built from: otherwise the profile would
-    disagree with the published reports, and the run stops with a French message.
-
-    Args:
-        year: publication year.
-        kind: ``epci`` or ``bailleur``.
-        code: SIREN of the EPCI, or name of the landlord in the registry.
-        paths: project folders (default: the current project).
-        echo: where the French progress lines go.
-        wait_minutes: how long to wait for another run of the project.
-    """
-    from qpv_analytics.disclosure import scanner
-    from qpv_analytics.quality.gate import run_quality_gate
-
-    paths = paths or get_paths()
-    echo(f"== Profil à la demande ({year}) ==")
-    params = load_params(year, paths)
-    with (
-        exclusive_run(paths, f"profil --annee {year}", wait_minutes, echo),
-        KernelPool(1) as pool,
-    ):
-        pool.warm(paths.profile_notebooks)  # the kernel starts while the data are checked
-        preflight.check_publication(params, paths)
-        published = paths.report_year(year)
-        manifest_path = published / build_plan.MANIFEST
-        if not manifest_path.exists():
-            raise DataError(
-                f"Aucune publication {year} dans reports/{year}/ : un profil lit les tableaux "
-                "d'indicateurs des rapports par axe. À faire : lancez d'abord « make reports »."
-            )
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        qpv = reference.qpv_for_params(params, paths)
-        inventory = input_inventory(paths, params)
-        data_key = fingerprint.data_fingerprint(params, inventory)
-        checked = _data_reusable(params, paths, data_key, manifest)
-        if checked:  # the tables and the quality gate of the publication itself
-            results = _read_prepared(paths)
-        else:
-            results = prepare_data(params, paths, echo)
-            inventory = input_inventory(paths, params)
-        changed = _changed_inputs(manifest.get("entrees", []), inventory)
-        if changed or manifest.get("parametres") != params.model_dump(mode="json"):
-            what = (
-                f"fichiers modifiés, ajoutés ou retirés : {', '.join(changed[:8])}"
-                + (" …" if len(changed) > 8 else "")
-                if changed
-                else f"paramètres de params/{year}.yaml modifiés"
-            )
-            raise DataError(
-                f"Les données ont changé depuis la publication {year} ({what}) : un profil "
-                "construit maintenant ne concorderait pas avec les rapports publiés. À faire : "
-                "relancez « make reports », qui refait aussi tous les profils."
-            )
-        registry = results["bailleurs"].data
-        unit = profiles.find_unit(profiles.units_of(kind, qpv, registry), kind, code, year)
-        for stale in paths.stale_build_dirs():
-            shutil.rmtree(stale, ignore_errors=True)
-        build = paths.new_build_dir(year)
-        audit_build = build.with_name(build.name + "-audit")
-        audit_build.mkdir()
-        try:
-            if not checked:
-                quality = run_quality_gate(results, qpv, params, Paths.quality_in(build), paths)
-                if quality.blocking:
-                    echo(quality.summary_text())
-                    echo("Profil refusé : les données ont des erreurs bloquantes.")
-                    return 1
-                shutil.rmtree(Paths.quality_in(build), ignore_errors=True)
-                # Same inputs as the publication (checked above): the next profile reuses them.
-                _stamp_data(paths, year, fingerprint.data_fingerprint(params, inventory))
-            shutil.copytree(paths.indicators_dir(year), Paths.indicators_in(build))
-            echo(f"   {unit.name} : exécution de {profile_notebook(paths, kind).name}")
-            job = profile_job(unit, params, paths, build, audit_build, {BUILD_ENV: str(build)})
-            result = next(pool.run([job]))
-            if result.error:
-                where = f"à la cellule {result.failed_cell} " if result.failed_cell else ""
-                echo(
-                    f"Le profil {unit.file} a échoué {where}({result.error}) ; rien n'est modifié."
-                )
-                return 1
-            html_path = job.html
-            findings = scanner.scan_publication(  # the profile against the published tables
-                build,
-                personal_identifiers(results),
-                params.confidentialite.seuil_effectif,
-                qpv,
-                checked=build_plan.still_scanned(manifest, build),
-            )
-            if findings:
-                echo(scanner.format_findings(findings))
-                echo("Profil refusé par le contrôle de confidentialité ; rien n'est modifié.")
-                return 1
-            target = profiles.profile_path(published, unit)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(html_path, target)
-        finally:
-            for leftover in (build, audit_build):
-                if leftover.exists():
-                    shutil.rmtree(leftover, ignore_errors=True)
-    echo(f"Profil écrit : {target.relative_to(paths.root)}")
-    return 0
 
 
 def personal_identifiers(results: dict[str, loaders.LoadResult]) -> set[str]:

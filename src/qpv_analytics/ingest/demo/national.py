@@ -921,22 +921,10 @@ def _projets_innovation(world: NationalWorld, taille: float) -> pd.DataFrame:
 
 
 NATIONAL_BUILDERS = {
-    "bailleurs": _bailleurs,
-    "evenements": _evenements,
-    "bonnes_pratiques": _bonnes_pratiques,
-    "ru_operations": _ru_operations,
-    "ru_relogements": _ru_relogements,
-    "tfpb_abattement": _tfpb_abattement,
-    "tfpb_actions": _tfpb_actions,
-    "gusp": _gusp,
-    "attributions": _attributions,
-    "clauses_marches": _clauses_marches,
-    "clauses_beneficiaires": _clauses_beneficiaires,
-    "numerique": _numerique,
-    "numerique_bailleurs": _numerique_bailleurs,
-    "projets_innovation": _projets_innovation,
+    name: globals()[f"_{name}"] for name in PARTNER_TABLES if f"_{name}" in globals()
 }
-"""One function per partner table: ``(world, taille) → frame`` with contract columns."""
+"""One function per partner table of the contract, named ``_<table>``: ``(world, taille) → frame``
+with contract columns."""
 
 
 # ---------------------------------------------------------------------------------- writing

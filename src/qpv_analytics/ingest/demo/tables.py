@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from qpv_analytics.contract import TYPES_ORGANISATION
+from qpv_analytics.contract import PARTNER_TABLES, TYPES_ORGANISATION
 from qpv_analytics.geography import DEPARTEMENTS
 from qpv_analytics.ingest.demo.landlords import LANDLORDS
 from qpv_analytics.ingest.demo.texts import (
@@ -539,18 +539,6 @@ def _projets_innovation(world: World) -> list[Row]:
 
 
 BUILDERS: dict[str, Callable[[World], list[Row]]] = {
-    "bailleurs": _bailleurs,
-    "evenements": _evenements,
-    "bonnes_pratiques": _bonnes_pratiques,
-    "ru_operations": _ru_operations,
-    "ru_relogements": _ru_relogements,
-    "tfpb_abattement": _tfpb_abattement,
-    "tfpb_actions": _tfpb_actions,
-    "gusp": _gusp,
-    "attributions": _attributions,
-    "clauses_marches": _clauses_marches,
-    "clauses_beneficiaires": _clauses_beneficiaires,
-    "numerique": _numerique,
-    "numerique_bailleurs": _numerique_bailleurs,
-    "projets_innovation": _projets_innovation,
+    name: globals()[f"_{name}"] for name in PARTNER_TABLES if f"_{name}" in globals()
 }
+"""One function per partner table of the contract, named ``_<table>``: ``world → rows``."""

@@ -216,7 +216,10 @@ def _generate(
             "fichiers des partenaires. À faire : choisissez un autre dossier, ou déplacez "
             "ailleurs ces fichiers si vous voulez vraiment la démonstration."
         )
-    missing = sorted(set(PARTNER_TABLES) - set(BUILDERS))
+    from qpv_analytics.ingest.demo.national import NATIONAL_BUILDERS
+
+    builders = BUILDERS if taille is None else NATIONAL_BUILDERS
+    missing = sorted(set(PARTNER_TABLES) - set(builders))
     if missing:
         raise DataError(f"Tables du contrat sans générateur de démonstration : {missing}.")
     if taille is not None:
