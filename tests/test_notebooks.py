@@ -13,6 +13,7 @@ from qpv_analytics import cli
 from qpv_analytics.config import KERNEL_NAME, get_paths
 from qpv_analytics.labels import REPORT_TITLES
 from qpv_analytics.publish import clean_notebooks, lab
+from qpv_analytics.publish.notebook_parameters import declared_parameters
 from qpv_analytics.publish.publication import NOTEBOOK_PARAMETERS
 from tests.conftest import REPO
 
@@ -38,6 +39,8 @@ def _assert_clean_with_parameters(notebook: Path, parameters: set[str]) -> None:
     tagged = [c for c in code if "parameters" in c.get("metadata", {}).get("tags", [])]
     assert len(tagged) == 1 and tagged[0] is code[0]
     assert set(pm.inspect_notebook(str(notebook))) == parameters
+    # The runner reads the same names without importing Papermill.
+    assert declared_parameters(notebook) == parameters
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
@@ -134,3 +137,24 @@ def test_git_filter_stores_a_run_notebook_without_outputs(tmp_path):
 
 def test_git_filter_is_not_installed_outside_a_repository(tmp_path):
     assert clean_notebooks.install_git_filter(tmp_path) is False
+
+
+def test_declared_parameters_agree_with_papermill_and_refuse_bad_cells(tmp_path: Path):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": KERNEL_NAME, "language": "python", "display_name": "P"}
+    source = 'annee = 2025  # l\'année publiée\nepci: str = "200093201"\nprint(annee)\n'
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("annee = 1"),
+        nbformat.v4.new_code_cell(source, metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("autre = 3"),
+    ]
+    path = tmp_path / "n.ipynb"
+    nbformat.write(nb, path)
+    assert declared_parameters(path) == set(pm.inspect_notebook(str(path))) == {"annee", "epci"}
+    nb.cells[1].source = "annee = (2025"
+    nbformat.write(nb, path)
+    with pytest.raises(ValueError, match="cellule « parameters » invalide"):
+        declared_parameters(path)
+    path.write_text("pas un notebook", encoding="utf-8")
+    with pytest.raises(ValueError, match="notebook illisible"):
+        declared_parameters(path)

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from qpv_analytics.config import Paths
+from qpv_analytics.ingest.loaders import read_processed
 from qpv_analytics.publish import on_demand, publication
 from qpv_analytics.quality.model import DataError
 
@@ -630,6 +631,21 @@ def test_one_profile_on_demand_with_the_checks_of_a_full_run(published_copy):
     # An unknown landlord: a French message naming the registry's landlords.
     status = cli.main(["profil", "--annee", "2025", "--bailleur", "Inconnu"])
     assert status == 1
+    # The scan checks the new page against the tables its manifest lists as scanned; a table
+    # changed by hand since (here, a person's identifier typed into it) is scanned again.
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    scanned = dict(manifest["tableaux_controles"])
+    table = out / "indicateurs" / "axe4_laicite.csv"
+    assert scanned[table.name] == hashlib.sha256(table.read_bytes()).hexdigest()
+    person = str(read_processed("clauses_beneficiaires", paths)["id_personne"].iloc[0])
+    published_table = table.read_bytes()
+    table.write_bytes(published_table + f"{person}\n".encode())
+    messages = []
+    assert on_demand.publish_profile(2025, "epci", "200071892", paths, echo=messages.append) == 1
+    assert "Profil refusé par le contrôle de confidentialité" in messages[-1]
+    assert "axe4_laicite.csv" in "\n".join(messages) and person not in "\n".join(messages)
+    assert target.read_bytes() == rebuilt
+    table.write_bytes(published_table)
     # A raw file changed since the publication: refused, nothing written.
     raw = sorted((paths.raw / "attributions").glob("*.csv"))[0]
     raw.write_text(raw.read_text(encoding="utf-8") + "\n", encoding="utf-8")

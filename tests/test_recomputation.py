@@ -391,3 +391,35 @@ def test_protection_masks_one_more_part_when_the_total_pins_two_ones():
     table.loc[0, ["valeur", "numerateur"]] = 9.0
     table.loc[[2, 3], ["valeur", "numerateur"]] = 2.0
     assert protect_people(table)["secret"].tolist() == [False, False, True, True]
+
+
+def test_a_new_page_is_checked_against_tables_already_checked(tmp_path: Path):
+    # A profile on demand: the axis page and its table passed the publication's scan.
+    safe = [("Aisne", "Neuf ou moins de 5 ans"), ("Somme", "Neuf ou moins de 5 ans")]
+    folder = publication(tmp_path / "2025", forced=safe)
+    checked = set(folder.iterdir())
+    leaky = to_html_table(
+        rehoused(), CAPTION, False, indicators=["ru_part_relogement_neuf_pct"]
+    ).replace('class="qpv-tableau"', 'class="qpv-tableau qpv-effectifs"')
+    (folder / "profil.html").write_text(leaky, encoding="utf-8")
+    findings = scan_publication(folder, set(), checked=checked)
+    # The new page gives back the two rates masked in the checked CSV.
+    assert [f.kind for f in findings] == [KIND_RECOMPUTABLE, KIND_RECOMPUTABLE]
+    assert {f.file.name for f in findings} == {"profil.html"}
+    assert "masqué dans axe1_renouvellement_urbain.csv" in findings[0].detail
+    assert findings == [f for f in scan_publication(folder, set()) if f.file.name == "profil.html"]
+
+
+def test_checked_tables_are_not_checked_again_but_a_changed_one_is(tmp_path: Path):
+    # 7 households in the region, 5 shown in the Aisne: the two « s » are 1 and 1.
+    rows = [("region", "region", 7.0), ("departement", "02", 5.0)]
+    rows += [("departement", "59", None), ("departement", "60", None)]
+    _counts_csv(tmp_path, "axe1.csv", rows)
+    table = tmp_path / "axe1.csv"
+    assert len(scan_publication(tmp_path, set())) == 2
+    assert scan_publication(tmp_path, set(), checked={table}) == []
+    # The same table beside a new one: the new one is checked, with the checks across files.
+    _counts_csv(tmp_path, "synthese.csv", [rows[0], rows[1], ("departement", "59", 1.0)])
+    findings = scan_publication(tmp_path, set(), checked={table})
+    assert [(f.file.name, f.line) for f in findings] == [("axe1.csv", 4)]
+    assert "est affiché dans synthese.csv" in findings[0].detail

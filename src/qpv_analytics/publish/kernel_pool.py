@@ -19,13 +19,14 @@ import json
 import multiprocessing
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from qpv_analytics.config import KERNEL_NAME
+from qpv_analytics.publish.warm_kernel import WARM_MODULES
 from qpv_analytics.quality.model import DataError
 
 ENGINE_NAME = "qpv-noyau-chaud"
@@ -176,13 +177,20 @@ def _discard_kernel() -> None:
 
 
 def _init_worker() -> None:
-    """Register the engine; stop the kernel when the worker process ends."""
+    """Stop the kernel when the worker process ends."""
     from multiprocessing import util
 
+    util.Finalize(None, _discard_kernel, exitpriority=100)
+
+
+def _register_engine() -> None:
+    """Register the warm engine with Papermill (once per worker; imports Papermill, 1,5 s)."""
+    if _worker.get("engine"):
+        return
     from papermill.engines import papermill_engines
 
     papermill_engines.register(ENGINE_NAME, _engine_class())
-    util.Finalize(None, _discard_kernel, exitpriority=100)
+    _worker["engine"] = True
 
 
 def run_job(job: Job) -> JobResult:
@@ -193,6 +201,7 @@ def run_job(job: Job) -> JobResult:
     from qpv_analytics.publish.html_export import export_html
 
     start = time.perf_counter()
+    _register_engine()
     reused = _worker["km"] is not None
     job.executed.parent.mkdir(parents=True, exist_ok=True)
     result = JobResult(job.name, 0.0, reused_kernel=reused)
@@ -229,15 +238,23 @@ def run_job(job: Job) -> JobResult:
     return result
 
 
-def warm_up(cwd: str) -> int | None:
-    """Start the worker's kernel and make its heavy imports now (in a worker); its pid."""
+def warm_up(cwd: str, modules: Sequence[str] = WARM_MODULES) -> int | None:
+    """Start the worker's kernel and make its heavy imports now (in a worker); its pid.
+
+    The kernel is started first; while it imports ``modules``, this process imports
+    Papermill and what the HTML export needs (three seconds that were spent before the
+    kernel even started).
+    """
     from jupyter_core.utils import run_sync
 
     km = _kernel(KERNEL_NAME, 180)
     kc = _worker["kc"]
-    code = f"from qpv_analytics.publish import warm_kernel\nwarm_kernel.prepare({{}}, {cwd!r})\n"
+    code = (
+        "from qpv_analytics.publish import warm_kernel\n"
+        f"warm_kernel.prepare({{}}, {cwd!r}, {tuple(modules)!r})\n"
+    )
     msg_id = kc.execute(code, silent=True, store_history=False)
-    # While the kernel imports, this process imports what the HTML export needs (1,5 s).
+    _register_engine()
     from nbconvert import HTMLExporter  # noqa: F401
 
     from qpv_analytics.publish import html_export  # noqa: F401
@@ -290,13 +307,19 @@ class KernelPool:
             for future in futures:
                 future.cancel()
 
-    def warm(self, cwd: Path) -> None:
+    def warm(self, cwd: Path, modules: Sequence[str] = WARM_MODULES) -> None:
         """Start the kernels and their imports in the background (:func:`warm_up`).
 
         For a single report (``make profil``): the kernel starts while the caller checks the
         data, instead of after.
+
+        Args:
+            cwd: working directory of the first report.
+            modules: what the kernels import before their snapshot (the heavy imports).
         """
-        self._warming = [self._executor.submit(warm_up, str(cwd)) for _ in range(self.workers)]
+        self._warming = [
+            self._executor.submit(warm_up, str(cwd), tuple(modules)) for _ in range(self.workers)
+        ]
 
     def close(self) -> None:
         """Stop the workers and their kernels."""

@@ -11,6 +11,7 @@ from qpv_analytics.config import BUILD_ENV, Paths, get_paths
 from qpv_analytics.params import load_params
 from qpv_analytics.publish.kernel_pool import KernelPool
 from qpv_analytics.publish.run_lock import exclusive_run
+from qpv_analytics.publish.warm_kernel import PROFILE_MODULES
 from qpv_analytics.quality.model import DataError
 
 Echo = Callable[[str], None]
@@ -56,7 +57,8 @@ def publish_profile(
         exclusive_run(paths, f"profil --annee {year}", wait_minutes, echo),
         KernelPool(1) as pool,
     ):
-        pool.warm(paths.profile_notebooks)  # the kernel starts while the data are checked
+        # The kernel starts while the data are checked, with a profile's imports only.
+        pool.warm(paths.profile_notebooks, PROFILE_MODULES)
         return _build(params, kind, code, paths, echo, pool)
 
 
@@ -83,7 +85,9 @@ def _build(params, kind: str, code: str, paths: Paths, echo: Echo, pool: KernelP
     data_key = fingerprint.data_fingerprint(params, inventory)
     checked = publication.data_reusable(params, paths, data_key, manifest)
     if checked:  # the tables and the quality gate of the publication itself
-        results = publication.read_prepared(paths)
+        # What the profile needs here: the landlords' registry, the identifiers to scan for.
+        needed = [n for n in publication.PREPARED_TABLES if n == "bailleurs" or _personal(n)]
+        results = publication.read_prepared(paths, needed)
     else:
         results = publication.prepare_data(params, paths, echo)
         inventory = fingerprint.input_inventory(paths, params)
@@ -147,3 +151,10 @@ def _build(params, kind: str, code: str, paths: Paths, echo: Echo, pool: KernelP
                 shutil.rmtree(leftover, ignore_errors=True)
     echo(f"Profil écrit : {target.relative_to(paths.root)}")
     return 0
+
+
+def _personal(name: str) -> bool:
+    """Whether a table holds identifiers of persons or households."""
+    from qpv_analytics.contract import TABLES
+
+    return bool(TABLES[name].identifiers)

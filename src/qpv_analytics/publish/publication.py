@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -31,6 +31,7 @@ from qpv_analytics.publish.build_plan import Planned
 from qpv_analytics.publish.fingerprint import input_inventory
 from qpv_analytics.publish.html_export import french_typography
 from qpv_analytics.publish.kernel_pool import Job, KernelPool, default_workers
+from qpv_analytics.publish.notebook_parameters import declared_parameters
 from qpv_analytics.publish.progress import Progress
 from qpv_analytics.publish.run_lock import exclusive_run
 from qpv_analytics.quality.model import DataError
@@ -94,12 +95,10 @@ def discover_reports(params: RunParams, paths: Paths) -> list[Path]:
             f"Rapport(s) inconnu(s) dans params/{params.annee}.yaml (clé « rapports ») : "
             f"{', '.join(unknown)}. Rapports disponibles : {', '.join(available)}."
         )
-    from papermill import inspect_notebook
-
     chosen = [available[n] for n in names]
     for nb in chosen:
         try:
-            declared = set(inspect_notebook(str(nb)))
+            declared = declared_parameters(nb)
         except ValueError as exc:
             raise DataError(
                 f"Le notebook {nb.name} ne peut pas être inspecté ({exc}). À faire : ouvrez-le "
@@ -146,9 +145,13 @@ def profile_notebook(paths: Paths, kind: str) -> Path:
             f"Notebook des profils absent : {notebook.relative_to(paths.root)}. À faire : "
             "restaurez-le depuis le dépôt (git checkout -- notebooks/profils)."
         )
-    from papermill import inspect_notebook
-
-    declared = set(inspect_notebook(str(notebook)))
+    try:
+        declared = declared_parameters(notebook)
+    except ValueError as exc:
+        raise DataError(
+            f"Le notebook {notebook.name} ne peut pas être inspecté ({exc}). À faire : "
+            "restaurez-le depuis le dépôt (git checkout -- notebooks/profils)."
+        ) from None
     missing = {"annee", kind} - declared
     if missing:
         raise DataError(
@@ -507,12 +510,16 @@ def stamp_data(paths: Paths, year: int, key: str) -> None:
     paths.data_stamp.write_text(json.dumps({"annee": year, "empreinte": key}), encoding="utf-8")
 
 
-def read_prepared(paths: Paths) -> dict[str, loaders.LoadResult]:
-    """The processed tables of an earlier run, as load results (no file read from data/raw/)."""
-    return {
-        name: loaders.LoadResult(name, loaders.read_processed(name, paths))
-        for name in PREPARED_TABLES
-    }
+def read_prepared(
+    paths: Paths, names: Iterable[str] = PREPARED_TABLES
+) -> dict[str, loaders.LoadResult]:
+    """The processed tables of an earlier run, as load results (no file read from data/raw/).
+
+    Args:
+        paths: project folders.
+        names: the tables to read (default: every table :func:`prepare_data` writes).
+    """
+    return {name: loaders.LoadResult(name, loaders.read_processed(name, paths)) for name in names}
 
 
 def report_job(notebook: Path, params: RunParams, build: Path, audit: Path) -> Job:

@@ -30,6 +30,7 @@ import os
 import random
 import sys
 import warnings
+from collections.abc import Sequence
 
 WARM_MODULES = (
     "numpy",
@@ -46,6 +47,10 @@ WARM_MODULES = (
 )
 """Imported once per kernel: what costs seconds and keeps no state of the reports."""
 
+PROFILE_MODULES = tuple(m for m in WARM_MODULES if m.split(".")[0] not in ("seaborn", "scipy"))
+"""What a profile imports of :data:`WARM_MODULES`: the kernel of one profile on demand does not
+import seaborn and scipy (two seconds), which only the axis reports use."""
+
 LIBRARY = "qpv_analytics"
 _KEEP = {__name__}
 _snapshot: dict | None = None
@@ -56,11 +61,11 @@ def _library_modules() -> list[str]:
     return [m for m in sys.modules if (m == LIBRARY or m.startswith(prefix)) and m not in _KEEP]
 
 
-def _take_snapshot() -> dict:
+def _take_snapshot(modules: Sequence[str]) -> dict:
     import matplotlib
     import numpy
 
-    for name in WARM_MODULES:
+    for name in modules:
         importlib.import_module(name)
     return {
         "environ": dict(os.environ),
@@ -72,16 +77,18 @@ def _take_snapshot() -> dict:
     }
 
 
-def prepare(env: dict[str, str], cwd: str) -> None:
+def prepare(env: dict[str, str], cwd: str, modules: Sequence[str] = WARM_MODULES) -> None:
     """Give the next report the state of a fresh kernel (see the module docstring).
 
     Args:
         env: variables of this report (build folder, file of its reads), set after the reset.
         cwd: working directory of the report (its notebook's folder).
+        modules: heavy imports made by the first call, before the snapshot (later calls keep
+            the snapshot of the first).
     """
     global _snapshot
     if _snapshot is None:
-        _snapshot = _take_snapshot()
+        _snapshot = _take_snapshot(modules)
     import matplotlib
     import matplotlib.pyplot as plt
     import numpy
