@@ -66,11 +66,16 @@ def _national_qpv(root: Path) -> pd.DataFrame:
     return pd.DataFrame([f["properties"] for f in features])
 
 
+@lru_cache(maxsize=4)
+def _regions(root: Path) -> tuple[tuple[str, str], ...]:
+    nat = _national_qpv(root).dropna(subset=["insee_reg"])
+    return tuple(dict(sorted(zip(nat["insee_reg"], nat["lib_reg"], strict=True))).items())
+
+
 def regions(paths: Paths | None = None) -> dict[str, str]:
     """Return the regions of the 2024 QPV list: INSEE code → name."""
     paths = paths or get_paths()
-    nat = _national_qpv(paths.reference).dropna(subset=["insee_reg"])
-    return dict(sorted(zip(nat["insee_reg"], nat["lib_reg"], strict=True)))
+    return dict(_regions(paths.reference))
 
 
 def epci_names(paths: Paths | None = None) -> dict[str, str]:

@@ -141,6 +141,7 @@ class Profile:
     unit: Unit
     results: pd.DataFrame
     _judged: dict = field(default_factory=dict, repr=False)
+    _indexed: dict = field(default_factory=dict, repr=False)
 
     @property
     def annee(self) -> int:
@@ -158,6 +159,12 @@ class Profile:
         if level == "region":
             return r[r["niveau"] == "region"]
         return r[r["niveau"].isin(LEVELS[self.unit.kind]) & (r["code"] == self.unit.code)]
+
+    def indexed(self, level: str | None = None) -> dict[tuple[str, str, int], dict]:
+        """:meth:`rows` by (indicator, level, year), built once per profile (read-only)."""
+        if level not in self._indexed:
+            self._indexed[level] = _index(self.rows(level))
+        return self._indexed[level]
 
     def binds(self, code: str, level: str) -> bool:
         """Whether the indicator's rows at this level carry a status of their own.
@@ -216,7 +223,7 @@ def open_profile_report(annee: int, kind: str, code: str) -> Profile:
     qpv = reference.qpv_for_params(params, paths)
     registry = read_processed("bailleurs", paths) if kind == "bailleur" else pd.DataFrame()
     unit = find_unit(units_of(kind, qpv, registry), kind, code, annee)
-    rep = reporting.open_report(annee, title=unit.title, paths=paths)
+    rep = reporting.open_report(annee, title=unit.title, paths=paths, qpv=qpv)
     results = synthesis.load_indicator_tables(paths.output_indicators_dir(annee))
     return Profile(rep=rep, unit=unit, results=results)
 
@@ -258,8 +265,8 @@ def _comparable(unit: str) -> bool:
 def reading(profile: Profile, pairs: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
     """Strengths and weaknesses of the unit among ``pairs`` for the year (:data:`READING_RULE`)."""
     annee = profile.annee
-    own = _index(profile.rows())
-    region = _index(profile.rows("region"))
+    own = profile.indexed()
+    region = profile.indexed("region")
     strong, weak = [], []
     for code, level in pairs:
         row = own.get((code, level, annee))
@@ -301,8 +308,8 @@ def pairs_table(profile: Profile, pairs: list[tuple[str, str]]) -> pd.DataFrame:
 
     A masked value shows « s », a missing one « – ».
     """
-    own = _index(profile.rows())
-    region = _index(profile.rows("region"))
+    own = profile.indexed()
+    region = profile.indexed("region")
     annee = profile.annee
     table = []
     for code, level in pairs:
@@ -388,7 +395,7 @@ def axis_section(profile: Profile, axis: int) -> None:
 
 def obligations_table(profile: Profile) -> pd.DataFrame:
     """Every target that binds this kind of unit: the unit's value and whether it meets it."""
-    own = _index(profile.rows())
+    own = profile.indexed()
     annee = profile.annee
     lines = []
     for code, ind in REGISTRY.items():

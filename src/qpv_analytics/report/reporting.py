@@ -222,6 +222,7 @@ def open_report(
     title: str | None = None,
     paths: Paths | None = None,
     public_data_only: bool = False,
+    qpv: pd.DataFrame | None = None,
 ) -> Report:
     """Load the parameters and reference data, and display the page header.
 
@@ -232,10 +233,12 @@ def open_report(
         paths: project paths (default: current project).
         public_data_only: the report reads only real public files (context), so a demo
             publication says that this page, unlike the others, is not invented.
+        qpv: the QPV reference of the publication, when the caller has already read it.
     """
     paths = paths or get_paths()
     params = load_params(annee, paths)
-    qpv = reference.qpv_for_params(params, paths)
+    if qpv is None:
+        qpv = reference.qpv_for_params(params, paths)
     demo = (paths.raw / DEMO_MARKER).exists()
     quality_path = paths.quality_summary(annee)
     quality = json.loads(quality_path.read_text(encoding="utf-8")) if quality_path.exists() else {}
