@@ -86,7 +86,9 @@ def protect_indicator_frame(
 
     value, num, den = numbers("valeur"), numbers("numerateur"), numbers("denominateur")
     units = df["unite"] if "unite" in df.columns else pd.Series(None, index=df.index)
-    share = np.array([is_share(u) for u in units], dtype=bool)
+    # is_share once per distinct unit; a missing unit (code -1, the last flag) is no share.
+    unit_codes, distinct = pd.factorize(units)
+    share = np.array([is_share(u) for u in distinct] + [False], dtype=bool)[unit_codes]
     people = df["personnes"].astype("boolean").fillna(True).to_numpy(dtype=bool)
 
     has_den = ~np.isnan(den)
@@ -245,14 +247,25 @@ def _unpin(
         for row in dict.fromkeys((parent, *children)):
             containing.setdefault(row, []).append(n)
 
+    choices: dict[int, int | None] = {}  # relation → row it would mask (secret is fixed here)
+
+    def choice(n: int) -> int | None:
+        if n not in choices:
+            parent, children, _ = relations[n]
+            kids = np.asarray(children, dtype=np.intp)
+            shown = kids[~secret[kids] & (size[kids] > 0)]
+            if len(shown):  # the smallest (size, position), as min(key=(size, position))
+                choices[n] = int(shown[size[shown] == size[shown].min()].min())
+            elif not secret[parent] and size[parent] > 0:
+                choices[n] = parent
+            else:
+                choices[n] = None
+        return choices[n]
+
     def target(row: int) -> int | None:
         for n in containing.get(row, ()):
-            parent, children, _ = relations[n]
-            shown = [c for c in children if not secret[c] and size[c] > 0]
-            if not shown and not secret[parent] and size[parent] > 0:
-                shown = [parent]
-            if shown:
-                return min(shown, key=lambda c: (size[c], c))
+            if (chosen := choice(n)) is not None:
+                return chosen
         return None
 
     wanted = lambda r: target(r) is not None  # noqa: E731
@@ -305,7 +318,8 @@ def protect_people(
     groups = out[people].groupby(["indicateur", "annee"], sort=False).groups
     counts = {c for c in out["indicateur"].unique() if REGISTRY[c].denominator is None}
     values = out["valeur"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    levels, codes, parents = list(out["niveau"]), [str(c) for c in out["code"]], parent_maps(qpv)
+    levels, codes = out["niveau"].tolist(), [str(c) for c in out["code"].tolist()]
+    parents = parent_maps(qpv)
     for (code, _), index in groups.items():
         positions = list(index)
         lines = _lines(

@@ -677,25 +677,29 @@ class _LineSystem:
     ) -> None:
         self.unknowns = sorted({i for p, kids, _ in relations for i in [p, *kids] if secret[i]})
         n = len(self.unknowns)
-        column = {row: k for k, row in enumerate(self.unknowns)}
         equalities: list[np.ndarray] = []
         eq_rhs: list[float] = []
         bounds_rows: list[np.ndarray] = []
         ub_rhs: list[float] = []
+        self.rows = np.array(self.unknowns, dtype=np.intp)
         for parent, children, exact in relations if n else ():
+            # The loop over [parent, *children] of old, on arrays: a shown row without a value
+            # makes the line unusable; masked rows add their sign to their column; the shown
+            # values are added in the same order from 0.0 (cumsum adds one by one, as `+=`).
+            line = np.array([parent, *children], dtype=np.intp)
+            signs = np.ones(len(line))
+            signs[0] = -1.0
+            masked = secret[line]
+            if not masked.any():
+                continue  # no unknown: coefficients all zero
+            shown = values[line[~masked]]
+            if np.isnan(shown).any():
+                continue  # an unknown shown row (e.g. masked by a previous pass)
             coefficients = np.zeros(n)
-            known = 0.0
-            usable = True
-            for row, sign in [(parent, -1.0), *((c, 1.0) for c in children)]:
-                if secret[row]:
-                    coefficients[column[row]] += sign
-                elif math.isnan(values[row]):
-                    usable = False  # an unknown shown row (e.g. masked by a previous pass)
-                    break
-                else:
-                    known += sign * values[row]
-            if not usable or not coefficients.any():
+            np.add.at(coefficients, np.searchsorted(self.rows, line[masked]), signs[masked])
+            if not coefficients.any():
                 continue
+            known = float(np.cumsum(np.concatenate([[0.0], signs[~masked] * shown]))[-1])
             # Σ children − parent  = 0 (exact) or ≤ 0: move the shown values to the right side.
             if exact:
                 equalities.append(coefficients)
@@ -711,7 +715,6 @@ class _LineSystem:
         for matrix in (self.a_eq, self.a_ub):
             if matrix is not None:
                 self.constrained |= (matrix != 0).any(axis=0)
-        self.rows = np.array(self.unknowns, dtype=np.intp)
         self.points = points if points is not None else Points()
         self._low: np.ndarray | None = None  # smallest value of each unknown among the points
         self._high: np.ndarray | None = None  # largest value of each unknown among the points
