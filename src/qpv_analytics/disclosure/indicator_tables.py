@@ -10,7 +10,12 @@ import pandas as pd
 if TYPE_CHECKING:
     from qpv_analytics.params import RunParams
 
-from qpv_analytics.disclosure.suppression import Relation, pinned_in_lines, rate_secret_array
+from qpv_analytics.disclosure.suppression import (
+    Points,
+    Relation,
+    pinned_rows,
+    rate_secret_array,
+)
 from qpv_analytics.labels import SECRET
 from qpv_analytics.thresholds import MIN_COUNT, MIN_RATE_BASE
 
@@ -81,7 +86,9 @@ def protect_indicator_frame(
 
     value, num, den = numbers("valeur"), numbers("numerateur"), numbers("denominateur")
     units = df["unite"] if "unite" in df.columns else pd.Series(None, index=df.index)
-    share = np.array([is_share(u) for u in units], dtype=bool)
+    # is_share once per distinct unit; a missing unit (code -1, the last flag) is no share.
+    unit_codes, distinct = pd.factorize(units)
+    share = np.array([is_share(u) for u in distinct] + [False], dtype=bool)[unit_codes]
     people = df["personnes"].astype("boolean").fillna(True).to_numpy(dtype=bool)
 
     has_den = ~np.isnan(den)
@@ -113,13 +120,31 @@ def thresholds(params: RunParams | None) -> tuple[int, int]:
     return conf.seuil_effectif, conf.seuil_base_taux
 
 
-def additive_lines(rows: pd.DataFrame, qpv: pd.DataFrame | None) -> list[tuple[int, list[int]]]:
-    """Additive relations (parent row, child rows) between the rows of one indicator × year."""
+ParentMaps = dict[str, tuple[str, dict[str, str]]]
+"""Level → (parent level, code → parent code): EPCI in departments, QPV in EPCI."""
+
+
+def parent_maps(qpv: pd.DataFrame | None) -> ParentMaps:
+    """The nesting :func:`additive_lines` follows, read once from the QPV reference."""
     from qpv_analytics.indicators.core import epci_departements
 
-    triples = zip(rows.index, rows["niveau"], rows["code"], strict=True)
-    index = {(lvl, str(code)): i for i, lvl, code in triples}
-    by_level: dict[str, list[tuple[str, int]]] = {}
+    if qpv is None:
+        return {}
+    return {
+        "epci": ("departement", epci_departements(qpv)),
+        "qpv": (
+            "epci",
+            dict(zip(qpv["code_qpv"].astype(str), qpv["siren_epci"].astype(str), strict=True)),
+        ),
+    }
+
+
+def _lines(
+    positions: list[int], levels: list[object], codes: list[str], parents: ParentMaps
+) -> list[tuple[int, list[int]]]:
+    """Additive lines between rows given by position, level and code (see additive_lines)."""
+    index = {(lvl, code): i for i, lvl, code in zip(positions, levels, codes, strict=True)}
+    by_level: dict[object, list[tuple[str, int]]] = {}
     for (lvl, code), i in index.items():
         by_level.setdefault(lvl, []).append((code, i))
     lines: list[tuple[int, list[int]]] = []
@@ -128,28 +153,20 @@ def additive_lines(rows: pd.DataFrame, qpv: pd.DataFrame | None) -> list[tuple[i
         for lvl, members in by_level.items():
             if lvl != "region":
                 lines.append((region, [i for _, i in members]))
-    if qpv is not None:
-        parents = {
-            "epci": ("departement", epci_departements(qpv)),
-            "qpv": (
-                "epci",
-                dict(
-                    zip(
-                        qpv["code_qpv"].astype(str),
-                        qpv["siren_epci"].astype(str),
-                        strict=True,
-                    )
-                ),
-            ),
-        }
-        for lvl, (parent_level, mapping) in parents.items():
-            groups: dict[int, list[int]] = {}
-            for code, i in by_level.get(lvl, []):
-                parent = index.get((parent_level, mapping.get(code, "")))
-                if parent is not None:
-                    groups.setdefault(parent, []).append(i)
-            lines += list(groups.items())
+    for lvl, (parent_level, mapping) in parents.items():
+        groups: dict[int, list[int]] = {}
+        for code, i in by_level.get(lvl, []):
+            parent = index.get((parent_level, mapping.get(code, "")))
+            if parent is not None:
+                groups.setdefault(parent, []).append(i)
+        lines += list(groups.items())
     return lines
+
+
+def additive_lines(rows: pd.DataFrame, qpv: pd.DataFrame | None) -> list[tuple[int, list[int]]]:
+    """Additive relations (parent row, child rows) between the rows of one indicator × year."""
+    codes = [str(code) for code in rows["code"]]
+    return _lines(list(rows.index), list(rows["niveau"]), codes, parent_maps(qpv))
 
 
 def _already_masked(result: pd.DataFrame) -> np.ndarray:
@@ -165,21 +182,27 @@ def _already_masked(result: pd.DataFrame) -> np.ndarray:
 def _secondary_by_lines(
     lines: list[tuple[int, list[int]]], secret: np.ndarray, size: np.ndarray
 ) -> None:
-    """A line with exactly one masked row gets a second one (the smallest base), until stable."""
+    """A line with exactly one masked row gets a second one (the smallest base), until stable.
+
+    The lines are visited in their order, pass after pass, each decision seen by the next line.
+    The part chosen is the first, in the line's order, of the shown parts of smallest positive
+    size (``argmin`` keeps the first of equal sizes, as a stable sort on the size did); the
+    parent only when no part can be masked.
+    """
+    arrays = [(parent, np.asarray(children, dtype=np.intp)) for parent, children in lines]
     changed = True
     while changed:
         changed = False
-        for parent, children in lines:
-            cells = [parent, *children]
-            if sum(secret[c] for c in cells) != 1:
+        for parent, children in arrays:
+            masked = secret[children]
+            if int(masked.sum()) + int(secret[parent]) != 1:
                 continue
-            candidates = sorted(
-                (c for c in children if not secret[c] and size[c] > 0), key=lambda c: size[c]
-            )
-            if not candidates and not secret[parent] and size[parent] > 0:
-                candidates = [parent]
-            if candidates:
-                secret[candidates[0]] = True
+            candidates = children[~masked & (size[children] > 0)]
+            if len(candidates):
+                secret[candidates[np.argmin(size[candidates])]] = True
+                changed = True
+            elif not secret[parent] and size[parent] > 0:
+                secret[parent] = True
                 changed = True
 
 
@@ -205,19 +228,52 @@ def _relations(lines: list[tuple[int, list[int]]], values: np.ndarray) -> list[R
 
 
 def _unpin(
-    relations: list[Relation], values: np.ndarray, secret: np.ndarray, size: np.ndarray
+    relations: list[Relation],
+    values: np.ndarray,
+    secret: np.ndarray,
+    size: np.ndarray,
+    points: Points | None = None,
 ) -> bool:
-    """Mask one more row for the first masked row the lines pin down (« s » ≥ 1); say if any."""
-    for row in pinned_in_lines(values, secret, relations):
-        for parent, children, _ in relations:
-            if row not in (parent, *children):
-                continue
-            shown = [c for c in children if not secret[c] and size[c] > 0]
-            if not shown and not secret[parent] and size[parent] > 0:
-                shown = [parent]
-            if shown:
-                secret[min(shown, key=lambda c: (size[c], c))] = True
-                return True
+    """Mask one more row for the first masked row the lines pin down (« s » ≥ 1); say if any.
+
+    The first pinned row that is in a relation with a row left to mask gets, in its first such
+    relation, the shown part of smallest size (then position), else the parent. Rows with no
+    such relation are skipped without solving their LPs, and no LP is solved past the row acted
+    on (:func:`~qpv_analytics.disclosure.suppression.pinned_rows`): the row masked is the one
+    the list of every pinned row would give.
+    """
+    containing: dict[int, list[int]] = {}
+    for n, (parent, children, _) in enumerate(relations):
+        for row in dict.fromkeys((parent, *children)):
+            containing.setdefault(row, []).append(n)
+
+    choices: dict[int, int | None] = {}  # relation → row it would mask (secret is fixed here)
+
+    def choice(n: int) -> int | None:
+        if n not in choices:
+            parent, children, _ = relations[n]
+            kids = np.asarray(children, dtype=np.intp)
+            shown = kids[~secret[kids] & (size[kids] > 0)]
+            if len(shown):  # the smallest (size, position), as min(key=(size, position))
+                choices[n] = int(shown[size[shown] == size[shown].min()].min())
+            elif not secret[parent] and size[parent] > 0:
+                choices[n] = parent
+            else:
+                choices[n] = None
+        return choices[n]
+
+    def target(row: int) -> int | None:
+        for n in containing.get(row, ()):
+            if (chosen := choice(n)) is not None:
+                return chosen
+        return None
+
+    wanted = lambda r: target(r) is not None  # noqa: E731
+    for row in pinned_rows(values, secret, relations, wanted, points):
+        chosen = target(row)
+        if chosen is not None:
+            secret[chosen] = True
+            return True
     return False
 
 
@@ -261,18 +317,20 @@ def protect_people(
     size = size.fillna(0).to_numpy(dtype=float)
     groups = out[people].groupby(["indicateur", "annee"], sort=False).groups
     counts = {c for c in out["indicateur"].unique() if REGISTRY[c].denominator is None}
-    group_lines = {key: additive_lines(out.loc[list(idx)], qpv) for key, idx in groups.items()}
-    all_lines = [line for lines in group_lines.values() for line in lines]
     values = out["valeur"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    while True:
-        _secondary_by_lines(all_lines, secret, size)
-        bounded = [
-            _relations(lines, values)
-            for (code, _), lines in group_lines.items()
-            if code in counts and len(lines)
-        ]
-        if not any(_unpin(relations, values, secret, size) for relations in bounded):
-            break
+    levels, codes = out["niveau"].tolist(), [str(c) for c in out["code"].tolist()]
+    parents = parent_maps(qpv)
+    for (code, _), index in groups.items():
+        positions = list(index)
+        lines = _lines(
+            positions, [levels[i] for i in positions], [codes[i] for i in positions], parents
+        )
+        relations = _relations(lines, values) if code in counts else []
+        points = Points()
+        while True:
+            _secondary_by_lines(lines, secret, size)
+            if not relations or not _unpin(relations, values, secret, size, points):
+                break
     mask = pd.Series(secret, index=out.index)
     for column in ("valeur", "numerateur", "denominateur"):
         out[column] = out[column].astype("Float64").mask(mask)

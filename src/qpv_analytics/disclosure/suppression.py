@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Hashable, Iterator
+from collections.abc import Callable, Collection, Hashable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -623,6 +623,273 @@ Relation = tuple[int, list[int], bool]
 """``(parent row, child rows, exact)``: the parent is (``exact``) or bounds the parts' sum."""
 
 
+_MARGIN = 1e-3
+"""How much more than 0.5 two feasible points must differ on a row to skip its two LPs.
+
+The LPs solve to HiGHS' tolerances (about 1e-7 on these small systems of counts), far below it:
+a row the points show to range over more than ``0.5 + _MARGIN`` is one the LPs, run, would find
+ranging over more than 0.5 too.
+"""
+
+_FEASIBLE = 1e-6
+"""Largest violation of a constraint for a point carried over from a previous system."""
+
+_ROUNDS = 8
+"""Most rounds of random objectives spent looking for feasible points (two LPs each)."""
+
+
+class Points:
+    """Feasible points met while solving the line systems of one group of rows.
+
+    Each point gives a value to the rows that were unknown then. Carried over to the system of
+    a later state of ``secret`` (more rows masked), a point gives each newly masked row its
+    true value and is kept only when it satisfies the new system: it is then a feasible point
+    of that system too.
+    """
+
+    def __init__(self) -> None:
+        self.items: list[tuple[np.ndarray, np.ndarray]] = []
+
+
+class _LineSystem:
+    """The system of :func:`pinned_in_lines` for one state of ``secret``, with feasible points.
+
+    The matrices are built as they always were (same unknowns in increasing order, same rows in
+    the order of the relations), so the two LPs of a row get exactly the same input as before.
+
+    Feasible points of the system settle most rows without their LPs: when two feasible points
+    give a row values more than 0.5 apart, the row's minimum is at most the smaller and its
+    maximum at least the larger, so the row is not pinned, whatever the LPs would say up to
+    their tolerances (see :data:`_MARGIN`). The points are the optimal solutions of every LP
+    solved (a row's two LPs included), the points of ``points`` that still satisfy the system,
+    and those of a few LPs with random objectives over the rows not settled yet, within a box
+    (a point of the system in a box is a point of the system). Only the rows no point settles
+    (the pinned ones among them) get their two LPs, exactly as before. So a row is pinned
+    here exactly when the two LPs say it is.
+    """
+
+    def __init__(
+        self,
+        values: np.ndarray,
+        secret: np.ndarray,
+        relations: Collection[Relation],
+        points: Points | None = None,
+    ) -> None:
+        self.unknowns = sorted({i for p, kids, _ in relations for i in [p, *kids] if secret[i]})
+        n = len(self.unknowns)
+        equalities: list[np.ndarray] = []
+        eq_rhs: list[float] = []
+        bounds_rows: list[np.ndarray] = []
+        ub_rhs: list[float] = []
+        self.rows = np.array(self.unknowns, dtype=np.intp)
+        for parent, children, exact in relations if n else ():
+            # The loop over [parent, *children] of old, on arrays: a shown row without a value
+            # makes the line unusable; masked rows add their sign to their column; the shown
+            # values are added in the same order from 0.0 (cumsum adds one by one, as `+=`).
+            line = np.array([parent, *children], dtype=np.intp)
+            signs = np.ones(len(line))
+            signs[0] = -1.0
+            masked = secret[line]
+            if not masked.any():
+                continue  # no unknown: coefficients all zero
+            shown = values[line[~masked]]
+            if np.isnan(shown).any():
+                continue  # an unknown shown row (e.g. masked by a previous pass)
+            coefficients = np.zeros(n)
+            np.add.at(coefficients, np.searchsorted(self.rows, line[masked]), signs[masked])
+            if not coefficients.any():
+                continue
+            known = float(np.cumsum(np.concatenate([[0.0], signs[~masked] * shown]))[-1])
+            # Σ children − parent  = 0 (exact) or ≤ 0: move the shown values to the right side.
+            if exact:
+                equalities.append(coefficients)
+                eq_rhs.append(-known)
+            else:
+                bounds_rows.append(coefficients)
+                ub_rhs.append(-known)
+        self.a_eq = np.array(equalities).reshape(-1, n) if equalities else None
+        self.a_ub = np.array(bounds_rows).reshape(-1, n) if bounds_rows else None
+        self.b_eq = np.array(eq_rhs) if equalities else None
+        self.b_ub = np.array(ub_rhs) if bounds_rows else None
+        self.constrained = np.zeros(n, dtype=bool)
+        for matrix in (self.a_eq, self.a_ub):
+            if matrix is not None:
+                self.constrained |= (matrix != 0).any(axis=0)
+        self.points = points if points is not None else Points()
+        self._low: np.ndarray | None = None  # smallest value of each unknown among the points
+        self._high: np.ndarray | None = None  # largest value of each unknown among the points
+        self._searched = False
+        carried = [self._carried(rows, x, values) for rows, x in self.points.items]
+        self.points.items = []
+        for point in carried:
+            if point is not None:
+                self._keep(point)
+
+    def _carried(self, rows: np.ndarray, x: np.ndarray, values: np.ndarray) -> np.ndarray | None:
+        """A point of an earlier system, completed with the true values, if it fits this one."""
+        point = values[self.rows].astype(float)
+        where = np.searchsorted(self.rows, rows)
+        if (where >= len(self.rows)).any() or (
+            self.rows[np.minimum(where, len(self.rows) - 1)] != rows
+        ).any():
+            return None  # a row unknown then is shown now: not a point of this system
+        point[where] = x
+        if np.isnan(point).any() or (point < 1.0 - _FEASIBLE).any():
+            return None
+        if self.a_eq is not None and (np.abs(self.a_eq @ point - self.b_eq) > _FEASIBLE).any():
+            return None
+        if self.a_ub is not None and (self.a_ub @ point - self.b_ub > _FEASIBLE).any():
+            return None
+        return point
+
+    def _keep(self, point: np.ndarray) -> None:
+        self.points.items.append((self.rows, point))
+        if self._low is None or self._high is None:
+            self._low, self._high = point.copy(), point.copy()
+        else:
+            np.minimum(self._low, point, out=self._low)
+            np.maximum(self._high, point, out=self._high)
+
+    def _settled(self) -> np.ndarray:
+        """Rows two feasible points show to range over more than 0.5 (not pinned)."""
+        if self._low is None or self._high is None:
+            return np.zeros(len(self.unknowns), dtype=bool)
+        return self._high - self._low > 0.5 + _MARGIN
+
+    def _linprog(self, objective: np.ndarray, bounds: list[tuple[float, float | None]]):
+        from scipy.optimize import linprog  # a second of import, paid only when a line is solved
+
+        return linprog(
+            objective,
+            A_ub=self.a_ub,
+            b_ub=self.b_ub,
+            A_eq=self.a_eq,
+            b_eq=self.b_eq,
+            bounds=bounds,
+            method="highs",
+        )
+
+    def _box(self) -> list[tuple[float, float | None]]:
+        """Bounds of the unknowns for the search: at least 1, at most more than any total."""
+        scale = sum(float(np.abs(b).sum()) for b in (self.b_eq, self.b_ub) if b is not None)
+        return [(1.0, 2.0 + scale)] * len(self.unknowns)
+
+    def _random_pair(self, open_rows: np.ndarray, rng: np.random.Generator) -> bool:
+        """Minimise then maximise a random mix of the open rows: two vertices, far apart."""
+        weights = np.where(open_rows, rng.uniform(-1.0, 1.0, len(self.unknowns)), 0.0)
+        for sign in (1.0, -1.0):
+            solved = self._linprog(sign * weights, self._box())
+            if solved.status != 0:
+                return False  # no point in the box (an inconsistent system): the LPs will tell
+            self._keep(np.asarray(solved.x, dtype=float))
+        return True
+
+    def _shift(self, open_rows: np.ndarray, up: bool) -> bool:
+        """A point moving as many open rows as possible by 1 past their lowest (highest) value.
+
+        Maximises Σ t over the points ``x`` of the system and ``0 ≤ t ≤ 1`` with
+        ``t ≤ x − low`` (``t ≤ high − x`` downwards) for each open row: many rows at once,
+        where random vertices move only one row of a long line.
+        """
+        n, opened = len(self.unknowns), np.flatnonzero(open_rows)
+        if self._low is None or self._high is None:
+            return False
+        m = len(opened)
+        link = np.zeros((m, n + m))
+        link[np.arange(m), opened] = -1.0 if up else 1.0
+        link[np.arange(m), n + np.arange(m)] = 1.0
+        rhs = -self._low[opened] if up else self._high[opened]
+        a_ub = (
+            link
+            if self.a_ub is None
+            else np.vstack([np.hstack([self.a_ub, np.zeros((len(self.a_ub), m))]), link])
+        )
+        b_ub = rhs if self.b_ub is None else np.concatenate([self.b_ub, rhs])
+        a_eq = None if self.a_eq is None else np.hstack([self.a_eq, np.zeros((len(self.a_eq), m))])
+        objective = np.concatenate([np.zeros(n), -np.ones(m)])
+        from scipy.optimize import linprog
+
+        solved = linprog(
+            objective,
+            A_ub=a_ub,
+            b_ub=b_ub,
+            A_eq=a_eq,
+            b_eq=self.b_eq,
+            bounds=self._box() + [(0.0, 1.0)] * m,
+            method="highs",
+        )
+        if solved.status != 0:
+            return False
+        self._keep(np.asarray(solved.x[:n], dtype=float))
+        return True
+
+    def _search(self) -> None:
+        """Look for feasible points settling the constrained rows (a few LPs for all rows)."""
+        self._searched = True
+        rng = np.random.default_rng(0)
+        for round_ in range(_ROUNDS):
+            open_rows = self.constrained & ~self._settled()
+            if not open_rows.any():
+                return
+            before = int(open_rows.sum())
+            if round_ == 0:
+                found = self._random_pair(open_rows, rng)
+            else:
+                found = self._shift(open_rows, up=True)
+                found = found and self._shift(self.constrained & ~self._settled(), up=False)
+            if not found or int((self.constrained & ~self._settled()).sum()) == before:
+                return  # what is left is pinned, or nearly so: each row gets its LPs
+
+    def pinned(self, k: int) -> bool:
+        """True when the shown values leave unknown ``k`` a single value (within less than 1)."""
+        if not self.constrained[k]:
+            return False
+        if not self._settled()[k] and not self._searched:
+            self._search()
+        if self._settled()[k]:
+            return False  # two feasible points more than 0.5 apart on this row
+        objective = np.zeros(len(self.unknowns))
+        objective[k] = 1.0
+        extremes = []
+        for sign in (1.0, -1.0):
+            solved = self._linprog(sign * objective, [(1.0, None)] * len(self.unknowns))
+            if solved.status != 0:
+                break  # unbounded, or inconsistent input: not a single value
+            self._keep(np.asarray(solved.x, dtype=float))
+            extremes.append(sign * solved.fun)
+        return len(extremes) == 2 and extremes[1] - extremes[0] < 0.5
+
+
+def pinned_rows(
+    values: np.ndarray,
+    secret: np.ndarray,
+    relations: Collection[Relation],
+    wanted: Callable[[int], bool] | None = None,
+    points: Points | None = None,
+) -> Iterator[int]:
+    """Yield the rows of :func:`pinned_in_lines` one by one, solving only what is asked for.
+
+    Rows come in increasing order and each is decided only when the caller asks for the next
+    one, so a caller stopping at the first row it can act on solves no LP for the rows after
+    it. ``wanted`` (called with a row, on the current state of the caller) leaves out the rows
+    the caller has no use for, without solving their LPs: the rows yielded are exactly those of
+    ``[r for r in pinned_in_lines(values, secret, relations) if wanted(r)]``, in that order,
+    as long as ``values``, ``secret`` and ``relations`` do not change while iterating.
+
+    Args:
+        values: value of each row (``nan`` when unknown); only shown rows' values are used.
+        secret: whether each row is masked.
+        relations: the additive lines between the rows (see :func:`pinned_in_lines`).
+        wanted: rows to decide (all of them when ``None``).
+        points: feasible points of earlier systems of the same relations, to start from; the
+            points found here are added (they only save LPs, never change the rows yielded).
+    """
+    system = _LineSystem(values, secret, relations, points)
+    for k, row in enumerate(system.unknowns):
+        if (wanted is None or wanted(row)) and system.pinned(k):
+            yield row
+
+
 def pinned_in_lines(
     values: np.ndarray, secret: np.ndarray, relations: Collection[Relation]
 ) -> list[int]:
@@ -632,7 +899,9 @@ def pinned_in_lines(
     that sum (rows without a known part, such as people not located in any department). Every
     masked row is known to be at least 1 (zeros are shown). A masked row is pinned when the
     shown values and these relations leave it one possible value (within less than 1), as a
-    reader subtracting the shown parts from the published total would find it.
+    reader subtracting the shown parts from the published total would find it: its smallest
+    and largest values (two LPs) are less than 0.5 apart. The LPs of a row are skipped when two
+    solutions already found give it values more than 0.5 apart (see :class:`_LineSystem`).
 
     Args:
         values: value of each row (``nan`` when unknown); only shown rows' values are used.
@@ -642,67 +911,4 @@ def pinned_in_lines(
     Returns:
         Positions of the pinned masked rows, in increasing order.
     """
-    from scipy.optimize import linprog
-
-    unknowns = sorted({i for p, kids, _ in relations for i in [p, *kids] if secret[i]})
-    if not unknowns:
-        return []
-    column = {row: k for k, row in enumerate(unknowns)}
-    equalities: list[np.ndarray] = []
-    eq_rhs: list[float] = []
-    bounds_rows: list[np.ndarray] = []
-    ub_rhs: list[float] = []
-    for parent, children, exact in relations:
-        coefficients = np.zeros(len(unknowns))
-        known = 0.0
-        usable = True
-        for row, sign in [(parent, -1.0), *((c, 1.0) for c in children)]:
-            if secret[row]:
-                coefficients[column[row]] += sign
-            elif math.isnan(values[row]):
-                usable = False  # an unknown shown row (e.g. masked by a previous pass)
-                break
-            else:
-                known += sign * values[row]
-        if not usable or not coefficients.any():
-            continue
-        # Σ children − parent  = 0 (exact) or ≤ 0: move the shown values to the right side.
-        if exact:
-            equalities.append(coefficients)
-            eq_rhs.append(-known)
-        else:
-            bounds_rows.append(coefficients)
-            ub_rhs.append(-known)
-    if not equalities and not bounds_rows:
-        return []
-    a_eq = np.array(equalities).reshape(-1, len(unknowns)) if equalities else None
-    a_ub = np.array(bounds_rows).reshape(-1, len(unknowns)) if bounds_rows else None
-    b_eq = np.array(eq_rhs) if equalities else None
-    b_ub = np.array(ub_rhs) if bounds_rows else None
-    constrained = np.zeros(len(unknowns), dtype=bool)
-    for matrix in (a_eq, a_ub):
-        if matrix is not None:
-            constrained |= (matrix != 0).any(axis=0)
-    pinned = []
-    for k, row in enumerate(unknowns):
-        if not constrained[k]:
-            continue
-        objective = np.zeros(len(unknowns))
-        objective[k] = 1.0
-        extremes = []
-        for sign in (1.0, -1.0):
-            solved = linprog(
-                sign * objective,
-                A_ub=a_ub,
-                b_ub=b_ub,
-                A_eq=a_eq,
-                b_eq=b_eq,
-                bounds=[(1.0, None)] * len(unknowns),
-                method="highs",
-            )
-            if solved.status != 0:
-                break  # unbounded, or inconsistent input: not a single value
-            extremes.append(sign * solved.fun)
-        if len(extremes) == 2 and extremes[1] - extremes[0] < 0.5:
-            pinned.append(row)
-    return pinned
+    return list(pinned_rows(values, secret, relations))
