@@ -1,4 +1,4 @@
-"""Every indicator table of a publication, computed in one call the way the reports compute them."""
+"""The indicator tables of each report, declared once: axis notebooks and benchmarks call them."""
 
 from __future__ import annotations
 
@@ -16,6 +16,72 @@ TableReader = Callable[..., pd.DataFrame]
 ``reporting.Report.table`` returns it."""
 
 
+def axis_frames(
+    number: int,
+    table: TableReader,
+    qpv: pd.DataFrame,
+    params: RunParams,
+    paths: Paths,
+    population: pd.DataFrame | None = None,
+) -> list[pd.DataFrame]:
+    """The indicator tables of one axis report, before secrecy, in the order it joins them.
+
+    Each axis notebook passes them to ``sections.export_results``; :func:`indicator_tables`
+    computes them the same way for every axis at once (national benchmark).
+
+    Args:
+        number: the axis (1 to 6).
+        table: reader of the processed tables (``rep.table`` of an open report).
+        qpv: QPV reference of the publication.
+        params: run parameters.
+        paths: project paths (public files of the digital advisers, axis 6).
+        population: QPV population of axis 6 (``axe6.report_population``); read from the
+            context table when ``None``.
+
+    Returns:
+        The axis' tidy tables, the activity of the partners' network among them.
+    """
+    from qpv_analytics.ingest import reference
+
+    def activity() -> pd.DataFrame:
+        return activite.activity_indicators(table("evenements"), qpv, params, axes=[number])
+
+    if number == 1:
+        return [
+            axe1.operation_indicators(table("ru_operations"), qpv, params),
+            axe1.rehousing_indicators(table("ru_relogements"), qpv, params),
+            activity(),
+        ]
+    if number == 2:
+        return [
+            axe2.tfpb_indicators(table("tfpb_abattement"), table("tfpb_actions"), qpv, params),
+            axe2.gusp_indicators(table("gusp"), qpv, params),
+            activity(),
+        ]
+    if number == 3:
+        return [axe3.allocation_indicators(table("attributions"), qpv, params), activity()]
+    if number == 4:
+        return [axe4.training_indicators(table("evenements"), qpv, params), activity()]
+    if number == 5:
+        markets = table("clauses_marches")
+        return [
+            axe5.market_indicators(markets, qpv, params),
+            axe5.beneficiary_indicators(table("clauses_beneficiaires"), markets, qpv, params),
+            activity(),
+        ]
+    if number == 6:
+        if population is None:
+            population = axe6.qpv_population(table("contexte", all_years=True), params.years)
+        return [
+            axe6.digital_indicators(table("numerique"), qpv, population, params),
+            axe6.landlord_indicators(table("numerique_bailleurs"), params),
+            axe6.innovation_indicators(table("projets_innovation"), params),
+            activity(),
+            axe6.adviser_indicators(reference.digital_advisers(params.region, paths), params),
+        ]
+    raise ValueError(f"axe inconnu : {number} (1 à 6)")
+
+
 def indicator_tables(
     table: TableReader,
     qpv: pd.DataFrame,
@@ -25,7 +91,7 @@ def indicator_tables(
 ) -> dict[str, pd.DataFrame]:
     """Compute the indicator tables of every report, as their notebooks do (secrecy applied).
 
-    The six axis reports join their tables and mask the counts of people
+    The six axis reports join their tables (:func:`axis_frames`) and mask the counts of people
     (:func:`~qpv_analytics.disclosure.protect_people`), the context report computes the context
     and State-resource indicators; territory names are not attached (the reports add them for
     display only).
@@ -44,51 +110,20 @@ def indicator_tables(
     from qpv_analytics import disclosure
     from qpv_analytics.indicators.compute import combine
     from qpv_analytics.ingest import reference
+    from qpv_analytics.labels import REPORT_TITLES
 
-    events = table("evenements")
-
-    def axis(number: int, *frames: pd.DataFrame) -> pd.DataFrame:
-        joined = pd.concat(
-            [*frames, activite.activity_indicators(events, qpv, params, axes=[number])],
-            ignore_index=True,
-        )
-        return disclosure.protect_people(joined, params, qpv) if protect else joined
-
-    markets = table("clauses_marches")
+    tables = {}
+    for name in REPORT_TITLES:
+        if name.startswith("axe"):
+            number = int(name[3])
+            joined = pd.concat(axis_frames(number, table, qpv, params, paths), ignore_index=True)
+            tables[name] = disclosure.protect_people(joined, params, qpv) if protect else joined
     contexte = table("contexte", all_years=True)
-    population = axe6.qpv_population(contexte, params.years)
     posts = reference.state_posts(params.region, params.years, paths)
-    return {
-        "axe1_renouvellement_urbain": axis(
-            1,
-            axe1.operation_indicators(table("ru_operations"), qpv, params),
-            axe1.rehousing_indicators(table("ru_relogements"), qpv, params),
-        ),
-        "axe2_gusp_tfpb": axis(
-            2,
-            axe2.tfpb_indicators(table("tfpb_abattement"), table("tfpb_actions"), qpv, params),
-            axe2.gusp_indicators(table("gusp"), qpv, params),
-        ),
-        "axe3_discriminations": axis(
-            3, axe3.allocation_indicators(table("attributions"), qpv, params)
-        ),
-        "axe4_laicite": axis(4, axe4.training_indicators(events, qpv, params)),
-        "axe5_emploi_insertion": axis(
-            5,
-            axe5.market_indicators(markets, qpv, params),
-            axe5.beneficiary_indicators(table("clauses_beneficiaires"), markets, qpv, params),
-        ),
-        "axe6_numerique": axis(
-            6,
-            axe6.digital_indicators(table("numerique"), qpv, population, params),
-            axe6.landlord_indicators(table("numerique_bailleurs"), params),
-            axe6.innovation_indicators(table("projets_innovation"), params),
-            axe6.adviser_indicators(reference.digital_advisers(params.region, paths), params),
-        ),
-        "contexte": combine(
-            [
-                context_indicators.context_indicators(contexte, qpv, params),
-                ressources.posts_indicators(posts, params),
-            ]
-        ),
-    }
+    tables["contexte"] = combine(
+        [
+            context_indicators.context_indicators(contexte, qpv, params),
+            ressources.posts_indicators(posts, params),
+        ]
+    )
+    return tables
