@@ -862,3 +862,28 @@ def test_two_runs_on_the_same_inputs_are_identical_but_for_the_documented_fields
     assert set(manifest["empreinte"]) >= {"entrees", "parametres", "code", "notebooks", "global"}
     assert manifest["parametres"]["rapports"] == ["axe4_laicite", "contexte", "synthese"]
     assert manifest["champs_variables"] == publication.VARYING_FIELDS
+
+
+def test_every_table_gives_the_tables_the_axis_reports_export(published):
+    """The national benchmark's indicator_tables computes what each axis notebook exports."""
+    from qpv_analytics.indicators.every_table import indicator_tables
+    from qpv_analytics.ingest import reference
+    from qpv_analytics.params import load_params
+    from qpv_analytics.report.reporting import Report
+
+    paths = published[0]
+    params = load_params(2025, paths)
+    qpv = reference.qpv_for_params(params, paths)
+    tables = indicator_tables(Report(params, paths, qpv, True).table, qpv, params, paths)
+    key = ["indicateur", "niveau", "code", "annee"]
+    axes = [name for name in tables if name.startswith("axe")]
+    assert len(axes) == 6
+    for name in axes:
+        exported = pd.read_parquet(paths.report_year(2025) / "indicateurs" / f"{name}.parquet")
+        columns = [c for c in tables[name].columns if c in exported.columns]
+        assert {"valeur", "secret", "statut"} <= set(columns)
+        pd.testing.assert_frame_equal(
+            exported[columns].sort_values(key).reset_index(drop=True),
+            tables[name][columns].sort_values(key).reset_index(drop=True),
+            check_dtype=False,
+        )
