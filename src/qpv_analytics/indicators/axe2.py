@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from qpv_analytics.contract import AXES_TFPB
-from qpv_analytics.indicators.compute import compute
+from qpv_analytics.indicators.compute import compute, group_sums
 from qpv_analytics.indicators.core import attach_geography
 from qpv_analytics.indicators.model import Indicator, register, select
 from qpv_analytics.params import RunParams
@@ -143,13 +143,14 @@ def tfpb_base(abattement: pd.DataFrame, actions: pd.DataFrame, qpv: pd.DataFrame
         with actions but no abatement row (or the reverse) keeps a blank on the missing side.
     """
     keys = ["annee", "bailleur", "code_qpv"]
-    abat = abattement.groupby(keys, as_index=False).agg(
-        logements_concernes=("logements_concernes", lambda s: s.sum(min_count=1)),
-        montant_abattement_eur=("montant_abattement_eur", lambda s: s.sum(min_count=1)),
-    )
-    act = actions.groupby(keys, as_index=False).agg(
-        montant_valorise_eur=("montant_valorise_eur", lambda s: s.sum(min_count=1))
-    )
+    abat_groups = abattement.dropna(subset=keys).groupby(keys, observed=True)
+    abat = pd.DataFrame(
+        {c: group_sums(abat_groups, c) for c in ("logements_concernes", "montant_abattement_eur")}
+    ).reset_index()
+    act_groups = actions.dropna(subset=keys).groupby(keys, observed=True)
+    act = pd.DataFrame(
+        {"montant_valorise_eur": group_sums(act_groups, "montant_valorise_eur")}
+    ).reset_index()
     base = abat.merge(act, on=keys, how="outer")
     return attach_geography(base, qpv)
 

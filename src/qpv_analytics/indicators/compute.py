@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from qpv_analytics.indicators.model import (
@@ -19,6 +21,9 @@ from qpv_analytics.indicators.model import (
 from qpv_analytics.indicators.obligations import context_levels
 from qpv_analytics.params import RunParams
 from qpv_analytics.thresholds import PARTIAL_STATUS_PCT
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from pandas.core.groupby import DataFrameGroupBy
 
 JUDGEMENTS = ("atteint", "partiel", "non_atteint")
 """Statuses that judge a value against its target (a context row has none of them)."""
@@ -45,6 +50,29 @@ def status(
     if direction == "hausse":
         return "partiel" if value >= target * partial_pct / 100 else "non_atteint"
     return "partiel" if value <= target * (2 - partial_pct / 100) else "non_atteint"
+
+
+def statuses(
+    values: pd.Series, target: float | None, direction: str, partial_pct: float | None
+) -> np.ndarray:
+    """:func:`status` of each value of a column, computed on the whole column at once."""
+    numbers = values.to_numpy(dtype="float64", na_value=np.nan)
+    out = np.full(len(numbers), "sans_donnee", dtype=object)
+    given = ~np.isnan(numbers)
+    if target is None or pd.isna(target):
+        out[given] = "sans_cible"
+        return out
+    rising = direction == "hausse"
+    met = numbers >= target if rising else numbers <= target
+    out[given] = "non_atteint"
+    if partial_pct is not None:  # thresholds computed as status() does, to the last digit
+        if rising:
+            partial = numbers >= target * partial_pct / 100
+        else:
+            partial = numbers <= target * (2 - partial_pct / 100)
+        out[given & partial] = "partiel"
+    out[given & met] = "atteint"
+    return out
 
 
 def partial_threshold(indicator: Indicator, params: RunParams | None) -> float | None:
@@ -81,6 +109,114 @@ def counted_rows(base: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
     return sub.dropna(subset=list(required)) if required else sub
 
 
+EXACT_INTEGERS = 2.0**53
+"""Below this, whole numbers are added exactly in floating point, in any order."""
+
+_CHECKED_GROUPS = 20
+"""Groups whose sum :func:`group_sums` also takes the slow way, to check its own."""
+
+
+def _per_group(
+    numbers: np.ndarray, masked: bool, order: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> list:
+    """``Series.sum(min_count=1)`` of groups of rows, with NumPy on each group's slice.
+
+    This is the reduction pandas runs for the sum of a Series, on the same values in the same
+    order (a group's rows in row order): ``np.sum(values, where=~mask)`` for a nullable
+    ``Float64`` column, missing values replaced by 0 then ``values.sum()`` for a NumPy
+    ``float64`` one; a group without value is blank. Without the cost of a Series per group.
+
+    Args:
+        numbers: the column's values (NaN for a blank).
+        masked: whether the column is nullable ``Float64`` (else NumPy ``float64``).
+        order: row positions sorted by group, in row order within a group.
+        starts: first position in ``order`` of each group summed.
+        ends: position after the last.
+    """
+    given = ~np.isnan(numbers[order])
+    values = numbers[order] if masked else np.where(given, numbers[order], 0.0)
+    blank = pd.NA if masked else np.nan
+    out = []
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        if not given[a:b].any():
+            out.append(blank)
+        elif masked:
+            out.append(np.sum(values[a:b], where=given[a:b]))
+        else:
+            out.append(values[a:b].sum())
+    return out
+
+
+def _same(a: object, b: object) -> bool:
+    """Whether two sums are the same number, to the sign of a zero (or both blank)."""
+    if pd.isna(a) or pd.isna(b):
+        return bool(pd.isna(a) and pd.isna(b))
+    return bool(np.float64(a) == np.float64(b) and np.signbit(a) == np.signbit(b))
+
+
+def group_sums(groups: DataFrameGroupBy, column: str) -> pd.Series:
+    """Sum of a column per group (blanks skipped, a group of blanks stays blank).
+
+    The result is that of ``lambda s: s.sum(min_count=1)`` on each group, to the last digit
+    and to the sign of a zero (the published CSV files must not change), without its Series
+    per group (minutes on national data). pandas' grouped sum (``sum(min_count=1)``, compiled)
+    adds a group's values from 0 in row order with a compensation term, ``Series.sum`` in
+    NumPy's pairwise order: both give the exact sum, hence the same number, for integer
+    columns, for groups of at most two values (``0 + a + b`` in any order) and for groups of
+    whole numbers whose total stays below :data:`EXACT_INTEGERS`. Both start from +0, but
+    ``Series.sum`` of a NumPy ``float64`` column from its first value: a zero sum may be -0.0
+    there. The other
+    groups (three values or more with a fraction: euros and cents, hours; for ``float64``, a
+    zero sum with a -0.0 in it) are summed as ``Series.sum`` does, with NumPy on each group's
+    slice (:func:`_per_group`); a few of them are checked against ``Series.sum`` itself, and
+    on any difference every group is summed by ``Series.sum``, as before.
+
+    Args:
+        groups: rows grouped by their keys (``rows.groupby(keys, observed=True)``, all keys
+            given).
+        column: numeric column to sum.
+
+    Returns:
+        One sum per group, indexed by the group keys (sorted, observed values only).
+    """
+    column_groups = groups[column]
+    sums = column_groups.sum(min_count=1)
+    series = groups.obj[column]
+    dtype = series.dtype
+    if pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+        return sums  # exact whatever the order
+    masked = isinstance(dtype, pd.Float64Dtype)
+    if not masked and dtype != np.float64:
+        return column_groups.agg(lambda s: s.sum(min_count=1))
+    numbers = series.to_numpy(dtype="float64", na_value=np.nan)
+    given = ~np.isnan(numbers)
+    codes = groups.ngroup().to_numpy()
+    size = len(sums)
+    count = np.bincount(codes, weights=given, minlength=size)
+    whole = ~given | (numbers == np.round(numbers))
+    inexact = np.bincount(codes, weights=~whole, minlength=size) > 0
+    if np.abs(numbers[given]).sum() >= EXACT_INTEGERS:
+        inexact[:] = True
+    redo = (count >= 3) & inexact
+    if not masked:
+        negative_zero = given & (numbers == 0) & np.signbit(numbers)
+        zero = sums.to_numpy(dtype="float64", na_value=np.nan) == 0
+        redo |= zero & (np.bincount(codes, weights=negative_zero, minlength=size) > 0)
+    wanted = np.flatnonzero(redo)
+    if not len(wanted):
+        return sums
+    order = np.argsort(codes, kind="stable")
+    starts = np.searchsorted(codes[order], wanted, side="left")
+    ends = np.searchsorted(codes[order], wanted, side="right")
+    done = _per_group(numbers, masked, order, starts, ends)
+    for pos in range(min(len(wanted), _CHECKED_GROUPS)):
+        expected = series.iloc[order[starts[pos] : ends[pos]]].sum(min_count=1)
+        if not _same(done[pos], expected):
+            return column_groups.agg(lambda s: s.sum(min_count=1))
+    sums.iloc[wanted] = done
+    return sums
+
+
 def aggregate(
     base: pd.DataFrame, indicator: Indicator, params: RunParams | None = None
 ) -> pd.DataFrame:
@@ -107,10 +243,11 @@ def aggregate(
         if col is not None and col not in sub.columns:
             continue
         keys = ["annee"] if col is None else ["annee", col]
-        agg = {"numerateur": (numerator, lambda s: s.sum(min_count=1))}
+        groups = sub.dropna(subset=keys).groupby(keys, observed=True)
+        sums = {"numerateur": group_sums(groups, numerator)}
         if denominator:
-            agg["denominateur"] = (denominator, lambda s: s.sum(min_count=1))
-        grouped = sub.dropna(subset=keys).groupby(keys, as_index=False, observed=True).agg(**agg)
+            sums["denominateur"] = group_sums(groups, denominator)
+        grouped = pd.DataFrame(sums).reset_index()
         grouped["niveau"] = level
         grouped["code"] = "region" if col is None else grouped[col].astype(str)
         frames.append(grouped)
@@ -140,15 +277,13 @@ def finish(out: pd.DataFrame, indicator: Indicator, params: RunParams | None) ->
     out["axe"] = indicator.axis
     out["unite"] = indicator.unit
     out["cible"] = target
-    context = context_levels(indicator, out["niveau"])
-    out["statut"] = [
-        "contexte" if level in context and st in JUDGEMENTS else st
-        for st, level in zip(
-            (status(v, target, indicator.direction, partial) for v in out["valeur"]),
-            out["niveau"],
-            strict=True,
-        )
-    ]
+    context = context_levels(indicator, out["niveau"].unique())
+    judged = statuses(out["valeur"], target, indicator.direction, partial)
+    in_context = out["niveau"].isin(list(context)).to_numpy(dtype=bool) & np.isin(
+        judged, JUDGEMENTS
+    )
+    judged[in_context] = "contexte"
+    out["statut"] = judged
     if "nom" not in out.columns:
         out["nom"] = pd.NA
     for col in ("valeur", "numerateur", "denominateur", "cible"):

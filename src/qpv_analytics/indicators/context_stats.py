@@ -360,25 +360,12 @@ def context_by_qpv(
     ref["_commune"] = (
         ref["code_commune"].astype("string").fillna(ref["nom_commune"].astype("string"))
     )
-    rows = []
-    for code, group in ref.groupby("code_qpv", sort=True):
-
-        def first(col: str, group: pd.DataFrame = group) -> object:
-            values = group[col].dropna() if col in group.columns else pd.Series(dtype=object)
-            return values.iloc[0] if len(values) else None
-
-        rows.append(
-            {
-                "code_qpv": code,
-                "nom_qpv": first("nom_qpv"),
-                "code_departement": first("code_departement"),
-                "siren_epci": first("siren_epci"),
-                "nom_epci": first("nom_epci"),
-                "communes": _join_names(group["nom_commune"]),
-                "nb_communes": int(group["_commune"].dropna().nunique()),
-            }
-        )
-    frame = pd.DataFrame(rows, columns=list(QPV_FRAME_COLUMNS[:-1]))
+    groups = ref.groupby("code_qpv", sort=True)
+    named = [c for c in ("nom_qpv", "code_departement", "siren_epci", "nom_epci") if c in ref]
+    frame = groups[named].first()  # the first given value of each QPV's rows
+    frame["communes"] = groups["nom_commune"].agg(_join_names)
+    frame["nb_communes"] = groups["_commune"].nunique()
+    frame = frame.reset_index().reindex(columns=list(QPV_FRAME_COLUMNS[:-1]))
     for col in QPV_FRAME_COLUMNS[:6]:
         frame[col] = frame[col].astype("string")
     frame["nb_communes"] = frame["nb_communes"].astype("Int64")
