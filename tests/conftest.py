@@ -16,6 +16,37 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 
+def tidy_row(
+    code: str,
+    level: str,
+    territory: str,
+    value: float | None,
+    *,
+    year: int = 2025,
+    num: float | None = None,
+    den: float | None = None,
+    unit: str = "ménages",
+    target: float | None = None,
+    status: str = "sans_cible",
+) -> dict:
+    """One row of a tidy indicator table (``RESULT_COLUMNS``), written by hand in a test."""
+    return {
+        "indicateur": code,
+        "libelle": code,
+        "axe": 1,
+        "niveau": level,
+        "code": territory,
+        "nom": territory,
+        "annee": year,
+        "valeur": value,
+        "numerateur": num,
+        "denominateur": den,
+        "unite": unit,
+        "cible": target,
+        "statut": status,
+    }
+
+
 def make_project(root: Path, with_notebooks: bool = True) -> Paths:
     """Lay out a minimal project (params, reference data, notebooks) under ``root``."""
     (root / "data" / "raw").mkdir(parents=True)

@@ -24,6 +24,7 @@ from qpv_analytics.disclosure.suppression import (
 )
 from qpv_analytics.indicators.model import RESULT_COLUMNS
 from qpv_analytics.labels import SECRET
+from tests.conftest import tidy_row
 
 pytestmark = pytest.mark.unit
 
@@ -41,21 +42,7 @@ def frame(rows: dict[str, list], columns: list[str]) -> pd.DataFrame:
 
 
 def _row(code: str, level: str, territory: str, value, num, den, unit: str) -> dict:
-    return {
-        "indicateur": code,
-        "libelle": code,
-        "axe": 1,
-        "niveau": level,
-        "code": territory,
-        "nom": territory,
-        "annee": 2025,
-        "valeur": value,
-        "numerateur": num,
-        "denominateur": den,
-        "unite": unit,
-        "cible": None,
-        "statut": "sans_cible",
-    }
+    return tidy_row(code, level, territory, value, num=num, den=den, unit=unit)
 
 
 def tidy() -> pd.DataFrame:

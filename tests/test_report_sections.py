@@ -10,6 +10,7 @@ import pytest
 from qpv_analytics.config import BUILD_ENV, Paths
 from qpv_analytics.indicators.model import RESULT_COLUMNS
 from qpv_analytics.report import reporting, sections
+from tests.conftest import tidy_row
 
 pytestmark = pytest.mark.unit
 
@@ -29,21 +30,18 @@ def _rows(*rows: tuple) -> pd.DataFrame:
     """Tidy rows from (indicator, level, code, year, value, status)."""
     frame = pd.DataFrame(
         [
-            {
-                "indicateur": code,
-                "libelle": code,
-                "axe": 1,
-                "niveau": level,
-                "code": territory,
-                "nom": territory,
-                "annee": year,
-                "valeur": value,
-                "numerateur": value,
-                "denominateur": 100.0,
-                "unite": "%",
-                "cible": 100.0,
-                "statut": status,
-            }
+            tidy_row(
+                code,
+                level,
+                territory,
+                value,
+                year=year,
+                num=value,
+                den=100.0,
+                unit="%",
+                target=100.0,
+                status=status,
+            )
             for code, level, territory, year, value, status in rows
         ],
         columns=RESULT_COLUMNS,

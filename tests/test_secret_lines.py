@@ -13,6 +13,7 @@ from qpv_analytics.disclosure import indicator_tables as tables
 from qpv_analytics.disclosure.indicator_tables import protect_people
 from qpv_analytics.disclosure.suppression import pinned_in_lines, pinned_rows
 from qpv_analytics.indicators.model import REGISTRY, RESULT_COLUMNS
+from tests.conftest import tidy_row
 
 pytestmark = pytest.mark.unit
 
@@ -20,21 +21,7 @@ COUNT = "ru_menages_reloges"
 
 
 def _row(code: str, level: str, territory: str, year: int, value: float) -> dict:
-    return {
-        "indicateur": code,
-        "libelle": code,
-        "axe": 1,
-        "niveau": level,
-        "code": territory,
-        "nom": territory,
-        "annee": year,
-        "valeur": value,
-        "numerateur": value,
-        "denominateur": None,
-        "unite": "ménages",
-        "cible": None,
-        "statut": "sans_cible",
-    }
+    return tidy_row(code, level, territory, value, year=year, num=value)
 
 
 def _table(rows: list[dict]) -> pd.DataFrame:
