@@ -94,8 +94,11 @@ def test_suite_follows_the_contract(name: str):
         if col.kind not in ("texte", "code"):
             assert find(exps, "ExpectColumnValuesToBeInTypeList", column=col.name), col.name
         if col.references:
-            in_set = find(exps, "ExpectColumnValuesToBeInSet", column=col.name)
-            assert [sorted(e.value_set) for e in in_set] == [sorted(REFS.values(col.references))]
+            derived = suites.reference_column(col)
+            (check,) = find(exps, "ExpectColumnValuesToBeNull", column=derived)
+            assert check.meta["colonnes"] == [derived, col.name]
+            assert check.meta["regle"] == f"referentiel_{col.references}"
+            assert not find(exps, "ExpectColumnValuesToBeInSet", column=col.name)
     if len(table.key) == 1:
         assert find(exps, "ExpectColumnValuesToBeUnique", column=table.key[0])
     else:
@@ -138,11 +141,13 @@ def test_every_expectation_carries_french_message_and_severity(name: str):
 @unit
 def test_reference_severities():
     exps = suite("tfpb_abattement")
-    (qpv,) = find(exps, "ExpectColumnValuesToBeInSet", column="code_qpv")
-    (landlord,) = find(exps, "ExpectColumnValuesToBeInSet", column="bailleur")
+    (qpv,) = find(exps, "ExpectColumnValuesToBeNull", column="_code_qpv_hors_referentiel")
+    (landlord,) = find(exps, "ExpectColumnValuesToBeNull", column="_bailleur_hors_referentiel")
     assert qpv.meta["severite"] == "bloquant" and qpv.severity.value == "critical"
     assert landlord.meta["severite"] == "avertissement" and landlord.severity.value == "warning"
-    (epci,) = find(suite("gusp"), "ExpectColumnValuesToBeInSet", column="siren_epci")
+    (epci,) = find(
+        suite("gusp"), "ExpectColumnValuesToBeNull", column="_siren_epci_hors_referentiel"
+    )
     assert epci.meta["severite"] == "bloquant"
 
 
@@ -150,7 +155,26 @@ def test_reference_severities():
 def test_no_landlord_check_without_registry():
     refs = suites.ReferenceSets(REFS.qpv, REFS.epci, frozenset())
     exps = suite("tfpb_abattement", refs)
-    assert not find(exps, "ExpectColumnValuesToBeInSet", column="bailleur")
+    assert not find(exps, "ExpectColumnValuesToBeNull", column="_bailleur_hors_referentiel")
+    data = pd.DataFrame({"bailleur": pd.array(["Inconnu"], dtype="string")})
+    frame = suites.prepare_frame(data, TABLES["tfpb_abattement"], refs)
+    assert "_bailleur_hors_referentiel" not in frame.columns
+
+
+@unit
+def test_prepare_frame_keeps_the_values_missing_from_their_reference():
+    table = TABLES["tfpb_abattement"]
+    data = pd.DataFrame(
+        {
+            "code_qpv": pd.array(["QN00201M", "QP059001", None, "QN00202M", "qn00201m"], "string"),
+            "bailleur": pd.array(["Habitat Flandre Opale", None, "HFO", "X", "X"], "string"),
+        }
+    )
+    frame = suites.prepare_frame(data, table, REFS)
+    qpv = frame["_code_qpv_hors_referentiel"]
+    assert qpv.dtype == "string"
+    assert qpv.tolist() == [pd.NA, "QP059001", pd.NA, pd.NA, "qn00201m"]
+    assert frame["_bailleur_hors_referentiel"].tolist() == [pd.NA, pd.NA, "HFO", "X", "X"]
 
 
 @unit
@@ -204,7 +228,7 @@ def test_prepare_frame_adds_the_plausibility_ratio():
             "logements_concernes": pd.array([10, 0, None], dtype="Int64"),
         }
     )
-    frame = suites.prepare_frame(data, TABLES["tfpb_abattement"])
+    frame = suites.prepare_frame(data, TABLES["tfpb_abattement"], REFS)
     ratio = frame["_abattement_eur_par_logement"]
     assert ratio[0] == 100 and pd.isna(ratio[1]) and pd.isna(ratio[2])
 
@@ -216,7 +240,7 @@ def test_prepare_frame_resets_index_and_hides_identifiers():
         {"id_menage": pd.array(["SECRET-1", "SECRET-2", "SECRET-1", None], dtype="string")},
         index=[7, 3, 9, 1],
     )
-    frame = suites.prepare_frame(data, table)
+    frame = suites.prepare_frame(data, table, REFS)
     assert isinstance(frame.index, pd.RangeIndex)
     values = frame["id_menage"].tolist()
     assert values[0] == values[2] != values[1] and pd.isna(values[3])
@@ -256,7 +280,7 @@ def test_prepare_frame_keeps_the_rates_of_files_written_in_fractions():
             "_feuille": [None] * 10 + ["2024", "2024", "2025"],
         }
     )
-    flagged = suites.prepare_frame(data, table)[
+    flagged = suites.prepare_frame(data, table, REFS)[
         suites.fraction_column(table.column("part_demandes_en_ligne_pct"))
     ]
     # a.csv: three rates out of four in [0, 1] (one blank) -> fractions
@@ -281,7 +305,7 @@ def test_prepare_frame_sums_a_persons_hours_over_their_contracts():
             "heures_realisees": pd.array([900.0, 800.0, 1000.0, None, 10.0], dtype="Float64"),
         }
     )
-    totals = suites.prepare_frame(data, table)[check.name].tolist()
+    totals = suites.prepare_frame(data, table, REFS)[check.name].tolist()
     assert totals[:3] == [1700.0, 1700.0, 1000.0]
     assert pd.isna(totals[3]) and pd.isna(totals[4])
 

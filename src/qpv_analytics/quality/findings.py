@@ -44,7 +44,7 @@ def table_findings(
         if i.blocking and i.column
         for line in i.rows
     }
-    lookup = _producer_lookup(table, data)
+    lookup = _producer_lookup(table, data, {int(line) for i in issues for line in i.rows})
     rows = [r for i in issues for r in _rows_from_loader_issue(i, table, lookup)]
     if gx is not None and frame is not None:
         found, found_rows = _issues_from_validation(gx, table, data, frame, covered, lookup[1])
@@ -66,7 +66,7 @@ def _tidy_loader_issue(issue: Issue, table: Table) -> Issue:
 
 def _empty_file_issues(result: LoadResult, table: Table) -> list[Issue]:
     """Warn about files that were read but gave no data row (empty, header only)."""
-    read = set(result.data["_fichier"].dropna().astype(str)) if len(result.data) else set()
+    read = set(map(str, result.data["_fichier"].dropna().unique())) if len(result.data) else set()
     failed = {i.file for i in result.issues if i.blocking}  # refused, not empty
     return [
         Issue(
@@ -346,16 +346,21 @@ def _feedback_row(issue: Issue, line: int | None, producer: str | None, value: s
     )
 
 
-def _producer_lookup(table: Table, data: pd.DataFrame) -> tuple[dict, dict]:
-    """Map (file, line) and file to the producer named in the rows (when unambiguous)."""
+def _producer_lookup(table: Table, data: pd.DataFrame, lines: set[int]) -> tuple[dict, dict]:
+    """Map (file, line) and file to the producer named in the rows (when unambiguous).
+
+    Only the ``lines`` of the loader's findings are looked up by line: the others are left
+    out of the first map (a dictionary of every row took seconds over a million rows).
+    """
     if not table.producer or table.producer in table.identifiers or data.empty:
         return {}, {}
     prod = data[["_fichier", "_ligne", table.producer]].dropna()
     # Producers repeat over the rows: each distinct one is masked once (a regex search of
     # personal details per row took half a minute over a million rows).
     names = {p: _producer_name(p) for p in prod[table.producer].unique()}
+    wanted = prod[prod["_ligne"].isin(list(lines))]
     by_line = {
-        (str(f), int(line)): names[p] for f, line, p in prod.itertuples(index=False, name=None)
+        (str(f), int(line)): names[p] for f, line, p in wanted.itertuples(index=False, name=None)
     }
     by_file = {
         str(f): _producer_name(group.iloc[0])

@@ -81,7 +81,7 @@ def run_quality_gate(
             continue
         table = TABLES[name]
         sources[name] = result.data.reset_index(drop=True)
-        frames[name] = prepare_frame(sources[name], table)
+        frames[name] = prepare_frame(sources[name], table, refs)
         suites[name] = build_suite(table, refs, params)
     gx_results = run_checkpoints(frames, suites, out_dir, out_dir / SHARED_FOLDER)
 
