@@ -14,7 +14,8 @@ from qpv_analytics.config import KERNEL_NAME, get_paths
 from qpv_analytics.labels import REPORT_TITLES
 from qpv_analytics.publish import clean_notebooks, lab
 from qpv_analytics.publish.notebook_parameters import declared_parameters
-from qpv_analytics.publish.publication import NOTEBOOK_PARAMETERS
+from qpv_analytics.publish.publication import NOTEBOOK_PARAMETERS, require_parameters
+from qpv_analytics.quality.model import DataError
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.unit
@@ -158,3 +159,20 @@ def test_declared_parameters_agree_with_papermill_and_refuse_bad_cells(tmp_path:
     path.write_text("pas un notebook", encoding="utf-8")
     with pytest.raises(ValueError, match="notebook illisible"):
         declared_parameters(path)
+
+
+def test_a_notebook_without_its_parameters_gets_a_french_message(tmp_path: Path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("annee = 2025", metadata={"tags": ["parameters"]})]
+    path = tmp_path / "profil.ipynb"
+    nbformat.write(nb, path)
+    require_parameters(path, {"annee"}, unreadable="relisez-le.", missing="ajoutez-le.")
+    with pytest.raises(DataError) as missing:
+        require_parameters(path, {"annee", "epci"}, unreadable="relisez-le.", missing="ajoutez-le.")
+    assert str(missing.value) == (
+        "Le notebook profil.ipynb n'a pas de cellule « parameters » déclarant epci. "
+        "À faire : ajoutez-le."
+    )
+    path.write_text("pas un notebook", encoding="utf-8")
+    with pytest.raises(DataError, match=r"^Le notebook profil.ipynb ne peut pas être inspecté "):
+        require_parameters(path, {"annee"}, unreadable="relisez-le.", missing="ajoutez-le.")

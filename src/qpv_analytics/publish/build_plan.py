@@ -184,7 +184,7 @@ def scanned_tables(build: Path) -> list[list[str]]:
 
 def still_scanned(manifest: dict, build: Path) -> set[Path]:
     """The indicator files of ``build`` identical to those the publication's scan passed."""
-    passed = {name: digest for name, digest in manifest.get(SCANNED, [])}
+    passed = dict(manifest.get(SCANNED, []))
     folder = Paths.indicators_in(build)
     return {
         path

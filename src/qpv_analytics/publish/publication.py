@@ -97,20 +97,14 @@ def discover_reports(params: RunParams, paths: Paths) -> list[Path]:
         )
     chosen = [available[n] for n in names]
     for nb in chosen:
-        try:
-            declared = declared_parameters(nb)
-        except ValueError as exc:
-            raise DataError(
-                f"Le notebook {nb.name} ne peut pas être inspecté ({exc}). À faire : ouvrez-le "
-                "dans JupyterLab avec le noyau « Python (qpv-analytics) » et enregistrez-le."
-            ) from None
-        missing = NOTEBOOK_PARAMETERS - declared
-        if missing:
-            raise DataError(
-                f"Le notebook {nb.name} n'a pas de cellule « parameters » déclarant "
-                f"{', '.join(sorted(missing))}. À faire : ajoutez l'étiquette « parameters » à la "
-                "première cellule de code et déclarez-y « annee = … »."
-            )
+        require_parameters(
+            nb,
+            NOTEBOOK_PARAMETERS,
+            unreadable="ouvrez-le dans JupyterLab avec le noyau « Python (qpv-analytics) » et "
+            "enregistrez-le.",
+            missing="ajoutez l'étiquette « parameters » à la première cellule de code et "
+            "déclarez-y « annee = … ».",
+        )
     return chosen
 
 
@@ -145,20 +139,39 @@ def profile_notebook(paths: Paths, kind: str) -> Path:
             f"Notebook des profils absent : {notebook.relative_to(paths.root)}. À faire : "
             "restaurez-le depuis le dépôt (git checkout -- notebooks/profils)."
         )
+    require_parameters(
+        notebook,
+        {"annee", kind},
+        unreadable="restaurez-le depuis le dépôt (git checkout -- notebooks/profils).",
+        missing="restaurez-le depuis le dépôt.",
+    )
+    return notebook
+
+
+def require_parameters(notebook: Path, names: set[str], unreadable: str, missing: str) -> None:
+    """Check that the ``parameters`` cell of a notebook declares ``names``.
+
+    Args:
+        notebook: the notebook file.
+        names: the parameters it must declare.
+        unreadable: what to do (French) when the notebook cannot be read.
+        missing: what to do (French) when a parameter is not declared.
+
+    Raises:
+        DataError: the notebook cannot be read, or a parameter is missing (French message).
+    """
     try:
         declared = declared_parameters(notebook)
     except ValueError as exc:
         raise DataError(
-            f"Le notebook {notebook.name} ne peut pas être inspecté ({exc}). À faire : "
-            "restaurez-le depuis le dépôt (git checkout -- notebooks/profils)."
+            f"Le notebook {notebook.name} ne peut pas être inspecté ({exc}). À faire : {unreadable}"
         ) from None
-    missing = {"annee", kind} - declared
-    if missing:
+    lacking = names - declared
+    if lacking:
         raise DataError(
             f"Le notebook {notebook.name} n'a pas de cellule « parameters » déclarant "
-            f"{', '.join(sorted(missing))}. À faire : restaurez-le depuis le dépôt."
+            f"{', '.join(sorted(lacking))}. À faire : {missing}"
         )
-    return notebook
 
 
 def plan_profiles(
