@@ -135,3 +135,41 @@ def test_factorized_keys_of_a_table_without_rows_or_level_columns(monkeypatch):
     assert got.empty
     assert got.equals(expected)
     assert got.dtypes.equals(expected.dtypes)
+
+
+def _series_sums(groups, column: str) -> pd.Series:
+    """``Series.sum(min_count=1)`` of each group: what :func:`group_sums` must give."""
+    return groups[column].agg(lambda s: s.sum(min_count=1))
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [0.1, 0.2, 0.3, 2.35, np.nan, 12.99],  # cents: groups summed again one by one
+        [1.0, 2.0, 0.0, 7.0, np.nan],  # whole numbers: the compiled sum as it is
+        [-0.0, -0.0, 0.0, np.nan, 3.0, -3.0],  # a zero sum that may be -0.0
+        [2.0**52, 2.0**52, 1.0, 3.0],  # whole numbers past 2**53 in total
+        [np.nan],  # blank groups only
+    ],
+)
+@pytest.mark.parametrize("dtype", ["float64", "Float64"])
+def test_group_sums_are_those_of_series_sum_to_the_sign_of_zero(values, dtype):
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame(
+        {
+            "cle": rng.choice([3, 1, 2, 5], size=400),
+            "v": pd.array(rng.choice(values, size=400), dtype=dtype),
+        }
+    ).sample(frac=1.0, random_state=1)
+    zeros = pd.DataFrame({"cle": [7, 7, 7, 8, 8, 9, 9], "v": [-0.0, -0.0, -0.0, -0.0, 0, -0.0, 1]})
+    frame = pd.concat([frame, zeros.astype({"v": dtype})], ignore_index=True)
+    if dtype == "Float64":
+        frame.loc[frame["v"].isna(), "v"] = pd.NA
+    groups = frame.groupby("cle")
+    got, expected = group_sums(groups, "v"), _series_sums(groups, "v")
+    assert got.index.equals(expected.index)
+    for a, b in zip(got.tolist(), expected.tolist(), strict=True):
+        if pd.isna(b):
+            assert pd.isna(a)
+        else:
+            assert a == b and np.signbit(a) == np.signbit(b), (a, b)
