@@ -149,6 +149,9 @@ def _series_sums(groups, column: str) -> pd.Series:
         [1.0, 2.0, 0.0, 7.0, np.nan],  # whole numbers: the compiled sum as it is
         [-0.0, -0.0, 0.0, np.nan, 3.0, -3.0],  # a zero sum that may be -0.0
         [2.0**52, 2.0**52, 1.0, 3.0],  # whole numbers past 2**53 in total
+        [0.5, 1.25, 3.75, 7.0, np.nan],  # half and quarter hours: exact sums
+        [0.5, 2.0**44, 1.0],  # halves past 2**53 × 2**-10 in total
+        [0.5, 0.25, 0.1],  # halves and a decimal fraction
         [np.nan],  # blank groups only
     ],
 )

@@ -383,7 +383,7 @@ def beneficiary_base(
     rows["_hours"] = rows["heures_realisees"].astype("Float64").fillna(0)
     rows["_rank"] = string_rank(rows["id_personne"])
     rows = rows.sort_values(["annee", "_rank", "_hours"], ascending=[True, True, False])
-    keys = ["annee", "id_personne"]
+    keys = ["annee", "_rank"]  # one rank per identifier: the same groups, integers to group by
     profile_cols = sorted({col for col, _ in PROFILE.values()})
     person = rows.groupby(keys, as_index=False, sort=False).agg(
         siren_epci=("siren_epci", "first"),

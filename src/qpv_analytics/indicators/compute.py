@@ -112,6 +112,10 @@ def counted_rows(base: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
 EXACT_INTEGERS = 2.0**53
 """Below this, whole numbers are added exactly in floating point, in any order."""
 
+DYADIC_BITS = 10
+"""Values that are multiples of 2**-10 (halves, quarters of an hour) add exactly like whole
+numbers, below :data:`EXACT_INTEGERS` × 2**-10 (8.8e12 hours)."""
+
 _CHECKED_GROUPS = 20
 """Groups whose sum :func:`group_sums` also takes the slow way, to check its own."""
 
@@ -165,10 +169,12 @@ def group_sums(groups: DataFrameGroupBy, column: str) -> pd.Series:
     adds a group's values from 0 in row order with a compensation term, ``Series.sum`` in
     NumPy's pairwise order: both give the exact sum, hence the same number, for integer
     columns, for groups of at most two values (``0 + a + b`` in any order) and for groups of
-    whole numbers whose total stays below :data:`EXACT_INTEGERS`. Both start from +0, but
-    ``Series.sum`` of a NumPy ``float64`` column from its first value: a zero sum may be -0.0
-    there. The other
-    groups (three values or more with a fraction: euros and cents, hours; for ``float64``, a
+    whole numbers whose total stays below :data:`EXACT_INTEGERS`; the same holds for a column
+    whose values are all multiples of 2**-:data:`DYADIC_BITS` (half or quarter hours) with a
+    total below ``EXACT_INTEGERS`` × 2**-``DYADIC_BITS`` (every partial sum is such a multiple,
+    exact in floating point). Both start from +0, but ``Series.sum`` of a NumPy ``float64``
+    column from its first value: a zero sum may be -0.0 there. The other
+    groups (three values or more with a fraction: euros and cents; for ``float64``, a
     zero sum with a -0.0 in it) are summed as ``Series.sum`` does, with NumPy on each group's
     slice (:func:`_per_group`); a few of them are checked against ``Series.sum`` itself, and
     on any difference every group is summed by ``Series.sum``, as before.
@@ -195,8 +201,15 @@ def group_sums(groups: DataFrameGroupBy, column: str) -> pd.Series:
     fraction = given & (numbers != np.round(numbers))
     large = np.abs(numbers[given]).sum() >= EXACT_INTEGERS
     negative_zero = None if masked else given & (numbers == 0) & np.signbit(numbers)
-    if not large and not fraction.any() and (masked or not negative_zero.any()):
+    no_negative_zero = masked or not negative_zero.any()
+    if not large and not fraction.any() and no_negative_zero:
         return sums  # whole numbers, small total, no -0.0: no group is summed again below
+    if no_negative_zero and fraction.any():
+        scaled = numbers * 2.0**DYADIC_BITS  # exact: a power of two
+        if not (given & (scaled != np.round(scaled))).any() and (
+            np.abs(numbers[given]).sum() < EXACT_INTEGERS / 2.0**DYADIC_BITS
+        ):
+            return sums  # multiples of 2**-DYADIC_BITS, small total: every sum is exact
     codes = groups.ngroup().to_numpy()
     size = len(sums)
     count = np.bincount(codes, weights=given, minlength=size)
