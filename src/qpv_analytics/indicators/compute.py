@@ -298,8 +298,9 @@ def aggregate(
         The indicator's rows with ``RESULT_COLUMNS`` (``nom`` left blank for the caller).
     """
     level_columns = [LEVEL_COLUMNS[level] for level in indicator.levels]
-    if codes is None:
-        codes = GroupCodes.of(base, [c for c in level_columns if c is not None])
+    wanted = [c for c in level_columns if c is not None and c in base.columns]
+    if codes is None or any(c not in codes.uniques for c in wanted):
+        codes = GroupCodes.of(base, wanted)
     sub = counted_rows(codes.frame, indicator)
     numerator, denominator = indicator.numerator, indicator.denominator
     values = list(dict.fromkeys([numerator, denominator] if denominator else [numerator]))
@@ -448,7 +449,9 @@ def compute(
         The rows of every indicator, in the given order, checked against ``RESULT_SCHEMA``.
     """
     indicators = list(indicators)
-    codes = GroupCodes.of(base, [c for c in LEVEL_COLUMNS.values() if c is not None])
+    checked = [REGISTRY[i.compliance_of] for i in indicators if i.compliance_of in REGISTRY]
+    levels = {level for ind in [*indicators, *checked] for level in ind.levels}
+    codes = GroupCodes.of(base, [c for lv, c in LEVEL_COLUMNS.items() if lv in levels and c])
     results: dict[str, pd.DataFrame] = {}
     for ind in indicators:
         if ind.compliance_of:
