@@ -673,3 +673,23 @@ def test_protect_people_primary_and_secondary_masking():
     # Indicators that do not count people are untouched.
     ops = disclosure.protect_people(axe1.operation_indicators(OPS, QPV, PARAMS), PARAMS, QPV)
     assert not ops["secret"].any()
+
+
+@pytest.mark.parametrize("dtype", ["string", "str", "object", "Int64", "mixed"])
+def test_rows_sorted_by_the_rank_of_an_identifier_are_sorted_by_the_identifier(dtype):
+    ids = ["b-10", "B-2", "é-1", "a", None, "b-10", "Z", "a ", "ä", None, "b-9", "10", "9"]
+    if dtype == "Int64":
+        ids = [None if i is None else len(i) * 7 % 5 for i in ids]
+    if dtype == "mixed":
+        ids, dtype = [i if i is None or i[0] != "b" else 3 for i in ids], "object"
+    rows = pd.DataFrame(
+        {
+            "annee": pd.array([2024, 2025] * 6 + [2024], dtype="Int64"),
+            "id": pd.Series(ids, dtype=dtype),
+            "heures": [3.0, 1.0, 2.0, 2.0, 5.0, 1.0, 2.0, 0.0, 4.0, 4.0, 1.0, 2.0, 2.0],
+        }
+    )
+    by_id = rows.sort_values(["annee", "id", "heures"], ascending=[True, True, False])
+    ranked = rows.assign(_rank=axe5.string_rank(rows["id"]))
+    by_rank = ranked.sort_values(["annee", "_rank", "heures"], ascending=[True, True, False])
+    assert by_rank.index.tolist() == by_id.index.tolist()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from types import SimpleNamespace
 
 import pandas as pd
@@ -150,3 +151,38 @@ def test_report_tables_mask_personal_details_of_free_text(tmp_path, shown):
     assert "Charte du relogement" in page and "Ville de Lens, [nom masqué]" in page
     for value in ("Dupont", "jean.dupont", "06 12", "Claire Martin", "21 00 00"):
         assert value not in page
+
+
+def test_report_table_read_again_is_kept_until_its_file_changes(tmp_path, monkeypatch):
+    """A table read again is kept, changing what a call returned changes nothing kept."""
+    paths = Paths(tmp_path / "projet")
+    paths.processed.mkdir(parents=True)
+    target = paths.processed / "bonnes_pratiques.parquet"
+    practices = pd.DataFrame(
+        {
+            "id_pratique": ["BP-1", "BP-2"],
+            "annee": pd.array([2025, 2019], dtype="Int64"),
+            "porteurs": ["M. Jean Dupont", "Ville de Lens"],
+        }
+    )
+    practices.to_parquet(target, index=False)
+    reads = []
+    real = reporting.read_processed
+    monkeypatch.setattr(reporting, "read_processed", lambda *a: reads.append(a) or real(*a))
+    params = SimpleNamespace(annee=2025, years=[2025])
+    rep = reporting.Report(params=params, paths=paths, qpv=None, demo=False)
+    rep.table("bonnes_pratiques")
+    second = rep.table("bonnes_pratiques")
+    second.loc[0, "porteurs"] = "changé"
+    again = rep.table("bonnes_pratiques")
+    every = rep.table("bonnes_pratiques", all_years=True)
+    assert len(reads) == 2
+    assert again["porteurs"].tolist() == ["[nom masqué]"]
+    assert every["id_pratique"].tolist() == ["BP-1", "BP-2"]
+    practices.assign(id_pratique=["BP-3", "BP-4"]).to_parquet(target, index=False)
+    os.utime(target, ns=(1, 1))  # another file: another modification time
+    assert rep.table("bonnes_pratiques", all_years=True)["id_pratique"].tolist() == [
+        "BP-3",
+        "BP-4",
+    ]
+    assert len(reads) == 3

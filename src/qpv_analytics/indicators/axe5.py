@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from qpv_analytics.contract import TYPES_MARCHE
@@ -328,6 +329,26 @@ def hours_by_market_type(markets: pd.DataFrame) -> pd.DataFrame:
     return out[columns].reset_index(drop=True)
 
 
+def string_rank(values: pd.Series) -> pd.Series:
+    """Rank of each value among the distinct values (blank: ``<NA>``), to sort rows by it.
+
+    Sorting rows by this rank gives the order sorting them by the values gives: pandas sorts
+    a column by the codes of its sorted distinct values (``Categorical(values, ordered=True)``),
+    and the rank is that code. The distinct values are sorted by Python's ``sorted`` instead of
+    NumPy's sort of objects (the same comparison of strings, a total order on distinct values,
+    hence the same ranks), several times faster on 10⁵ identifiers. Values other than strings
+    are returned as they are (sorted by pandas itself).
+    """
+    if not pd.api.types.is_string_dtype(values):  # a string dtype, or objects all strings
+        return values
+    codes, uniques = pd.factorize(values)  # first-seen order, -1 for a blank
+    distinct = uniques.tolist()
+    rank = np.empty(len(distinct), dtype="int64")
+    rank[sorted(range(len(distinct)), key=distinct.__getitem__)] = np.arange(len(distinct))
+    ranks = rank[codes] if len(distinct) else np.zeros(len(codes), dtype="int64")
+    return pd.Series(pd.arrays.IntegerArray(ranks, codes < 0), index=values.index)
+
+
 def beneficiary_base(
     beneficiaries: pd.DataFrame, markets: pd.DataFrame, qpv: pd.DataFrame
 ) -> pd.DataFrame:
@@ -360,8 +381,9 @@ def beneficiary_base(
     rows["_dyn"] = situation.isin(DYNAMIC_EXITS).astype(float)
     rows["_known"] = (situation.notna() & (situation != UNKNOWN_SITUATION)).astype(float)
     rows["_hours"] = rows["heures_realisees"].astype("Float64").fillna(0)
-    rows = rows.sort_values(["annee", "id_personne", "_hours"], ascending=[True, True, False])
-    keys = ["annee", "id_personne"]
+    rows["_rank"] = string_rank(rows["id_personne"])
+    rows = rows.sort_values(["annee", "_rank", "_hours"], ascending=[True, True, False])
+    keys = ["annee", "_rank"]  # one rank per identifier: the same groups, integers to group by
     profile_cols = sorted({col for col, _ in PROFILE.values()})
     person = rows.groupby(keys, as_index=False, sort=False).agg(
         siren_epci=("siren_epci", "first"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -112,6 +112,10 @@ def counted_rows(base: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
 EXACT_INTEGERS = 2.0**53
 """Below this, whole numbers are added exactly in floating point, in any order."""
 
+DYADIC_BITS = 10
+"""Values that are multiples of 2**-10 (halves, quarters of an hour) add exactly like whole
+numbers, below :data:`EXACT_INTEGERS` × 2**-10 (8.8e12 hours)."""
+
 _CHECKED_GROUPS = 20
 """Groups whose sum :func:`group_sums` also takes the slow way, to check its own."""
 
@@ -137,11 +141,13 @@ def _per_group(
     values = numbers[order] if masked else np.where(given, numbers[order], 0.0)
     blank = pd.NA if masked else np.nan
     out = []
+    # ``ndarray.sum`` is the ufunc reduction ``np.sum`` calls (``np.add.reduce``, same
+    # arguments), without its Python dispatch: it matters for 10⁵ groups.
     for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
         if not given[a:b].any():
             out.append(blank)
         elif masked:
-            out.append(np.sum(values[a:b], where=given[a:b]))
+            out.append(values[a:b].sum(where=given[a:b]))
         else:
             out.append(values[a:b].sum())
     return out
@@ -163,10 +169,12 @@ def group_sums(groups: DataFrameGroupBy, column: str) -> pd.Series:
     adds a group's values from 0 in row order with a compensation term, ``Series.sum`` in
     NumPy's pairwise order: both give the exact sum, hence the same number, for integer
     columns, for groups of at most two values (``0 + a + b`` in any order) and for groups of
-    whole numbers whose total stays below :data:`EXACT_INTEGERS`. Both start from +0, but
-    ``Series.sum`` of a NumPy ``float64`` column from its first value: a zero sum may be -0.0
-    there. The other
-    groups (three values or more with a fraction: euros and cents, hours; for ``float64``, a
+    whole numbers whose total stays below :data:`EXACT_INTEGERS`; the same holds for a column
+    whose values are all multiples of 2**-:data:`DYADIC_BITS` (half or quarter hours) with a
+    total below ``EXACT_INTEGERS`` × 2**-``DYADIC_BITS`` (every partial sum is such a multiple,
+    exact in floating point). Both start from +0, but ``Series.sum`` of a NumPy ``float64``
+    column from its first value: a zero sum may be -0.0 there. The other
+    groups (three values or more with a fraction: euros and cents; for ``float64``, a
     zero sum with a -0.0 in it) are summed as ``Series.sum`` does, with NumPy on each group's
     slice (:func:`_per_group`); a few of them are checked against ``Series.sum`` itself, and
     on any difference every group is summed by ``Series.sum``, as before.
@@ -190,16 +198,26 @@ def group_sums(groups: DataFrameGroupBy, column: str) -> pd.Series:
         return column_groups.agg(lambda s: s.sum(min_count=1))
     numbers = series.to_numpy(dtype="float64", na_value=np.nan)
     given = ~np.isnan(numbers)
+    fraction = given & (numbers != np.round(numbers))
+    large = np.abs(numbers[given]).sum() >= EXACT_INTEGERS
+    negative_zero = None if masked else given & (numbers == 0) & np.signbit(numbers)
+    no_negative_zero = masked or not negative_zero.any()
+    if not large and not fraction.any() and no_negative_zero:
+        return sums  # whole numbers, small total, no -0.0: no group is summed again below
+    if no_negative_zero and fraction.any():
+        scaled = numbers * 2.0**DYADIC_BITS  # exact: a power of two
+        if not (given & (scaled != np.round(scaled))).any() and (
+            np.abs(numbers[given]).sum() < EXACT_INTEGERS / 2.0**DYADIC_BITS
+        ):
+            return sums  # multiples of 2**-DYADIC_BITS, small total: every sum is exact
     codes = groups.ngroup().to_numpy()
     size = len(sums)
     count = np.bincount(codes, weights=given, minlength=size)
-    whole = ~given | (numbers == np.round(numbers))
-    inexact = np.bincount(codes, weights=~whole, minlength=size) > 0
-    if np.abs(numbers[given]).sum() >= EXACT_INTEGERS:
+    inexact = np.bincount(codes, weights=fraction, minlength=size) > 0
+    if large:
         inexact[:] = True
     redo = (count >= 3) & inexact
     if not masked:
-        negative_zero = given & (numbers == 0) & np.signbit(numbers)
         zero = sums.to_numpy(dtype="float64", na_value=np.nan) == 0
         redo |= zero & (np.bincount(codes, weights=negative_zero, minlength=size) > 0)
     wanted = np.flatnonzero(redo)
@@ -217,8 +235,50 @@ def group_sums(groups: DataFrameGroupBy, column: str) -> pd.Series:
     return sums
 
 
+GROUP_KEY = "__cle_groupe__"
+"""Column of the one integer group key :func:`aggregate` groups rows by (year and code)."""
+
+
+@dataclass(frozen=True)
+class GroupCodes:
+    """The year and level columns of a base table, factorized once for every indicator.
+
+    ``rows.groupby(keys, observed=True)`` factorizes its key columns (strings, slow) each time
+    it is called: once per indicator and level. Here each column is factorized once per base
+    table with the same call, ``pd.factorize(column, sort=True)`` (the codes of a blank are
+    -1), so that the code of a value orders as the value itself: grouping by the integer key
+    ``code of the year × number of codes + code of the level column`` gives the same groups,
+    in the same order (sorted by year, then code), with each group's rows in row order, hence
+    the same grouped sums, as grouping by the two columns.
+
+    Attributes:
+        frame: the base table with one column of codes per factorized column.
+        uniques: factorized column → its distinct values, sorted (code ``i`` is ``uniques[i]``).
+    """
+
+    frame: pd.DataFrame
+    uniques: dict[str, pd.Index]
+
+    @classmethod
+    def of(cls, base: pd.DataFrame, columns: Iterable[str]) -> GroupCodes:
+        """Factorize ``annee`` and those of ``columns`` that ``base`` has."""
+        wanted = [c for c in dict.fromkeys(["annee", *columns]) if c in base.columns]
+        codes, uniques = {}, {}
+        for column in wanted:
+            codes[code_column(column)], uniques[column] = pd.factorize(base[column], sort=True)
+        return cls(base.assign(**codes), uniques)
+
+
+def code_column(column: str) -> str:
+    """Name of the column holding the codes of ``column`` in :attr:`GroupCodes.frame`."""
+    return f"__code__{column}"
+
+
 def aggregate(
-    base: pd.DataFrame, indicator: Indicator, params: RunParams | None = None
+    base: pd.DataFrame,
+    indicator: Indicator,
+    params: RunParams | None = None,
+    codes: GroupCodes | None = None,
 ) -> pd.DataFrame:
     """Aggregate a base table into one indicator's rows, one per level, code and year.
 
@@ -231,25 +291,47 @@ def aggregate(
             indicator's numerator (and denominator) columns.
         indicator: the declaration (numerator, denominator, rows required, levels).
         params: run parameters (local targets, partial threshold).
+        codes: ``base`` with its year and level columns factorized (:class:`GroupCodes`,
+            built once by :func:`compute` for all its indicators); factorized here if ``None``.
 
     Returns:
         The indicator's rows with ``RESULT_COLUMNS`` (``nom`` left blank for the caller).
     """
-    sub = counted_rows(base, indicator)
+    level_columns = [LEVEL_COLUMNS[level] for level in indicator.levels]
+    wanted = [c for c in level_columns if c is not None and c in base.columns]
+    if codes is None or any(c not in codes.uniques for c in wanted):
+        codes = GroupCodes.of(base, wanted)
+    sub = counted_rows(codes.frame, indicator)
     numerator, denominator = indicator.numerator, indicator.denominator
+    values = list(dict.fromkeys([numerator, denominator] if denominator else [numerator]))
+    years = codes.uniques["annee"]
+    year_codes = sub[code_column("annee")].to_numpy()
     frames = []
-    for level in indicator.levels:
-        col = LEVEL_COLUMNS[level]
+    for level, col in zip(indicator.levels, level_columns, strict=True):
         if col is not None and col not in sub.columns:
             continue
-        keys = ["annee"] if col is None else ["annee", col]
-        groups = sub.dropna(subset=keys).groupby(keys, observed=True)
+        # One integer key per (year, code), ordered as the pair: the rows with a blank year
+        # or code (-1) are left out, as ``dropna(subset=keys)`` did.
+        if col is None:
+            key, size, kept = year_codes, 1, year_codes >= 0
+        else:
+            level_codes = sub[code_column(col)].to_numpy()
+            size = len(codes.uniques[col])
+            key = year_codes * size + level_codes
+            kept = (year_codes >= 0) & (level_codes >= 0)
+        rows = sub[values].assign(**{GROUP_KEY: key})[kept]
+        groups = rows.groupby(GROUP_KEY)
         sums = {"numerateur": group_sums(groups, numerator)}
         if denominator:
             sums["denominateur"] = group_sums(groups, denominator)
-        grouped = pd.DataFrame(sums).reset_index()
+        grouped = pd.DataFrame(sums).reset_index(drop=True)
+        found = sums["numerateur"].index.to_numpy()
+        grouped.insert(0, "annee", years.take(found // size))
         grouped["niveau"] = level
-        grouped["code"] = "region" if col is None else grouped[col].astype(str)
+        if col is None:
+            grouped["code"] = "region"
+        else:
+            grouped["code"] = pd.Series(codes.uniques[col].take(found % size)).astype(str)
         frames.append(grouped)
     if not frames:
         return empty_result()
@@ -337,9 +419,13 @@ def _compliance(
     indicator: Indicator,
     results: dict[str, pd.DataFrame],
     params: RunParams | None,
+    codes: GroupCodes | None = None,
 ) -> pd.DataFrame:
     parent = indicator.compliance_of
-    shares = results[parent] if parent in results else aggregate(base, REGISTRY[parent], params)
+    if parent in results:
+        shares = results[parent]
+    else:
+        shares = aggregate(base, REGISTRY[parent], params, codes)
     comp = compliance_base(base, shares, indicator, params)
     counted = replace(indicator, numerator="atteint", denominator="un")
     return aggregate(comp, counted, params)
@@ -351,7 +437,8 @@ def compute(
     """Compute indicators from their declarations on one base table (the tidy result table).
 
     Each indicator is aggregated with :func:`aggregate`; a ``compliance_of`` share is computed
-    from the result of the indicator it checks (computed from ``base`` if not listed).
+    from the result of the indicator it checks (computed from ``base`` if not listed). The year
+    and level columns of ``base`` are factorized once for all of them (:class:`GroupCodes`).
 
     Args:
         base: the base table built by the axis module (one row per elementary unit).
@@ -361,12 +448,16 @@ def compute(
     Returns:
         The rows of every indicator, in the given order, checked against ``RESULT_SCHEMA``.
     """
+    indicators = list(indicators)
+    checked = [REGISTRY[i.compliance_of] for i in indicators if i.compliance_of in REGISTRY]
+    levels = {level for ind in [*indicators, *checked] for level in ind.levels}
+    codes = GroupCodes.of(base, [c for lv, c in LEVEL_COLUMNS.items() if lv in levels and c])
     results: dict[str, pd.DataFrame] = {}
     for ind in indicators:
         if ind.compliance_of:
-            results[ind.code] = _compliance(base, ind, results, params)
+            results[ind.code] = _compliance(base, ind, results, params, codes)
         else:
-            results[ind.code] = aggregate(base, ind, params)
+            results[ind.code] = aggregate(base, ind, params, codes)
     return combine(results.values())
 
 

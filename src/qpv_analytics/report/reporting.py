@@ -46,6 +46,9 @@ class Report:
     qpv: pd.DataFrame
     demo: bool
     quality: dict = field(default_factory=dict)
+    _read: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    """Processed tables already read, by name: their file's version, the masked table once it
+    is kept (see :meth:`table`)."""
 
     @property
     def annee(self) -> int:
@@ -62,13 +65,38 @@ class Report:
 
         Personal details typed in its free-text columns (names after a civility, e-mail
         addresses, phone numbers) are masked here, so that no page or export shows them.
+
+        A table read again (the events, by every axis) is read and masked once more, then kept
+        by the report while its file is unchanged (same size, modification time and inode);
+        each call returns a new frame of it (copy-on-write: changing it never changes the kept
+        table).
         """
-        frame = read_processed(name, self.paths)
-        frame = frame.drop(columns=[c for c in SOURCE_COLUMNS if c in frame.columns])
-        frame = personal_text.mask_frame(frame, TABLES[name])
+        frame = self._masked(name)
         if "annee" in frame.columns and not all_years:
             frame = frame[frame["annee"].isin(self.params.years)]
         return frame.reset_index(drop=True)
+
+    def _masked(self, name: str) -> pd.DataFrame:
+        """Processed table ``name`` without its source columns, personal details masked.
+
+        Kept from its second read on (the events are read by every axis): a table read once
+        is not held in memory (hundreds of MB at national size).
+        """
+        try:
+            stat = (self.paths.processed / f"{name}.parquet").stat()
+            version = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        except OSError:
+            version = None  # no file: read_processed says so (never kept)
+        seen, kept = self._read.get(name, (None, None))
+        if version is not None and seen == version and kept is not None:
+            lineage.record(lineage.TABLE, name)  # as read_processed does on each read
+            return kept
+        frame = read_processed(name, self.paths)
+        frame = frame.drop(columns=[c for c in SOURCE_COLUMNS if c in frame.columns])
+        frame = personal_text.mask_frame(frame, TABLES[name])
+        if version is not None:
+            self._read[name] = (version, frame if seen == version else None)
+        return frame
 
     def missing_tables(self, axis: int) -> list[str]:
         """Partner tables of an axis with no row for the publication year.
