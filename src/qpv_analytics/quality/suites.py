@@ -11,6 +11,7 @@ import pandas as pd
 from qpv_analytics import formatting
 from qpv_analytics.contract import KIND_LABELS, Column, Table
 from qpv_analytics.geography import DEPARTEMENT_PATTERN, QPV_PATTERN, SIREN_PATTERN
+from qpv_analytics.indicators.compute import group_sums
 from qpv_analytics.params import RunParams
 from qpv_analytics.quality.gx_run import gx_modules
 from qpv_analytics.quality.model import Severity
@@ -505,23 +506,22 @@ def _outside(cells: pd.Series, values: frozenset[str]) -> pd.Series:
 
 
 def _totals(frame: pd.DataFrame, column: str, by: tuple[str, ...]) -> pd.Series:
-    """Numeric values of a column, summed over the rows sharing the values of ``by`` if any."""
+    """Numeric values of a column, summed over the rows sharing the values of ``by`` if any.
+
+    Each row gets its group's ``sum(min_count=1)``, to the last digit (:func:`group_sums`);
+    a row with a missing key gets ``<NA>``.
+    """
     values = pd.to_numeric(frame[column], errors="coerce").astype("Float64")
     if not by:
         return values
-    keys = [frame[c] for c in by]
-    size = values.groupby(keys, dropna=True).transform("size")  # <NA> for a missing key
-    # Nearly every group is one row (a person's hours in a year, one contract), whose sum is
-    # its value: ``+ 0.0`` as the sum starts from zero (-0.0 gives 0.0; <NA> stays <NA>,
-    # ``min_count=1``). Only groups of several rows are summed one by one, in row order as
-    # before, so that the totals keep their last digits (a vectorised sum adds in another
-    # order). One Python call per group over 500,000 rows took minutes.
-    totals = (values + 0.0).where(size == 1)
-    several = (size > 1).fillna(False).astype(bool)
-    if several.any():
-        sub = values[several].groupby([k[several] for k in keys], dropna=True)
-        totals[several] = sub.transform(lambda g: g.sum(min_count=1))
-    return totals.astype("Float64")
+    rows = pd.DataFrame({"valeur": values, **{f"cle{i}": frame[c] for i, c in enumerate(by)}})
+    groups = rows.groupby([f"cle{i}" for i in range(len(by))], observed=True, dropna=True)
+    sums = group_sums(groups, "valeur").to_numpy(dtype="float64", na_value=np.nan)
+    codes = groups.ngroup().to_numpy(dtype="float64", na_value=np.nan)  # NaN: a missing key
+    known = ~np.isnan(codes)
+    totals = np.full(len(rows), np.nan)
+    totals[known] = sums[codes[known].astype("int64")]
+    return pd.Series(totals, index=frame.index).astype("Float64")
 
 
 def _fractions(frame: pd.DataFrame, column: str) -> pd.Series:
