@@ -38,24 +38,16 @@ def status(
     indicator), or above it by at most the same margin (for a falling one). With
     ``partial_pct=None`` (a legal or national minimum), the target is met or not.
     """
-    if value is None or pd.isna(value):
-        return "sans_donnee"
-    if target is None or pd.isna(target):
-        return "sans_cible"
-    met = value >= target if direction == "hausse" else value <= target
-    if met:
-        return "atteint"
-    if partial_pct is None:
-        return "non_atteint"
-    if direction == "hausse":
-        return "partiel" if value >= target * partial_pct / 100 else "non_atteint"
-    return "partiel" if value <= target * (2 - partial_pct / 100) else "non_atteint"
+    return str(statuses(pd.Series([value], dtype="Float64"), target, direction, partial_pct)[0])
 
 
 def statuses(
     values: pd.Series, target: float | None, direction: str, partial_pct: float | None
 ) -> np.ndarray:
-    """:func:`status` of each value of a column, computed on the whole column at once."""
+    """:func:`status` of each value of a column, computed on the whole column at once.
+
+    The rule is written here only: :func:`status` judges one value with it.
+    """
     numbers = values.to_numpy(dtype="float64", na_value=np.nan)
     out = np.full(len(numbers), "sans_donnee", dtype=object)
     given = ~np.isnan(numbers)
@@ -65,7 +57,7 @@ def statuses(
     rising = direction == "hausse"
     met = numbers >= target if rising else numbers <= target
     out[given] = "non_atteint"
-    if partial_pct is not None:  # thresholds computed as status() does, to the last digit
+    if partial_pct is not None:
         if rising:
             partial = numbers >= target * partial_pct / 100
         else:
@@ -397,10 +389,9 @@ def compliance_base(
         {
             "annee": units["annee"].to_numpy(),
             unit: units["code"].astype("string").to_numpy(),
-            "atteint": [
-                1.0 if status(v, target, parent.direction, 100.0) == "atteint" else 0.0
-                for v in units["valeur"]
-            ],
+            "atteint": (
+                statuses(units["valeur"], target, parent.direction, 100.0) == "atteint"
+            ).astype(float),
             "un": 1.0,
         }
     )
