@@ -3,6 +3,7 @@
 import datetime as dt
 import hashlib
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -594,3 +595,14 @@ def test_console_lines_keep_the_whole_advice():
     assert line.startswith("[ERREUR] fichier « t.csv »") and "…" in line
     assert len(line) <= 300
     assert one_line("court. À faire : rien.") == "court. À faire : rien."
+
+
+def test_row_key_tells_repeated_rows_even_past_64_bits():
+    # Repeated rows are found on one integer per row; large codes force the renumbering.
+    rng = np.random.default_rng(0)
+    sizes = [3, 2**40, 5, 2**40, 4]
+    codes = [rng.integers(-1, min(s, 4), 400) for s in sizes]
+    key = loaders._row_key(codes, sizes)
+    expected = pd.DataFrame({j: c for j, c in enumerate(codes)}).duplicated()
+    assert pd.Series(key).duplicated().tolist() == expected.tolist()
+    assert expected.any() and not expected.all()

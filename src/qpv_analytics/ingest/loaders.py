@@ -253,6 +253,11 @@ class _Distinct:
         codes = np.where(codes >= 0, position[codes], -1)
         return _Distinct(self.uniques[used].reset_index(drop=True), codes)
 
+    def blanked(self, values: pd.Series, blank: np.ndarray) -> _Distinct:
+        """``values`` (one per distinct cell) as the cells, missing where ``blank`` is true."""
+        position = np.where(blank, -1, np.cumsum(~blank) - 1)
+        return _Distinct(values[~blank].reset_index(drop=True), np.append(position, -1)[self.codes])
+
     def spread(self, values: pd.Series, index: pd.Index) -> pd.Series:
         """Values computed on the distinct cells, row by row (a missing cell: ``<NA>``)."""
         return pd.Series(values.array.take(self.codes, allow_fill=True), index=index)
@@ -266,12 +271,16 @@ _SPACE_CHARS = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
     "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
-"""Every character :data:`readers.SPACES` matches (a test checks the list)."""
-_SPACES_WITNESS = (
-    "["
-    + "".join(f"\\x{ord(c):02x}" if ord(c) < 0x100 else c for c in _SPACE_CHARS if c != " ")
-    + "]| {2}"
-)
+"""Every character :data:`readers.SPACES` matches, the ones ``str.isspace`` and numpy's strip
+take for spaces (a test checks the list)."""
+
+
+def _regex_class(chars: str) -> str:
+    """A regex class of these characters, written the same way for Python's ``re`` and RE2."""
+    return "[" + "".join(f"\\x{ord(c):02x}" if ord(c) < 0x100 else c for c in chars) + "]"
+
+
+_SPACES_WITNESS = _regex_class(_SPACE_CHARS.replace(" ", "")) + "| {2}"
 """Found in a cell where :data:`readers.SPACES` changes something: a space other than the plain
 one, or two plain ones in a row. Listed characters only, written the same way for Python's
 ``re`` and for RE2 (pyarrow): whichever engine pandas uses finds the same cells."""
@@ -287,8 +296,9 @@ def _convert(
     issues: list[Issue],
 ) -> pd.Series:
     # Every step works on the distinct cells (``cells.uniques``), then spreads to the rows.
-    distinct = cells.uniques.astype("string").str.strip()
-    distinct = distinct.mask(distinct == "", pd.NA)
+    stripped = cells.uniques.astype("string").str.strip()
+    cells = cells.blanked(stripped, np.asarray((stripped == "").fillna(False), dtype=bool))
+    distinct = cells.uniques  # a cell left empty by the strip reads <NA>, as a missing one
     lines = frame["_ligne"]
 
     def bad(mask: pd.Series | np.ndarray, message: str, attendu: str, action: str) -> None:
@@ -380,6 +390,37 @@ def _convert(
 KIND_ATTENDU = {"entier": "un nombre entier", "decimal": "un nombre (virgule décimale acceptée)"}
 
 
+_EDGE_WITNESS = f"^{_regex_class(_SPACE_CHARS)}|{_regex_class(_SPACE_CHARS)}$|\\x00"
+"""Found in a cell numpy's strip may change: a space at either end, or a NUL character (which
+numpy's fixed-width text drops at the end)."""
+
+
+def _strip_distinct(uniques: pd.Series) -> np.ndarray:
+    """Each distinct cell read as text and stripped by numpy, then ``""`` for a missing cell."""
+    if uniques.dtype == object or uniques.str.contains(_EDGE_WITNESS, regex=True).any():
+        stripped = np.char.strip(uniques.to_numpy(dtype=object).astype(str)).astype(object)
+    else:  # text cells that numpy's strip would leave as they are
+        stripped = uniques.to_numpy(dtype=object)
+    return np.append(stripped, "").astype(object)
+
+
+def _row_key(codes: list[np.ndarray], sizes: list[int]) -> np.ndarray:
+    """One integer per row, equal for two rows exactly when all their codes are equal.
+
+    The codes (``-1`` to ``size - 1``) are the digits of a number in a mixed base; when the
+    number would overflow 64 bits, the key so far is first renumbered densely.
+    """
+    key = np.zeros(len(codes[0]) if codes else 0, dtype=np.int64)
+    bound = 1
+    for k, size in zip(codes, sizes, strict=True):
+        if bound * (size + 1) >= 2**63:
+            key = pd.factorize(key)[0].astype(np.int64)
+            bound = int(key.max()) + 1 if len(key) else 1
+        key = key * (size + 1) + (k + 1)
+        bound *= size + 1
+    return key
+
+
 def _may_say_total(cells: np.ndarray) -> bool:
     """Whether :data:`_TOTAL` may match one of the cells (false: it matches none)."""
     joined = "\x00".join(cells)
@@ -398,12 +439,7 @@ def _drop_noise(
 ) -> np.ndarray:
     """Rows to keep: not empty, not a total line, not a repeat of an earlier row."""
     # Each distinct cell of a column is stripped once (numpy's strip), "" for a missing cell.
-    stripped = [
-        np.append(np.char.strip(cells[c].uniques.to_numpy(dtype=object).astype(str)), "").astype(
-            object
-        )
-        for c in table.column_names
-    ]
+    stripped = [_strip_distinct(cells[c].uniques) for c in table.column_names]
     codes = [cells[c].codes for c in table.column_names]
     n = len(frame)
     present = np.zeros((n, len(stripped)), dtype=bool)
@@ -434,8 +470,10 @@ def _drop_noise(
     keep = ~empty & ~total
     dup = np.zeros(n, dtype=bool)
     if keep.any():  # the same cells as an earlier row: the same codes in every column
-        kept = pd.DataFrame({j: k[keep] for j, k in enumerate(codes)})
-        dup[keep] = kept.duplicated(keep="first").to_numpy()
+        key = _row_key(
+            [k[keep] for k in codes], [len(cells[c].uniques) for c in table.column_names]
+        )
+        dup[keep] = pd.Series(key).duplicated(keep="first").to_numpy()
     if dup.any():
         issues.append(
             Issue(
