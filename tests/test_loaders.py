@@ -3,6 +3,7 @@
 import datetime as dt
 import hashlib
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -198,6 +199,105 @@ def test_secrecy_markers_are_numbers_only_where_the_caller_allows_them():
     assert invalid.tolist() == [False, False, False, True]
     _, strict = readers.parse_numbers(pd.Series(["s"], dtype="string"), blanks=frozenset())
     assert strict.tolist() == [True]  # partner tables: "s" is not a number
+
+
+@pytest.mark.parametrize("blanks", [readers.SECRET_MARKERS, frozenset(), frozenset({"0", "1,5"})])
+def test_column_parser_gives_each_cell_the_value_of_the_cell_parser(blanks):
+    # Plain numbers take a vectorised way: every cell must still read what parse_number reads,
+    # bit for bit (the sign of zero too), and be refused where parse_number refuses it.
+    cells = [
+        "1 234,5",
+        "1.234,5",
+        "1,234.5",
+        "-0",
+        "+0",
+        "-0,0",
+        "0",
+        "00012",
+        "1e3",
+        "1E3",
+        "0.1",
+        "0,1",
+        "0.30000000000000004",
+        "2.675",
+        "-12,50",
+        "+7",
+        "1,5",
+        "1,2,3",
+        "1.2.3",
+        ".5",
+        "5.",
+        ",5",
+        "+-1",
+        "--1",
+        "1" * 308,
+        "9" * 309,
+        "1" * 400 + ",5",
+        "1" * 30 + ".5",
+        "",
+        " ",
+        "s",
+        "S",
+        "N.D.",
+        "nc",
+        "-",
+        "x",
+        "12 abc",
+        "inf",
+        "nan",
+        "12 %",
+        "51 600 €",
+        "12\u00a0000",
+        "  7 ",
+        "\u0663",
+        "\uff11",
+        "1_000",
+        None,
+    ]
+    series = pd.Series(cells, dtype="string")
+    values, invalid = readers.parse_numbers(series, blanks=blanks)
+    for i, cell in enumerate(cells):
+        try:
+            expected = None if cell is None else readers.parse_number(cell, blanks)
+        except ValueError:
+            assert invalid[i] and pd.isna(values[i]), cell
+            continue
+        assert not invalid[i], cell
+        if expected is None:
+            assert pd.isna(values[i]), cell
+        else:
+            assert float(values[i]).hex() == expected.hex(), cell
+
+
+def test_every_space_the_number_and_text_cleaning_replaces_is_looked_for():
+    # The loaders skip the space replacement where no cell holds one of these characters.
+    replaced = {c for c in map(chr, range(0x110000)) if readers.SPACES.fullmatch(c)}
+    assert replaced == set(loaders._SPACE_CHARS)
+
+
+def test_text_and_code_cells_are_cleaned_and_total_rows_found_anywhere(tmp_path):
+    table = TABLES["gusp"]
+    path = _write(
+        tmp_path / "g.csv",
+        "annee;code_qpv;siren_epci;convention_gusp_signee;diagnostics_en_marchant;"
+        "comites_pilotage\n2025;QN00201M;20071892.0;oui;2;1\n"
+        ";Sous-total;;;2;1\n;;;TOTAL général;2;1\n2025;qn00202m;200071892;non;2;1\n"
+        "2025;qn00202m; 200071892;non;2;1\n2025;QN00203M;200071893;oui;2;1\n",
+    )
+    frame, issues = loaders.read_partner_file(path, table)
+    assert frame["siren_epci"].tolist() == ["020071892", "200071892", "200071892", "200071893"]
+    assert frame["code_qpv"].tolist() == ["QN00201M", "QN00202M", "QN00202M", "QN00203M"]
+    total = [i for i in issues if "total" in i.message]
+    assert len(total) == 1 and total[0].rows == [3, 4]
+    assert not [i for i in issues if "double" in i.message]  # a space apart: not the same row
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r", "\u2028"])
+def test_the_separator_is_sniffed_on_the_first_lines_only(end):
+    for width in (1, 200, 4095):
+        text = end.join(["a;b"] + ["x" * width + ";1"] * 30)
+        assert readers._first_lines(text, 20) == text.splitlines()[:20]
+        assert readers._first_lines(text[:50], 20) == text[:50].splitlines()[:20]
 
 
 def test_decoding_and_separators():
@@ -495,3 +595,14 @@ def test_console_lines_keep_the_whole_advice():
     assert line.startswith("[ERREUR] fichier « t.csv »") and "…" in line
     assert len(line) <= 300
     assert one_line("court. À faire : rien.") == "court. À faire : rien."
+
+
+def test_row_key_tells_repeated_rows_even_past_64_bits():
+    # Repeated rows are found on one integer per row; large codes force the renumbering.
+    rng = np.random.default_rng(0)
+    sizes = [3, 2**40, 5, 2**40, 4]
+    codes = [rng.integers(-1, min(s, 4), 400) for s in sizes]
+    key = loaders._row_key(codes, sizes)
+    expected = pd.DataFrame({j: c for j, c in enumerate(codes)}).duplicated()
+    assert pd.Series(key).duplicated().tolist() == expected.tolist()
+    assert expected.any() and not expected.all()

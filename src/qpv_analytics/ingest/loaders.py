@@ -24,6 +24,8 @@ SOURCE_COLUMNS = ("_fichier", "_feuille", "_ligne")
 _TRUE = {"oui", "o", "vrai", "true", "1", "x", "yes", "y"}
 _FALSE = {"non", "n", "faux", "false", "0", "no"}
 _TOTAL = re.compile(r"^\s*(sous[- ]?)?total\b", re.IGNORECASE)
+_TOTAL_WITNESS = re.compile(r"(?:\A|\x00)\s*(sous[- ]?)?total\b", re.IGNORECASE)
+"""Found in the cells joined by NUL where :data:`_TOTAL` matches one of them."""
 _TIME_OF_DAY = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 """Time of day after a date (``2025-01-03 00:00:00``, ``14/03/2025 14:30``): the day is kept."""
 _NO_BLANK_MARKER: frozenset[str] = frozenset()
@@ -223,7 +225,69 @@ def _read_excel(path: Path, raw: bytes, table: Table) -> _Parts:
     return [(names[0], sheets[names[0]], 2)], []
 
 
+@dataclass(frozen=True)
+class _Distinct:
+    """A column as its distinct cells and, for each row, the position of its cell among them.
+
+    Columns repeat their values (codes, names, years): each step of the loading works on the
+    distinct cells once, then spreads its results to the rows (``-1``: a missing cell, NaN).
+    """
+
+    uniques: pd.Series
+    codes: np.ndarray
+
+    @classmethod
+    def of(cls, column: pd.Series) -> _Distinct:
+        """Split a column into its distinct cells (in the column's dtype) and their codes."""
+        codes, uniques = column.factorize()
+        return cls(pd.Series(uniques, dtype=column.dtype), codes)
+
+    def subset(self, keep: np.ndarray) -> _Distinct:
+        """The rows where ``keep`` is true, with only the distinct cells they use."""
+        codes = self.codes[keep]
+        used = np.zeros(len(self.uniques), dtype=bool)
+        used[codes[codes >= 0]] = True
+        if used.all():
+            return _Distinct(self.uniques, codes)
+        position = np.cumsum(used) - 1
+        codes = np.where(codes >= 0, position[codes], -1)
+        return _Distinct(self.uniques[used].reset_index(drop=True), codes)
+
+    def blanked(self, values: pd.Series, blank: np.ndarray) -> _Distinct:
+        """``values`` (one per distinct cell) as the cells, missing where ``blank`` is true."""
+        position = np.where(blank, -1, np.cumsum(~blank) - 1)
+        return _Distinct(values[~blank].reset_index(drop=True), np.append(position, -1)[self.codes])
+
+    def spread(self, values: pd.Series, index: pd.Index) -> pd.Series:
+        """Values computed on the distinct cells, row by row (a missing cell: ``<NA>``)."""
+        return pd.Series(values.array.take(self.codes, allow_fill=True), index=index)
+
+    def rows(self, mask: pd.Series | np.ndarray) -> np.ndarray:
+        """A mask of the distinct cells, row by row (a missing cell: false)."""
+        return np.append(np.asarray(mask, dtype=bool), False)[self.codes]
+
+
+_SPACE_CHARS = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+"""Every character :data:`readers.SPACES` matches, the ones ``str.isspace`` and numpy's strip
+take for spaces (a test checks the list)."""
+
+
+def _regex_class(chars: str) -> str:
+    """A regex class of these characters, written the same way for Python's ``re`` and RE2."""
+    return "[" + "".join(f"\\x{ord(c):02x}" if ord(c) < 0x100 else c for c in chars) + "]"
+
+
+_SPACES_WITNESS = _regex_class(_SPACE_CHARS.replace(" ", "")) + "| {2}"
+"""Found in a cell where :data:`readers.SPACES` changes something: a space other than the plain
+one, or two plain ones in a row. Listed characters only, written the same way for Python's
+``re`` and for RE2 (pyarrow): whichever engine pandas uses finds the same cells."""
+
+
 def _convert(
+    cells: _Distinct,
     frame: pd.DataFrame,
     col: Column,
     table: Table,
@@ -231,16 +295,16 @@ def _convert(
     feuille: str | None,
     issues: list[Issue],
 ) -> pd.Series:
-    def cleaned(cells: pd.Series) -> pd.Series:
-        cells = cells.astype("string").str.strip()
-        return cells.mask(cells == "", pd.NA)
-
-    raw = readers.by_value(frame[col.name], cleaned)
-    present = raw.notna()
+    # Every step works on the distinct cells (``cells.uniques``), then spreads to the rows.
+    stripped = cells.uniques.astype("string").str.strip()
+    cells = cells.blanked(stripped, np.asarray((stripped == "").fillna(False), dtype=bool))
+    distinct = cells.uniques  # a cell left empty by the strip reads <NA>, as a missing one
     lines = frame["_ligne"]
 
-    def bad(mask: pd.Series, message: str, attendu: str, action: str) -> None:
-        if mask.any():
+    def bad(mask: pd.Series | np.ndarray, message: str, attendu: str, action: str) -> None:
+        rows = cells.rows(mask)
+        if rows.any():
+            raw = cells.spread(distinct, frame.index)
             issues.append(
                 Issue(
                     "bloquant",
@@ -250,14 +314,14 @@ def _convert(
                     file=fichier,
                     sheet=feuille,
                     column=col.name,
-                    rows=lines[mask].tolist(),
-                    values=raw[mask].astype(str).tolist(),
+                    rows=lines[rows].tolist(),
+                    values=raw[rows].astype(str).tolist(),
                     expected=attendu,
                 )
             )
 
     if col.kind in ("entier", "decimal"):
-        values, invalid = readers.parse_numbers(raw, blanks=_NO_BLANK_MARKER)
+        values, invalid = readers.parse_numbers(distinct, blanks=_NO_BLANK_MARKER)
         bad(
             invalid,
             "valeurs non numériques.",
@@ -273,34 +337,36 @@ def _convert(
                 "corrigez ces cellules.",
             )
             values = values.where(~frac)
-            return values.round().astype("Int64")
-        return values.astype("Float64")
+            return cells.spread(values.round().astype("Int64"), frame.index)
+        return cells.spread(values.astype("Float64"), frame.index)
     if col.kind == "date":
-        day = readers.by_value(raw, lambda s: s.str.replace(_TIME_OF_DAY, "", regex=True))
+        day = distinct.str.replace(_TIME_OF_DAY, "", regex=True)
         parsed = pd.to_datetime(day, format="%d/%m/%Y", errors="coerce")
         iso = pd.to_datetime(day.where(parsed.isna()), format="%Y-%m-%d", errors="coerce")
         parsed = parsed.fillna(iso)
         bad(
-            present & parsed.isna(),
+            distinct.notna() & parsed.isna(),
             "dates illisibles.",
             "une date jj/mm/aaaa",
             "écrivez ces dates au format jj/mm/aaaa.",
         )
-        return parsed.astype("datetime64[ns]")
+        return cells.spread(parsed.astype("datetime64[ns]"), frame.index)
     if col.kind == "booleen":
-        low = raw.str.lower()
-        ok = low.isin(_TRUE | _FALSE) | ~present
+        low = distinct.str.lower()
+        ok = low.isin(_TRUE | _FALSE) | ~distinct.notna()
         bad(~ok, "valeurs oui/non illisibles.", "oui ou non", "écrivez « oui » ou « non ».")
-        return readers.by_value(
-            low,
-            lambda s: s.map(lambda v: True if v in _TRUE else (False if v in _FALSE else pd.NA)),
-        ).astype("boolean")
-    text = readers.by_value(raw, lambda s: s.str.replace(readers.SPACES, " ", regex=True))
+        flags = low.map(lambda v: True if v in _TRUE else (False if v in _FALSE else pd.NA))
+        return cells.spread(flags.astype("boolean"), frame.index)
+    text = distinct
+    if text.str.contains(_SPACES_WITNESS, regex=True).any():  # else nothing would change
+        text = text.str.replace(readers.SPACES, " ", regex=True)
     if col.kind == "code":
-        text = readers.by_value(text, lambda s: s.str.replace(r"\.0$", "", regex=True))
+        if text.str.endswith((".0", ".0\n")).any():  # where ``$`` matches after ".0"
+            text = text.str.replace(r"\.0$", "", regex=True)
         if col.width:
             short = text.str.fullmatch(r"\d+") & (text.str.len() < col.width)
             if short.any():
+                rows = cells.rows(short.fillna(False))
                 issues.append(
                     Issue(
                         "avertissement",
@@ -311,39 +377,84 @@ def _convert(
                         file=fichier,
                         sheet=feuille,
                         column=col.name,
-                        rows=lines[short.fillna(False)].tolist(),
-                        values=text[short.fillna(False)].astype(str).tolist(),
+                        rows=lines[rows].tolist(),
+                        values=cells.spread(text, frame.index)[rows].astype(str).tolist(),
                     )
                 )
                 text = text.where(~short.fillna(False), text.str.zfill(col.width))
         if col.name in ("code_qpv",):
             text = text.str.upper()
-    return text.astype("string")
+    return cells.spread(text.astype("string"), frame.index)
 
 
 KIND_ATTENDU = {"entier": "un nombre entier", "decimal": "un nombre (virgule décimale acceptée)"}
 
 
-def _drop_noise(
-    frame: pd.DataFrame, table: Table, fichier: str, feuille: str | None, issues: list[Issue]
-) -> pd.DataFrame:
-    # Work on plain numpy arrays, each distinct cell of a column stripped once: row-wise pandas
-    # operations are slow on string columns.
-    def strip(column: pd.Series) -> np.ndarray:
-        cells = column.to_numpy(dtype=object)
-        codes, uniques = pd.factorize(np.where(pd.isna(cells), "", cells).astype(str))
-        return np.char.strip(uniques.astype(str)).astype(object)[codes]
+_EDGE_WITNESS = f"^{_regex_class(_SPACE_CHARS)}|{_regex_class(_SPACE_CHARS)}$|\\x00"
+"""Found in a cell numpy's strip may change: a space at either end, or a NUL character (which
+numpy's fixed-width text drops at the end)."""
 
-    if len(frame):
-        stripped = np.column_stack([strip(frame[c]) for c in table.column_names])
-    else:
-        stripped = np.empty((0, len(table.column_names)), dtype=object)
-    present = stripped != ""
-    empty = pd.Series(~present.any(axis=1), index=frame.index)
-    first = stripped[np.arange(len(stripped)), present.argmax(axis=1)] if len(stripped) else []
-    first_cells = pd.Series(first, index=frame.index, dtype=object)[~empty]
-    frame = frame[~empty]
-    total = first_cells.str.match(_TOTAL).astype(bool)
+
+def _strip_distinct(uniques: pd.Series) -> np.ndarray:
+    """Each distinct cell read as text and stripped by numpy, then ``""`` for a missing cell."""
+    if uniques.dtype == object or uniques.str.contains(_EDGE_WITNESS, regex=True).any():
+        stripped = np.char.strip(uniques.to_numpy(dtype=object).astype(str)).astype(object)
+    else:  # text cells that numpy's strip would leave as they are
+        stripped = uniques.to_numpy(dtype=object)
+    return np.append(stripped, "").astype(object)
+
+
+def _row_key(codes: list[np.ndarray], sizes: list[int]) -> np.ndarray:
+    """One integer per row, equal for two rows exactly when all their codes are equal.
+
+    The codes (``-1`` to ``size - 1``) are the digits of a number in a mixed base; when the
+    number would overflow 64 bits, the key so far is first renumbered densely.
+    """
+    key = np.zeros(len(codes[0]) if codes else 0, dtype=np.int64)
+    bound = 1
+    for k, size in zip(codes, sizes, strict=True):
+        if bound * (size + 1) >= 2**63:
+            key = pd.factorize(key)[0].astype(np.int64)
+            bound = int(key.max()) + 1 if len(key) else 1
+        key = key * (size + 1) + (k + 1)
+        bound *= size + 1
+    return key
+
+
+def _may_say_total(cells: np.ndarray) -> bool:
+    """Whether :data:`_TOTAL` may match one of the cells (false: it matches none)."""
+    joined = "\x00".join(cells)
+    if joined.isascii():  # ASCII text: IGNORECASE only pairs ASCII letters
+        return "total" in joined.lower()
+    return _TOTAL_WITNESS.search(joined) is not None
+
+
+def _drop_noise(
+    frame: pd.DataFrame,
+    cells: dict[str, _Distinct],
+    table: Table,
+    fichier: str,
+    feuille: str | None,
+    issues: list[Issue],
+) -> np.ndarray:
+    """Rows to keep: not empty, not a total line, not a repeat of an earlier row."""
+    # Each distinct cell of a column is stripped once (numpy's strip), "" for a missing cell.
+    stripped = [_strip_distinct(cells[c].uniques) for c in table.column_names]
+    codes = [cells[c].codes for c in table.column_names]
+    n = len(frame)
+    present = np.zeros((n, len(stripped)), dtype=bool)
+    for j, (s, k) in enumerate(zip(stripped, codes, strict=True)):
+        present[:, j] = (s != "")[k]
+    empty = ~present.any(axis=1)
+    first = present.argmax(axis=1)
+    total = np.zeros(n, dtype=bool)
+    for j in np.unique(first[~empty]):  # the first non-empty cell of a row says "total"
+        if not _may_say_total(stripped[j]):
+            continue
+        found = np.fromiter((_TOTAL.match(v) is not None for v in stripped[j]), bool)
+        rows = ~empty & (first == j)
+        total[rows] = found[codes[j][rows]]
+    lines = frame["_ligne"]
     if total.any():
         issues.append(
             Issue(
@@ -353,11 +464,16 @@ def _drop_noise(
                 "rien ; à l'avenir, envoyez le tableau sans ligne de total.",
                 file=fichier,
                 sheet=feuille,
-                rows=frame.loc[total, "_ligne"].tolist(),
+                rows=lines[total].tolist(),
             )
         )
-        frame = frame[~total]
-    dup = frame.duplicated(subset=table.column_names, keep="first")
+    keep = ~empty & ~total
+    dup = np.zeros(n, dtype=bool)
+    if keep.any():  # the same cells as an earlier row: the same codes in every column
+        key = _row_key(
+            [k[keep] for k in codes], [len(cells[c].uniques) for c in table.column_names]
+        )
+        dup[keep] = pd.Series(key).duplicated(keep="first").to_numpy()
     if dup.any():
         issues.append(
             Issue(
@@ -367,11 +483,10 @@ def _drop_noise(
                 "rien ; vérifiez que ce n'est pas une ligne mal recopiée.",
                 file=fichier,
                 sheet=feuille,
-                rows=frame.loc[dup, "_ligne"].tolist(),
+                rows=lines[dup].tolist(),
             )
         )
-        frame = frame[~dup]
-    return frame
+    return keep & ~dup
 
 
 def _drop_example(
@@ -383,6 +498,8 @@ def _drop_example(
         if isinstance(value, dt.date):
             value = pd.Timestamp(value)
         same &= (typed[name] == value).fillna(False).astype(bool)
+        if not same.any():  # no row left that could be the example
+            break
     if not same.any():
         return typed
     issues.append(
@@ -443,9 +560,15 @@ def read_partner_file(
         frame = frame.assign(
             _fichier=path.name, _feuille=feuille, _ligne=range(first_line, first_line + len(frame))
         )
-        frame = _drop_noise(frame, table, path.name, feuille, issues)
+        cells = {c: _Distinct.of(frame[c]) for c in table.column_names}
+        keep = _drop_noise(frame, cells, table, path.name, feuille, issues)
+        frame = frame[keep]
+        cells = {c: d.subset(keep) for c, d in cells.items()}
         typed = pd.DataFrame(
-            {c.name: _convert(frame, c, table, path.name, feuille, issues) for c in table.columns},
+            {
+                c.name: _convert(cells[c.name], frame, c, table, path.name, feuille, issues)
+                for c in table.columns
+            },
             index=frame.index,
         )
         for c in SOURCE_COLUMNS:

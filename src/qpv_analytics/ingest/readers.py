@@ -29,6 +29,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -58,6 +60,10 @@ LABEL_SYNONYMS = {"euro": "eur", "euros": "eur", "pourcent": "pct", "pourcentage
 """Words a header may write for the unit suffix of a column name."""
 
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_PLAIN_NUMBER = r"^[+-]?[0-9]+(\.[0-9]+)?$"
+"""A number :func:`parse_number` reads unchanged, in RE2 syntax (ASCII digits, ``$`` = end)."""
+_COMMA_NUMBER = r"^[+-]?[0-9]+,[0-9]+$"
+"""A number with a decimal comma only: :func:`parse_number` reads it with a point instead."""
 _SNIFFED_LINES = 20
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -165,6 +171,17 @@ def decode(raw: bytes) -> tuple[str, str] | None:
     return None
 
 
+def _first_lines(text: str, count: int) -> list[str]:
+    """``text.splitlines()[:count]``, without splitting the whole text."""
+    size = 4096
+    while size < len(text):
+        lines = text[:size].splitlines()
+        if len(lines) > count:  # the line ``count`` ends inside the prefix: the first are whole
+            return lines[:count]
+        size *= 4
+    return text.splitlines()[:count]
+
+
 def separators(text: str) -> tuple[str, ...]:
     """Return the candidate column separators of a CSV text, the most likely first.
 
@@ -174,7 +191,7 @@ def separators(text: str) -> tuple[str, ...]:
     Args:
         text: the decoded CSV text.
     """
-    head = "\n".join(text.splitlines()[:_SNIFFED_LINES])
+    head = "\n".join(_first_lines(text, _SNIFFED_LINES))
     try:
         sniffed = csv.Sniffer().sniff(head, delimiters="".join(SEPARATORS)).delimiter
     except csv.Error:
@@ -189,7 +206,9 @@ def header_cells(text: str, separator: str) -> list[str]:
         text: the decoded CSV text.
         separator: the column separator.
     """
-    first = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+    text = text.lstrip("\ufeff")
+    end = text.find("\n")
+    first = (text if end < 0 else text[:end]).rstrip("\r")  # text.split("\n", 1)[0], no copy
     try:
         return [c.strip() for c in next(csv.reader([first], delimiter=separator), [])]
     except csv.Error:
@@ -449,10 +468,63 @@ def by_value(cells: pd.Series, transform: Callable[[pd.Series], pd.Series]) -> p
     return pd.Series(done.array.take(codes, allow_fill=True), index=cells.index, name=cells.name)
 
 
+def _parse_distinct(
+    texts: list[str], blanks: Set[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Parse distinct cells as :func:`parse_number` does: values, blank mask, unreadable mask.
+
+    Cells written as plain ASCII numbers (``-12``, ``3.25``, ``12,5``) are converted together:
+    :func:`parse_number` would leave them unchanged (the comma turned into a point) and call
+    ``float`` on them; ``numpy``'s cast of Python objects to ``float64`` calls that same
+    ``float`` on each cell, so the values are the same, bit for bit. Every other cell goes
+    through :func:`parse_number` itself.
+    """
+    n = len(texts)
+    values = np.zeros(n, dtype=np.float64)
+    blank = np.zeros(n, dtype=bool)
+    invalid = np.zeros(n, dtype=bool)
+    if not n:
+        return values, blank, invalid
+    cells = pa.array(texts, type=pa.string())
+    plain = pc.match_substring_regex(cells, _PLAIN_NUMBER).to_numpy(zero_copy_only=False)
+    comma = pc.match_substring_regex(cells, _COMMA_NUMBER).to_numpy(zero_copy_only=False)
+    objects = np.asarray(texts, dtype=object)
+    # A marker written like a number (none by default) is a blank, not a number: left to
+    # parse_number. Plain numbers have no letters, so lowercasing them changes nothing.
+    numeric = [b for b in blanks if re.fullmatch(r"[+-]?[0-9]+([.,][0-9]+)?", b, re.ASCII)]
+    if numeric:
+        marked = np.isin(objects, np.asarray(numeric, dtype=object))
+        plain &= ~marked
+        comma &= ~marked
+    if plain.any():
+        values[plain] = objects[plain].astype(np.float64)
+    if comma.any():
+        dotted = [t.replace(",", ".") for t in objects[comma]]
+        values[comma] = np.asarray(dotted, dtype=object).astype(np.float64)
+    fast = plain | comma
+    infinite = fast & ~np.isfinite(values)  # more than 308 digits: parse_number refuses it
+    invalid |= infinite
+    values[infinite] = 0.0
+    for i in np.flatnonzero(~fast):
+        try:
+            value = parse_number(texts[i], blanks)
+        except ValueError:
+            invalid[i] = True
+            continue
+        if value is None:
+            blank[i] = True
+        else:
+            values[i] = value
+    return values, blank, invalid
+
+
 def parse_numbers(
     cells: pd.Series, blanks: Set[str] = SECRET_MARKERS
 ) -> tuple[pd.Series, pd.Series]:
     """Parse a column of cells with :func:`parse_number`.
+
+    Each distinct cell is parsed once; plain numbers (``-12``, ``3.25``, ``12,5``) are
+    converted together, to the same values as :func:`parse_number`.
 
     Args:
         cells: text cells; ``<NA>`` is a blank.
@@ -463,21 +535,10 @@ def parse_numbers(
         of the unreadable cells.
     """
     codes, uniques = pd.factorize(cells.to_numpy(dtype=object), use_na_sentinel=True)
-    values: list[float | None] = []
-    invalid: list[bool] = []
-    for cell in uniques:  # each distinct cell parsed once; a blank is the sentinel below
-        if cell is None or cell is pd.NA:
-            values.append(None)
-            invalid.append(False)
-            continue
-        try:
-            values.append(parse_number(str(cell), blanks))
-            invalid.append(False)
-        except ValueError:
-            values.append(None)
-            invalid.append(True)
-    parsed = pd.array([*values, None], dtype="Float64").take(codes)  # code -1: last, a blank
-    unreadable = np.append(np.asarray(invalid, dtype=bool), False)[codes]
+    values, blank, invalid = _parse_distinct([str(c) for c in uniques], blanks)
+    missing = np.append(blank | invalid, True)  # code -1, a blank, reads the last one
+    parsed = pd.arrays.FloatingArray(np.append(values, 0.0), missing).take(codes)
+    unreadable = np.append(invalid, False)[codes]
     return (
         pd.Series(parsed, index=cells.index),
         pd.Series(unreadable, index=cells.index, dtype=bool),
