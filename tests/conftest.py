@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from qpv_analytics.config import Paths
+from qpv_analytics.indicators.model import Indicator
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -45,6 +46,24 @@ def tidy_row(
         "cible": target,
         "statut": status,
     }
+
+
+def toy_indicator(**fields) -> Indicator:
+    """A share indicator ``Σ a / Σ b × 100`` declared in a test; ``fields`` override its own."""
+    base = {
+        "code": "toy_part_pct",
+        "label": "Indicateur jouet",
+        "axis": 3,
+        "definition": "Pour les tests.",
+        "formula": "Σ a / Σ b × 100",
+        "unit": "%",
+        "sources": ("test",),
+        "numerator": "a",
+        "denominator": "b",
+        "levels": ("region", "epci"),
+        "scale": 100.0,
+    }
+    return Indicator(**{**base, **fields})
 
 
 def make_project(root: Path, with_notebooks: bool = True) -> Paths:

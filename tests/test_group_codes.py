@@ -15,6 +15,7 @@ from qpv_analytics.indicators.compute import (
 )
 from qpv_analytics.indicators.model import LEVEL_COLUMNS
 from qpv_analytics.params import RunParams
+from tests.conftest import toy_indicator
 
 pytestmark = pytest.mark.unit
 
@@ -24,20 +25,7 @@ LEVELS = ("region", "departement", "epci", "qpv", "bailleur")
 
 
 def _toy(**fields) -> Indicator:
-    base = {
-        "code": "toy_part_pct",
-        "label": "Indicateur jouet",
-        "axis": 3,
-        "definition": "Pour les tests.",
-        "formula": "Σ a / Σ b × 100",
-        "unit": "%",
-        "sources": ("test",),
-        "numerator": "a",
-        "denominator": "b",
-        "levels": LEVELS,
-        "scale": 100.0,
-    }
-    return Indicator(**{**base, **fields})
+    return toy_indicator(**{"levels": LEVELS, **fields})
 
 
 def _plain(base: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:

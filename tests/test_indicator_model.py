@@ -7,11 +7,12 @@ import pandas as pd
 import pytest
 
 from qpv_analytics import indicators
-from qpv_analytics.indicators import REGISTRY, Indicator, check_result, codes, compute, select
+from qpv_analytics.indicators import REGISTRY, check_result, codes, compute, select
 from qpv_analytics.indicators.model import LEVEL_COLUMNS, RESULT_SCHEMA, SECRET_NOTE
 from qpv_analytics.labels import AXES
 from qpv_analytics.params import RunParams
 from qpv_analytics.thresholds import MIN_COUNT
+from tests.conftest import toy_indicator
 
 pytestmark = pytest.mark.unit
 
@@ -26,23 +27,6 @@ TAGS = {
     0: {"contexte", "ressources_etat", "territoire"},
 }
 """Tags the reports select by, per axis (the activity of every axis carries ``activite``)."""
-
-
-def _toy(**fields) -> Indicator:
-    base = {
-        "code": "toy_part_pct",
-        "label": "Indicateur jouet",
-        "axis": 3,
-        "definition": "Pour les tests.",
-        "formula": "Σ a / Σ b × 100",
-        "unit": "%",
-        "sources": ("test",),
-        "numerator": "a",
-        "denominator": "b",
-        "levels": ("region", "epci"),
-        "scale": 100.0,
-    }
-    return Indicator(**{**base, **fields})
 
 
 def test_every_axis_has_its_tags_and_every_indicator_one_known_tag():
@@ -118,7 +102,7 @@ BASE = pd.DataFrame(
 
 
 def test_compute_ratio_skips_rows_missing_a_side_and_is_typed(monkeypatch):
-    toy = _toy()
+    toy = toy_indicator()
     monkeypatch.setitem(REGISTRY, toy.code, toy)
     res = compute(BASE, [toy], PARAMS)
     region = res[res["niveau"] == "region"].iloc[0]
@@ -130,8 +114,8 @@ def test_compute_ratio_skips_rows_missing_a_side_and_is_typed(monkeypatch):
 
 
 def test_compute_where_required_and_sum(monkeypatch):
-    only_x = _toy(code="toy_x", where={"kind": "x"}, required=())
-    total = _toy(code="toy_total", numerator="b", denominator=None, unit="u", scale=1.0)
+    only_x = toy_indicator(code="toy_x", where={"kind": "x"}, required=())
+    total = toy_indicator(code="toy_total", numerator="b", denominator=None, unit="u", scale=1.0)
     for ind in (only_x, total):
         monkeypatch.setitem(REGISTRY, ind.code, ind)
     res = compute(BASE, [only_x, total], PARAMS)
@@ -143,8 +127,8 @@ def test_compute_where_required_and_sum(monkeypatch):
 
 
 def test_compliance_share_counts_units_meeting_the_target(monkeypatch):
-    share = _toy(target=50.0, binds="epci")
-    meets = _toy(
+    share = toy_indicator(target=50.0, binds="epci")
+    meets = toy_indicator(
         code="toy_epci_pct",
         numerator=None,
         denominator=None,
