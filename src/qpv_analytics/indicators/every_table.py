@@ -23,6 +23,7 @@ def axis_frames(
     params: RunParams,
     paths: Paths,
     population: pd.DataFrame | None = None,
+    advisers: pd.DataFrame | None = None,
 ) -> list[pd.DataFrame]:
     """The indicator tables of one axis report, before secrecy, in the order it joins them.
 
@@ -37,6 +38,8 @@ def axis_frames(
         paths: project paths (public files of the digital advisers, axis 6).
         population: QPV population of axis 6 (``axe6.report_population``); read from the
             context table when ``None``.
+        advisers: host structures of the digital advisers of axis 6 (the notebook's
+            ``reference.digital_advisers``, shown in its narrative too); read when ``None``.
 
     Returns:
         The axis' tidy tables, the activity of the partners' network among them.
@@ -77,7 +80,10 @@ def axis_frames(
             axe6.landlord_indicators(table("numerique_bailleurs"), params),
             axe6.innovation_indicators(table("projets_innovation"), params),
             activity(),
-            axe6.adviser_indicators(reference.digital_advisers(params.region, paths), params),
+            axe6.adviser_indicators(
+                reference.digital_advisers(params.region, paths) if advisers is None else advisers,
+                params,
+            ),
         ]
     raise ValueError(f"axe inconnu : {number} (1 à 6)")
 
