@@ -186,11 +186,7 @@ def still_scanned(manifest: dict, build: Path) -> set[Path]:
     """The indicator files of ``build`` identical to those the publication's scan passed."""
     passed = dict(manifest.get(SCANNED, []))
     folder = Paths.indicators_in(build)
-    return {
-        path
-        for path in folder.glob("*")
-        if path.is_file() and passed.get(path.name) == fingerprint.sha256(path)
-    }
+    return {folder / name for name, digest in scanned_tables(build) if passed.get(name) == digest}
 
 
 def previous_manifest(paths: Paths, year: int) -> dict:
